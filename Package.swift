@@ -1,0 +1,44 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+// The core library and image I/O live in Sources/, swappable implementations
+// (noise models, the OpenBLAS backend) in Plugins/, each its own target.
+let package = Package(
+    name: "ae-filter",
+    products: [
+        .executable(name: "ae-filter", targets: ["AEFilterCLI"]),
+        .library(name: "AEFilterCore", targets: ["AEFilterCore"]),
+        .library(name: "AEFilter", targets: ["AEFilter"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // Core: math, model, checkpoints, stages, registries. No C dependencies.
+        .target(name: "AEFilterCore"),
+
+        // C shims: the only code that calls libpng and libjpeg.
+        .target(name: "CAEPNG", linkerSettings: [.linkedLibrary("png16"), .linkedLibrary("z")]),
+        .target(name: "CAEJPEG", linkerSettings: [.linkedLibrary("jpeg")]),
+        .target(name: "AEImageIO", dependencies: ["AEFilterCore", "CAEPNG", "CAEJPEG"]),
+
+        // Plugins: each registers into the core's registries.
+        .target(name: "NoiseModels", dependencies: ["AEFilterCore"], path: "Plugins/NoiseModels"),
+        .target(name: "CAEOpenBLAS", path: "Plugins/CAEOpenBLAS", linkerSettings: [.linkedLibrary("openblas")]),
+        .target(name: "BLASBackend", dependencies: ["AEFilterCore", "CAEOpenBLAS"], path: "Plugins/BLASBackend"),
+
+        // The assembled product: standard registries and the filter pipeline.
+        .target(name: "AEFilter", dependencies: ["AEFilterCore", "AEImageIO", "NoiseModels", "BLASBackend"]),
+        .executableTarget(
+            name: "AEFilterCLI",
+            dependencies: ["AEFilter", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Sources/ae-filter"
+        ),
+
+        .testTarget(name: "AEFilterCoreTests", dependencies: ["AEFilterCore"]),
+        .testTarget(name: "AEImageIOTests", dependencies: ["AEImageIO"]),
+        .testTarget(name: "NoiseModelsTests", dependencies: ["NoiseModels"]),
+        .testTarget(name: "AEFilterTests", dependencies: ["AEFilter"]),
+        .testTarget(name: "AEFilterCLITests", dependencies: ["AEFilterCLI"]),
+    ]
+)

@@ -1,0 +1,13 @@
+#include "CAEOpenBLAS.h"
+
+#include <cblas.h>
+
+void CAEOpenBLAS_sgemm(int trans_a, int trans_b, int m, int n, int k, float alpha,
+                       const float *a, int lda, const float *b, int ldb, float beta, float *c, int ldc) {
+    cblas_sgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans, trans_b ? CblasTrans : CblasNoTrans,
+                m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+}
+
+void CAEOpenBLAS_set_threads(int threads) { openblas_set_num_threads(threads); }
+
+const char *CAEOpenBLAS_config(void) { return openblas_get_config(); }

@@ -1,0 +1,20 @@
+import AEFilterCore
+
+/// The tutorial's noise, `nn.Dropout(P)(ones) * image`: each pixel is zeroed
+/// with probability P and each kept pixel is multiplied by 1/(1-P).
+public struct DropoutNoise: NoiseModel {
+    public let name = "dropout"
+    public let level: Float
+
+    public init(level: Float) throws(NoiseError) {
+        self.level = try NoiseModels.probability(level, name)
+    }
+
+    public func apply(to pixels: UnsafeMutableBufferPointer<Float>, rng: inout RandomGenerator) {
+        guard level > 0 else { return }
+        let scale: Float = level < 1 ? 1 / (1 - level) : 0
+        for i in pixels.indices {
+            pixels[i] = rng.nextUnitFloat() < level ? 0 : pixels[i] * scale
+        }
+    }
+}

@@ -1,0 +1,16 @@
+import AEFilterCore
+
+/// Each pixel is zeroed with probability P; kept pixels stay as they are.
+public struct MaskNoise: NoiseModel {
+    public let name = "mask"
+    public let level: Float
+
+    public init(level: Float) throws(NoiseError) {
+        self.level = try NoiseModels.probability(level, name)
+    }
+
+    public func apply(to pixels: UnsafeMutableBufferPointer<Float>, rng: inout RandomGenerator) {
+        guard level > 0 else { return }
+        for i in pixels.indices where rng.nextUnitFloat() < level { pixels[i] = 0 }
+    }
+}

@@ -1,0 +1,30 @@
+import AEFilterCore
+import AEImageIO
+
+/// Everything that shapes what the filter does to one image.
+public struct FilterSettings: Sendable {
+    public var fit: Fit = .pad
+    public var invert: Invert = .auto
+    public var noise: (any NoiseModel)? = nil
+    public var seed: UInt64 = 0
+    public var emit: Emit = .denoised
+    public var scale: Int = 1
+    public var maxPixels: Int = Decode.defaultMaxPixels
+    public var maxBatch: Int = 128
+
+    public init() {}
+}
+
+/// The filter: decode → preprocess → noise → model → render → encode.
+public enum FilterPipeline {
+    public static func make(
+        model: Autoencoder, backend: any Backend, settings: FilterSettings
+    ) -> some Stage<EncodedImage, [UInt8]> {
+        Decode(maxPixels: settings.maxPixels)
+            .then(Preprocess(fit: settings.fit, invert: settings.invert))
+            .then(AddNoise(noise: settings.noise, seed: settings.seed))
+            .then(Denoise(model: model, backend: backend, maxBatch: settings.maxBatch))
+            .then(Render(emit: settings.emit, scale: settings.scale))
+            .then(EncodePNG())
+    }
+}

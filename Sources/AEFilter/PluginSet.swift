@@ -1,0 +1,23 @@
+import AEFilterCore
+import BLASBackend
+import NoiseModels
+
+/// The registries a run uses, passed around as one value.
+public struct PluginSet: Sendable {
+    public var noise: NoiseRegistry
+    public var backends: BackendRegistry
+
+    public init(noise: NoiseRegistry = NoiseRegistry(), backends: BackendRegistry = BackendRegistry()) {
+        self.noise = noise
+        self.backends = backends
+    }
+
+    /// Everything that ships with ae-filter: the standard noise models, the
+    /// portable Swift backend and the OpenBLAS backend.
+    public static var standard: PluginSet {
+        var plugins = PluginSet()
+        NoiseModels.register(into: &plugins.noise)
+        BLASBackend.register(into: &plugins.backends)
+        return plugins
+    }
+}

@@ -1,0 +1,22 @@
+/// Sample → NoisySample through a ``NoiseModel``; without one the copy is clean.
+///
+/// Item `i` draws from its own generator (`seed`, stream `i`), so results do
+/// not depend on how the work is split or ordered.
+public struct AddNoise: Stage {
+    public var noise: (any NoiseModel)?
+    public var seed: UInt64
+
+    public init(noise: (any NoiseModel)?, seed: UInt64) {
+        self.noise = noise
+        self.seed = seed
+    }
+
+    public func process(_ sample: Sample) -> NoisySample {
+        var noisy = sample.pixels
+        if let noise {
+            var rng = RandomGenerator(seed: seed, stream: sample.index)
+            noisy.withUnsafeMutableBufferPointer { noise.apply(to: $0, rng: &rng) }
+        }
+        return NoisySample(index: sample.index, clean: sample.pixels, noisy: noisy)
+    }
+}

@@ -1,0 +1,60 @@
+/// Maps backend names to factories. A value, passed to whoever needs it.
+///
+/// A new registry holds the portable ``SwiftBackend``; plugins add theirs
+/// with ``register(name:summary:priority:make:)``. `auto` picks the
+/// registered backend with the highest priority.
+public struct BackendRegistry: Sendable {
+    public struct Entry: Sendable {
+        public let name: String
+        public let summary: String
+        /// Higher wins for `auto`.
+        public let priority: Int
+        public let make: @Sendable (_ threads: Int) throws -> any Backend
+    }
+
+    public private(set) var entries: [Entry] = []
+
+    public init() {
+        register(name: "swift", summary: "portable pure-Swift SIMD GEMM, multi-threaded", priority: 0) { threads in
+            SwiftBackend(threads: threads)
+        }
+    }
+
+    /// Adds a backend; a later registration under the same name replaces the earlier one.
+    public mutating func register(
+        name: String, summary: String, priority: Int = 0,
+        make: @escaping @Sendable (_ threads: Int) throws -> any Backend
+    ) {
+        entries.removeAll { $0.name == name }
+        entries.append(Entry(name: name, summary: summary, priority: priority, make: make))
+    }
+
+    /// The names accepted by ``make(_:threads:)``, `auto` first.
+    public var names: [String] { ["auto"] + entries.map(\.name) }
+
+    /// Makes the named backend; `auto` is the highest-priority one.
+    public func make(_ name: String, threads: Int) throws -> any Backend {
+        let entry: Entry?
+        if name == "auto" {
+            entry = entries.max { $0.priority < $1.priority }
+        } else {
+            entry = entries.first { $0.name == name }
+        }
+        guard let entry else {
+            throw RegistryError.unknown(kind: "backend", name: name, known: names)
+        }
+        return try entry.make(max(1, threads))
+    }
+}
+
+/// An unknown plugin name.
+public enum RegistryError: Error, CustomStringConvertible, Equatable {
+    case unknown(kind: String, name: String, known: [String])
+
+    public var description: String {
+        switch self {
+        case let .unknown(kind, name, known):
+            return "unknown \(kind) '\(name)' (known: \(known.joined(separator: ", ")))"
+        }
+    }
+}

@@ -1,0 +1,15 @@
+/// A noise model: corrupts a clean image the way the denoiser is trained to undo.
+///
+/// Pixels are `Float` in [0, 1] (noise models may leave that range, as the
+/// tutorial's dropout does). A noise model is made for one level by its
+/// ``NoiseRegistry`` factory and must be deterministic given the generator.
+public protocol NoiseModel: Sendable {
+    /// The name it is registered under, e.g. `dropout`.
+    var name: String { get }
+
+    /// The level it was made with: a probability or a standard deviation.
+    var level: Float { get }
+
+    /// Corrupts `pixels` in place, drawing randomness only from `rng`.
+    func apply(to pixels: UnsafeMutableBufferPointer<Float>, rng: inout RandomGenerator)
+}

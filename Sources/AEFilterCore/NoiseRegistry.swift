@@ -1,0 +1,39 @@
+/// Maps noise-model names to factories. A value, passed to whoever needs it.
+///
+/// The core registers none; the `NoiseModels` plugin adds the standard ones.
+public struct NoiseRegistry: Sendable {
+    public struct Entry: Sendable {
+        public let name: String
+        public let summary: String
+        /// Makes the model for a level; throws ``NoiseError`` for a level it can't take.
+        public let make: @Sendable (_ level: Float) throws -> any NoiseModel
+    }
+
+    public private(set) var entries: [Entry] = []
+
+    public init() {}
+
+    /// Adds a noise model; a later registration under the same name replaces the earlier one.
+    public mutating func register(
+        name: String, summary: String,
+        make: @escaping @Sendable (_ level: Float) throws -> any NoiseModel
+    ) {
+        entries.removeAll { $0.name == name }
+        entries.append(Entry(name: name, summary: summary, make: make))
+    }
+
+    public var names: [String] { entries.map(\.name) }
+
+    public func make(_ name: String, level: Float) throws -> any NoiseModel {
+        guard let entry = entries.first(where: { $0.name == name }) else {
+            throw RegistryError.unknown(kind: "noise model", name: name, known: names)
+        }
+        return try entry.make(level)
+    }
+}
+
+/// A noise level a model can't take.
+public struct NoiseError: Error, CustomStringConvertible, Equatable {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,46 @@
+/// What the filter writes for each image.
+public enum Emit: String, Sendable, CaseIterable {
+    case denoised, noisy, input
+    /// input | noisy | denoised side by side, like the tutorial's figures.
+    case triptych
+}
+
+/// Denoised → GrayImage: picks what to show, quantizes to 8 bits and
+/// enlarges by an integer factor with nearest-neighbour.
+public struct Render: Stage {
+    public var emit: Emit
+    public var scale: Int
+
+    public init(emit: Emit = .denoised, scale: Int = 1) {
+        self.emit = emit
+        self.scale = max(1, scale)
+    }
+
+    public func process(_ item: Denoised) -> GrayImage {
+        let side = Geometry.side
+        let panels: [[Float]]
+        switch emit {
+        case .denoised: panels = [item.output]
+        case .noisy: panels = [item.noisy]
+        case .input: panels = [item.clean]
+        case .triptych: panels = [item.clean, item.noisy, item.output]
+        }
+        let width = side * panels.count * scale, height = side * scale
+        var pixels = [UInt8](repeating: 0, count: width * height)
+        for y in 0..<height {
+            for x in 0..<width {
+                let panel = x / (side * scale)
+                let sx = (x % (side * scale)) / scale, sy = y / scale
+                pixels[y * width + x] = Self.quantize(panels[panel][sy * side + sx])
+            }
+        }
+        return GrayImage(width: width, height: height, pixels: pixels)
+    }
+
+    /// [0, 1] → 0...255, rounded, clamped (dropout noise can exceed 1).
+    @inline(__always)
+    public static func quantize(_ value: Float) -> UInt8 {
+        guard value > 0 else { return 0 }
+        return value >= 1 ? 255 : UInt8((value * 255).rounded())
+    }
+}

@@ -1,0 +1,54 @@
+//  The filter is a chain of typed stages:
+//
+//     EncodedImage ─▶ Decode ─▶ Bitmap ─▶ Preprocess ─▶ Sample ─▶ AddNoise
+//        ─▶ NoisySample ─▶ Denoise ─▶ Denoised ─▶ Render ─▶ GrayImage ─▶ EncodePNG ─▶ [UInt8]
+//
+//  Stages compose with `then`, which only compiles when one stage's Output is
+//  the next one's Input. The same chain serves one image or a batch.
+
+/// One typed step of the pipeline.
+public protocol Stage<Input, Output>: Sendable {
+    associatedtype Input
+    associatedtype Output
+
+    func process(_ input: Input) throws -> Output
+
+    /// Processes many inputs at once, one result per input, in order. Stages
+    /// that gain from batching (the model) override it; a failure of one item
+    /// never affects the others.
+    func processBatch(_ inputs: [Input]) -> [Result<Output, any Error>]
+}
+
+extension Stage {
+    public func processBatch(_ inputs: [Input]) -> [Result<Output, any Error>] {
+        inputs.map { input in Result { try process(input) } }
+    }
+
+    /// This stage followed by `next`.
+    public func then<Next: Stage>(_ next: Next) -> Chain<Self, Next> where Next.Input == Output {
+        Chain(first: self, second: next)
+    }
+}
+
+/// Two stages run one after the other.
+public struct Chain<First: Stage, Second: Stage>: Stage where First.Output == Second.Input {
+    public let first: First
+    public let second: Second
+
+    public func process(_ input: First.Input) throws -> Second.Output {
+        try second.process(first.process(input))
+    }
+
+    public func processBatch(_ inputs: [First.Input]) -> [Result<Second.Output, any Error>] {
+        let firstResults = first.processBatch(inputs)
+        var passed: [First.Output] = []
+        for case .success(let value) in firstResults { passed.append(value) }
+        var outputs = second.processBatch(passed).makeIterator()
+        return firstResults.map { result in
+            switch result {
+            case .failure(let error): return .failure(error)
+            case .success: return outputs.next()!
+            }
+        }
+    }
+}

@@ -1,0 +1,153 @@
+#include "CAEPNG.h"
+
+#include <png.h>
+#include <setjmp.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct {
+    const unsigned char *data;
+    size_t size;
+    size_t offset;
+    char *message;
+} caepng_reader;
+
+typedef struct {
+    unsigned char *data;
+    size_t size;
+    size_t capacity;
+    char *message;
+} caepng_writer;
+
+static void caepng_copy_message(char *dst, size_t dst_size, const char *src) {
+    if (dst == NULL || dst_size == 0) return;
+    strncpy(dst, src ? src : "unknown libpng error", dst_size - 1);
+    dst[dst_size - 1] = '\0';
+}
+
+static void caepng_error(png_structp png, png_const_charp message) {
+    char *buffer = (char *)png_get_error_ptr(png);
+    if (buffer != NULL && buffer[0] == '\0') caepng_copy_message(buffer, CAEPNG_MESSAGE_SIZE, message);
+    png_longjmp(png, 1);
+}
+
+static void caepng_warning(png_structp png, png_const_charp message) {
+    (void)png;
+    (void)message;
+}
+
+static void caepng_read(png_structp png, png_bytep out, size_t length) {
+    caepng_reader *reader = (caepng_reader *)png_get_io_ptr(png);
+    if (length > reader->size - reader->offset) png_error(png, "truncated PNG data");
+    memcpy(out, reader->data + reader->offset, length);
+    reader->offset += length;
+}
+
+static void caepng_write(png_structp png, png_bytep in, size_t length) {
+    caepng_writer *writer = (caepng_writer *)png_get_io_ptr(png);
+    if (length > writer->capacity - writer->size) {
+        size_t capacity = writer->capacity ? writer->capacity : 1024;
+        while (capacity - writer->size < length) capacity *= 2;
+        unsigned char *grown = realloc(writer->data, capacity);
+        if (grown == NULL) png_error(png, "out of memory");
+        writer->data = grown;
+        writer->capacity = capacity;
+    }
+    memcpy(writer->data + writer->size, in, length);
+    writer->size += length;
+}
+
+static void caepng_flush(png_structp png) { (void)png; }
+
+int CAEPNG_decode(const unsigned char *data, size_t size, uint64_t max_pixels, CAEPNG_image *out) {
+    memset(out, 0, sizeof(*out));
+    if (size < 8 || png_sig_cmp(data, 0, 8) != 0) {
+        caepng_copy_message(out->message, CAEPNG_MESSAGE_SIZE, "not a PNG file");
+        return 1;
+    }
+    caepng_reader reader = {data, size, 0, out->message};
+    png_structp png = png_create_read_struct(PNG_LIBPNG_VER_STRING, out->message, caepng_error, caepng_warning);
+    if (png == NULL) {
+        caepng_copy_message(out->message, CAEPNG_MESSAGE_SIZE, "out of memory");
+        return 1;
+    }
+    png_infop info = png_create_info_struct(png);
+    unsigned char *volatile pixels = NULL;
+    png_bytep *volatile rows = NULL;
+    if (info == NULL || setjmp(png_jmpbuf(png))) {
+        if (out->message[0] == '\0') caepng_copy_message(out->message, CAEPNG_MESSAGE_SIZE, "out of memory");
+        free(pixels);
+        free(rows);
+        png_destroy_read_struct(&png, info ? &info : NULL, NULL);
+        return 1;
+    }
+    png_set_read_fn(png, &reader, caepng_read);
+    png_set_user_limits(png, 0x7fffffff, 0x7fffffff);
+    png_set_chunk_malloc_max(png, 8u << 20);
+    png_read_info(png, info);
+
+    png_uint_32 width = png_get_image_width(png, info);
+    png_uint_32 height = png_get_image_height(png, info);
+    if ((uint64_t)width * (uint64_t)height > max_pixels) {
+        png_error(png, "image too large (over the pixel limit; see --max-pixels)");
+    }
+    int color_type = png_get_color_type(png, info);
+    if (color_type == PNG_COLOR_TYPE_PALETTE) png_set_palette_to_rgb(png);
+    if (color_type == PNG_COLOR_TYPE_GRAY) png_set_expand_gray_1_2_4_to_8(png);
+    if (png_get_valid(png, info, PNG_INFO_tRNS)) png_set_tRNS_to_alpha(png);
+    png_set_scale_16(png);
+    png_set_interlace_handling(png);
+    png_read_update_info(png, info);
+
+    size_t channels = png_get_channels(png, info);
+    size_t rowbytes = png_get_rowbytes(png, info);
+    if (png_get_bit_depth(png, info) != 8 || channels < 1 || channels > 4 || rowbytes != width * channels) {
+        png_error(png, "unsupported PNG layout");
+    }
+    pixels = malloc(rowbytes * height);
+    rows = malloc(sizeof(png_bytep) * height);
+    if (pixels == NULL || rows == NULL) png_error(png, "out of memory");
+    for (png_uint_32 y = 0; y < height; y++) rows[y] = pixels + (size_t)y * rowbytes;
+    png_read_image(png, rows);
+    png_read_end(png, NULL);
+
+    free(rows);
+    png_destroy_read_struct(&png, &info, NULL);
+    out->width = width;
+    out->height = height;
+    out->channels = (uint32_t)channels;
+    out->pixels = pixels;
+    return 0;
+}
+
+int CAEPNG_encode_gray8(const unsigned char *pixels, uint32_t width, uint32_t height,
+                        unsigned char **out, size_t *out_size, char *message, size_t message_size) {
+    char buffer[CAEPNG_MESSAGE_SIZE] = {0};
+    *out = NULL;
+    *out_size = 0;
+    caepng_writer writer = {NULL, 0, 0, buffer};
+    png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, buffer, caepng_error, caepng_warning);
+    if (png == NULL) {
+        caepng_copy_message(message, message_size, "out of memory");
+        return 1;
+    }
+    png_infop info = png_create_info_struct(png);
+    if (info == NULL || setjmp(png_jmpbuf(png))) {
+        free(writer.data);
+        png_destroy_write_struct(&png, info ? &info : NULL);
+        caepng_copy_message(message, message_size, buffer[0] ? buffer : "out of memory");
+        return 1;
+    }
+    png_set_write_fn(png, &writer, caepng_write, caepng_flush);
+    png_set_IHDR(png, info, width, height, 8, PNG_COLOR_TYPE_GRAY, PNG_INTERLACE_NONE,
+                 PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+    png_write_info(png, info);
+    for (uint32_t y = 0; y < height; y++) png_write_row(png, (png_const_bytep)(pixels + (size_t)y * width));
+    png_write_end(png, NULL);
+    png_destroy_write_struct(&png, &info);
+    *out = writer.data;
+    *out_size = writer.size;
+    return 0;
+}
+
+void CAEPNG_free(void *pointer) { free(pointer); }

@@ -1,0 +1,18 @@
+import AEFilter
+import ArgumentParser
+
+@main
+struct AEFilterCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ae-filter",
+        abstract: "Denoise images with an overcomplete autoencoder trained on Fashion-MNIST.",
+        discussion: """
+            Reads PNG, JPEG or PNM images (detected from their content), turns each into a \
+            28×28 greyscale image, optionally adds noise, runs it through the autoencoder \
+            and writes 8-bit greyscale PNGs.
+            """,
+        version: AEFilterVersion.current,
+        subcommands: [Filter.self, PluginsCommand.self],
+        defaultSubcommand: Filter.self
+    )
+}

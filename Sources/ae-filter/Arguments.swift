@@ -1,0 +1,6 @@
+import AEFilterCore
+import ArgumentParser
+
+extension Fit: ExpressibleByArgument {}
+extension Invert: ExpressibleByArgument {}
+extension Emit: ExpressibleByArgument {}

@@ -1,0 +1,131 @@
+import AEFilter
+import AEFilterCore
+import ArgumentParser
+import Foundation
+
+struct Filter: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "filter",
+        abstract: "Denoise images (the default command).",
+        discussion: """
+            With no FILE, or with -, reads standard input. Without -o, the PNGs go to standard \
+            output, one per input, in order. Every unreadable input gets one line on standard \
+            error; the others are still processed, and the exit status is 1 at the end.
+            """
+    )
+
+    @Argument(help: ArgumentHelp("Input images; - is standard input.", valueName: "FILE"))
+    var files: [String] = []
+
+    @Option(name: [.short, .long], help: ArgumentHelp(
+        "Output file for a single input, or a directory (ending in /, or existing) for one PNG per input.",
+        valueName: "PATH"))
+    var output: String?
+
+    @Option(help: ArgumentHelp("Noise level: a probability, or σ for gaussian. 0 adds none.", valueName: "P"))
+    var noise: Float = 0
+
+    @Option(help: ArgumentHelp("Noise model (see `ae-filter plugins`).", valueName: "NAME"))
+    var noiseModel: String = "dropout"
+
+    @Option(help: ArgumentHelp("Seed for reproducible noise; random if not given.", valueName: "N"))
+    var seed: UInt64?
+
+    @Option(help: ArgumentHelp("Model checkpoint (safetensors); the embedded default model if not given.", valueName: "FILE"))
+    var model: String?
+
+    @Option(help: "How other shapes become 28×28: keep the aspect and pad, stretch, or crop.")
+    var fit: Fit = .pad
+
+    @Option(help: "Invert dark-on-light images; auto decides from the border pixels.")
+    var invert: Invert = .auto
+
+    @Option(help: "What to write: the denoised image, the noisy input, the input, or all three side by side.")
+    var emit: Emit = .denoised
+
+    @Option(help: ArgumentHelp("Enlarge the output N times (nearest-neighbour).", valueName: "N"))
+    var scale: Int = 1
+
+    @Option(help: ArgumentHelp("Compute backend: auto, or a name from `ae-filter plugins`.", valueName: "NAME"))
+    var backend: String = "auto"
+
+    @Option(help: ArgumentHelp("Compute threads (default: the number of cores).", valueName: "N"))
+    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    @Option(help: ArgumentHelp("Reject images with more pixels than this.", valueName: "N"))
+    var maxPixels: Int = 64_000_000
+
+    func validate() throws {
+        let plugins = PluginSet.standard
+        guard noise.isFinite, noise >= 0 else { throw ValidationError("--noise must be 0 or more, got \(noise)") }
+        if noise > 0 {
+            do { _ = try plugins.noise.make(noiseModel, level: noise) } catch { throw ValidationError("--noise-model/--noise: \(error)") }
+        } else if !plugins.noise.names.contains(noiseModel) {
+            throw ValidationError("--noise-model: \(RegistryError.unknown(kind: "noise model", name: noiseModel, known: plugins.noise.names))")
+        }
+        guard plugins.backends.names.contains(backend) else {
+            throw ValidationError("--backend: \(RegistryError.unknown(kind: "backend", name: backend, known: plugins.backends.names))")
+        }
+        guard (1...64).contains(scale) else { throw ValidationError("--scale must be between 1 and 64, got \(scale)") }
+        guard (1...256).contains(threads) else { throw ValidationError("--threads must be between 1 and 256, got \(threads)") }
+        guard maxPixels > 0 else { throw ValidationError("--max-pixels must be positive, got \(maxPixels)") }
+        let inputs = files.isEmpty ? ["-"] : files
+        if let output, !OutputPlan.isDirectory(output), inputs.count > 1 {
+            throw ValidationError("-o FILE takes one input; use -o DIR/ for \(inputs.count) inputs")
+        }
+        if output == nil, isatty(STDOUT_FILENO) == 1 {
+            throw ValidationError("refusing to write PNG data to a terminal; redirect standard output or use -o")
+        }
+    }
+
+    func run() throws {
+        let plugins = PluginSet.standard
+        let checkpoint: Checkpoint
+        do {
+            checkpoint = try model.map { path in try Checkpoint(bytes: FileReader.read(path)) } ?? DefaultModel.load()
+        } catch {
+            Diagnostics.report(model ?? "default model", "\(error)")
+            throw ExitCode.failure
+        }
+        var settings = FilterSettings()
+        settings.fit = fit
+        settings.invert = invert
+        settings.noise = noise > 0 ? try plugins.noise.make(noiseModel, level: noise) : nil
+        settings.seed = seed ?? UInt64.random(in: 0...UInt64.max)
+        settings.emit = emit
+        settings.scale = scale
+        settings.maxPixels = maxPixels
+        let pipeline = FilterPipeline.make(
+            model: checkpoint.model, backend: try plugins.backends.make(backend, threads: threads), settings: settings)
+
+        let inputs = files.isEmpty ? ["-"] : files
+        let plan = try OutputPlan(output: output, inputs: inputs)
+        var failures = 0
+        // Batches bound memory and let the model see many images per forward pass.
+        let batchSize = settings.maxBatch
+        for start in stride(from: 0, to: inputs.count, by: batchSize) {
+            let names = Array(inputs[start..<min(start + batchSize, inputs.count)])
+            var encoded: [EncodedImage] = []
+            var readable: [Int] = []
+            for (offset, name) in names.enumerated() {
+                do {
+                    encoded.append(EncodedImage(index: UInt64(start + offset), bytes: try FileReader.read(name)))
+                    readable.append(offset)
+                } catch {
+                    Diagnostics.report(plan.label(name), error.reason)
+                    failures += 1
+                }
+            }
+            for (offset, result) in zip(readable, pipeline.processBatch(encoded)) {
+                let name = names[offset]
+                do {
+                    try plan.write(try result.get(), for: name)
+                } catch {
+                    Diagnostics.report(plan.label(name), "\(error)")
+                    failures += 1
+                }
+            }
+        }
+        if failures > 0 { throw ExitCode.failure }
+    }
+}

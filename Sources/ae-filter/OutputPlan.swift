@@ -1,0 +1,91 @@
+import AEFilterCore
+import ArgumentParser
+import Foundation
+
+/// Where each input's PNG goes: standard output, one named file, or a directory.
+struct OutputPlan {
+    enum Target {
+        case standardOutput
+        case file(String)
+        case directory(String)
+    }
+
+    let target: Target
+
+    init(output: String?, inputs: [String]) throws {
+        guard let output else {
+            target = .standardOutput
+            return
+        }
+        guard Self.isDirectory(output) else {
+            target = .file(output)
+            return
+        }
+        do {
+            try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
+        } catch {
+            Diagnostics.report(output, "cannot create directory")
+            throw ExitCode.failure
+        }
+        target = .directory(output)
+        var seen: [String: String] = [:]
+        for input in inputs {
+            let path = Self.path(in: output, for: input)
+            if let other = seen[path] {
+                throw ValidationError("inputs '\(other)' and '\(input)' would both write \(path)")
+            }
+            seen[path] = input
+        }
+    }
+
+    /// `-o` names a directory when it ends in `/` or already is one.
+    static func isDirectory(_ path: String) -> Bool {
+        var isDirectory: ObjCBool = false
+        return path.hasSuffix("/") || (FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue)
+    }
+
+    /// DIR/<input name without extension>.png; standard input becomes stdin.png.
+    static func path(in directory: String, for input: String) -> String {
+        let base = input == "-" ? "stdin" : URL(fileURLWithPath: input).deletingPathExtension().lastPathComponent
+        return URL(fileURLWithPath: directory).appendingPathComponent(base + ".png").path
+    }
+
+    func label(_ input: String) -> String { input == "-" ? "<stdin>" : input }
+
+    func write(_ png: [UInt8], for input: String) throws {
+        switch target {
+        case .standardOutput:
+            try Self.writeAll(png, to: STDOUT_FILENO)
+        case .file(let path):
+            try Self.guardInput(input, isNot: path)
+            try AtomicFile.write(png, to: path)
+        case .directory(let directory):
+            let path = Self.path(in: directory, for: input)
+            try Self.guardInput(input, isNot: path)
+            try AtomicFile.write(png, to: path)
+        }
+    }
+
+    /// Inputs are never written, not even when an output path names one.
+    static func guardInput(_ input: String, isNot output: String) throws {
+        guard input != "-" else { return }
+        var a = stat(), b = stat()
+        if stat(input, &a) == 0, stat(output, &b) == 0, a.st_dev == b.st_dev, a.st_ino == b.st_ino {
+            throw FileError(path: output, reason: "output would overwrite the input")
+        }
+    }
+
+    static func writeAll(_ bytes: [UInt8], to fd: Int32) throws {
+        try bytes.withUnsafeBytes { raw in
+            var offset = 0
+            while offset < raw.count {
+                let written = Foundation.write(fd, raw.baseAddress! + offset, raw.count - offset)
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    throw FileError(path: "standard output", errno: errno)
+                }
+                offset += written
+            }
+        }
+    }
+}

@@ -1,0 +1,21 @@
+import AEFilter
+import ArgumentParser
+
+struct PluginsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "plugins",
+        abstract: "List the registered noise models and compute backends."
+    )
+
+    func run() {
+        let plugins = PluginSet.standard
+        print("Noise models (--noise-model):")
+        for entry in plugins.noise.entries {
+            print("  \(entry.name.padding(toLength: 12, withPad: " ", startingAt: 0)) \(entry.summary)")
+        }
+        print("Backends (--backend; auto picks the first listed):")
+        for entry in plugins.backends.entries.sorted(by: { $0.priority > $1.priority }) {
+            print("  \(entry.name.padding(toLength: 12, withPad: " ", startingAt: 0)) \(entry.summary)")
+        }
+    }
+}
