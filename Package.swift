@@ -35,10 +35,12 @@ let package = Package(
             path: "Sources/ae-filter"
         ),
 
-        .testTarget(name: "AEFilterCoreTests", dependencies: ["AEFilterCore"]),
-        .testTarget(name: "AEImageIOTests", dependencies: ["AEImageIO"]),
-        .testTarget(name: "NoiseModelsTests", dependencies: ["NoiseModels"]),
-        .testTarget(name: "AEFilterTests", dependencies: ["AEFilter"]),
-        .testTarget(name: "AEFilterCLITests", dependencies: ["AEFilterCLI"]),
+        // Tests: one target per library target, plus the CLI run as a process.
+        .target(name: "TestSupport", dependencies: ["AEFilterCore"], path: "Tests/TestSupport"),
+        .testTarget(name: "AEFilterCoreTests", dependencies: ["AEFilterCore", "TestSupport"]),
+        .testTarget(name: "AEImageIOTests", dependencies: ["AEImageIO", "TestSupport"]),
+        .testTarget(name: "NoiseModelsTests", dependencies: ["NoiseModels", "TestSupport"]),
+        .testTarget(name: "AEFilterTests", dependencies: ["AEFilter", "TestSupport"]),
+        .testTarget(name: "AEFilterCLITests", dependencies: ["AEFilterCLI", "TestSupport"]),
     ]
 )

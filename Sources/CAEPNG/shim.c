@@ -2,6 +2,7 @@
 
 #include <png.h>
 #include <setjmp.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -59,12 +60,34 @@ static void caepng_write(png_structp png, png_bytep in, size_t length) {
 
 static void caepng_flush(png_structp png) { (void)png; }
 
+static uint32_t caepng_be32(const unsigned char *p) {
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+// Walks the chunk lengths before libpng sees them, so that a chunk claiming
+// more bytes than the file holds never gets a buffer allocated for it.
+static int caepng_check_chunks(const unsigned char *data, size_t size, char *message) {
+    size_t offset = 8;
+    while (size - offset >= 12) {
+        uint32_t length = caepng_be32(data + offset);
+        if (length > 0x7fffffffu || length > size - offset - 12) {
+            snprintf(message, CAEPNG_MESSAGE_SIZE, "truncated PNG data (chunk %.4s claims %u bytes)", (const char *)data + offset + 4, length);
+            return 1;
+        }
+        if (memcmp(data + offset + 4, "IEND", 4) == 0) return 0;
+        offset += 12 + (size_t)length;
+    }
+    caepng_copy_message(message, CAEPNG_MESSAGE_SIZE, "truncated PNG data");
+    return 1;
+}
+
 int CAEPNG_decode(const unsigned char *data, size_t size, uint64_t max_pixels, CAEPNG_image *out) {
     memset(out, 0, sizeof(*out));
     if (size < 8 || png_sig_cmp(data, 0, 8) != 0) {
         caepng_copy_message(out->message, CAEPNG_MESSAGE_SIZE, "not a PNG file");
         return 1;
     }
+    if (caepng_check_chunks(data, size, out->message)) return 1;
     caepng_reader reader = {data, size, 0, out->message};
     png_structp png = png_create_read_struct(PNG_LIBPNG_VER_STRING, out->message, caepng_error, caepng_warning);
     if (png == NULL) {
@@ -84,6 +107,11 @@ int CAEPNG_decode(const unsigned char *data, size_t size, uint64_t max_pixels, C
     png_set_read_fn(png, &reader, caepng_read);
     png_set_user_limits(png, 0x7fffffff, 0x7fffffff);
     png_set_chunk_malloc_max(png, 8u << 20);
+    // Only pixels, palette and transparency matter here; skip the rest unread.
+    static const png_byte ignored[] =
+        "bKGD\0cHRM\0eXIf\0gAMA\0hIST\0iCCP\0iTXt\0oFFs\0pCAL\0pHYs\0sBIT\0sCAL\0sPLT\0sRGB\0sTER\0tEXt\0tIME\0zTXt";
+    png_set_keep_unknown_chunks(png, PNG_HANDLE_CHUNK_NEVER, NULL, 0);
+    png_set_keep_unknown_chunks(png, PNG_HANDLE_CHUNK_NEVER, ignored, (int)(sizeof(ignored) / 5));
     png_read_info(png, info);
 
     png_uint_32 width = png_get_image_width(png, info);

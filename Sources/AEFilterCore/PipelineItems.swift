@@ -45,6 +45,12 @@ public struct NoisySample: Sendable, Equatable {
     public var index: UInt64
     public var clean: [Float]
     public var noisy: [Float]
+
+    public init(index: UInt64, clean: [Float], noisy: [Float]) {
+        self.index = index
+        self.clean = clean
+        self.noisy = noisy
+    }
 }
 
 /// The model's output next to what it was given.
@@ -53,6 +59,13 @@ public struct Denoised: Sendable, Equatable {
     public var clean: [Float]
     public var noisy: [Float]
     public var output: [Float]
+
+    public init(index: UInt64, clean: [Float], noisy: [Float], output: [Float]) {
+        self.index = index
+        self.clean = clean
+        self.noisy = noisy
+        self.output = output
+    }
 }
 
 /// An 8-bit greyscale picture, ready to encode.

@@ -1,0 +1,64 @@
+import AEFilterCore
+import TestSupport
+import Testing
+
+/// A safetensors file from a header string and raw data bytes.
+func safetensorsFile(header: String, data: [UInt8] = [], declaredLength: UInt64? = nil) -> [UInt8] {
+    let headerBytes = Array(header.utf8)
+    let length = declaredLength ?? UInt64(headerBytes.count)
+    return (0..<8).map { UInt8(truncatingIfNeeded: length >> (8 * UInt64($0))) } + headerBytes + data
+}
+
+@Suite struct SafeTensorsTests {
+    @Test(arguments: SafeTensors.DType.allCases)
+    func roundTripsEveryDType(dtype: SafeTensors.DType) throws {
+        let values: [Float] = [0, 1, -2.5, 0.099975586, 65504, -0.0001, 3.140625]
+        let bytes = SafeTensors.serialize(["t": .init(shape: [7], values: values, dtype: dtype)], metadata: ["k": "v \"quoted\"\n"])
+        let (tensors, metadata) = try SafeTensors.parse(bytes)
+        #expect(metadata == ["k": "v \"quoted\"\n"])
+        let tensor = try #require(tensors["t"])
+        #expect(tensor.dtype == dtype)
+        #expect(tensor.shape == [7])
+        let tolerance: Float = dtype == .f32 ? 0 : (dtype == .f16 ? 1e-3 : 1e-2)
+        for (a, b) in zip(tensor.values, values) {
+            #expect(abs(a - b) <= tolerance * max(1, abs(b)))
+        }
+        // Header is padded to 8 bytes, as the format's reference writer does.
+        #expect((bytes.count - 8 - values.count * dtype.size) % 8 == 0)
+    }
+
+    @Test func readsThePyTorchCheckpoint() throws {
+        let (tensors, metadata) = try SafeTensors.parse(Fixtures.bytes(Fixtures.referenceCheckpoint))
+        #expect(metadata.isEmpty)
+        #expect(tensors["fc1.weight"]?.shape == [1176, 784])
+        #expect(tensors["fc1.bias"]?.shape == [1176])
+        #expect(tensors["fc2.weight"]?.shape == [784, 1176])
+        #expect(tensors["fc2.bias"]?.shape == [784])
+        #expect(tensors.values.allSatisfy { $0.dtype == .f32 })
+    }
+
+    static let malformed: [(String, [UInt8], String)] = [
+        ("short file", [1, 2, 3], "too short"),
+        ("header past the end", safetensorsFile(header: "{}", declaredLength: 4096), "past the end"),
+        ("absurd header length", safetensorsFile(header: "{}", declaredLength: 1 << 40), "absurdly large"),
+        ("invalid JSON", safetensorsFile(header: "{\"a\": [1, 2"), "not valid JSON"),
+        ("not an object", safetensorsFile(header: "[1, 2]"), "not a JSON object"),
+        ("unsupported dtype", safetensorsFile(header: #"{"t":{"dtype":"I64","shape":[1],"data_offsets":[0,8]}}"#, data: .init(repeating: 0, count: 8)), "unsupported dtype I64"),
+        ("offsets beyond data", safetensorsFile(header: #"{"t":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}"#, data: [0, 0, 0, 0]), "outside the data"),
+        ("reversed offsets", safetensorsFile(header: #"{"t":{"dtype":"F32","shape":[0],"data_offsets":[4,0]}}"#, data: [0, 0, 0, 0]), "outside the data"),
+        ("shape mismatch", safetensorsFile(header: #"{"t":{"dtype":"F32","shape":[3],"data_offsets":[0,8]}}"#, data: .init(repeating: 0, count: 8)), "needs 12 bytes"),
+        ("negative shape", safetensorsFile(header: #"{"t":{"dtype":"F32","shape":[-1],"data_offsets":[0,4]}}"#, data: .init(repeating: 0, count: 4)), "invalid shape"),
+        ("huge shape", safetensorsFile(header: #"{"t":{"dtype":"F32","shape":[4294967296,4294967296],"data_offsets":[0,4]}}"#, data: .init(repeating: 0, count: 4)), "larger than the file"),
+        ("overlap", safetensorsFile(header: #"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}"#, data: .init(repeating: 0, count: 8)), "overlap"),
+        ("bad metadata", safetensorsFile(header: #"{"__metadata__":{"a":1}}"#), "not a string"),
+    ]
+
+    @Test(arguments: malformed)
+    func rejectsMalformedFiles(name: String, bytes: [UInt8], message: String) {
+        #expect {
+            _ = try SafeTensors.parse(bytes)
+        } throws: { error in
+            "\(error)".contains(message)
+        }
+    }
+}
