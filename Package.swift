@@ -41,6 +41,6 @@ let package = Package(
         .testTarget(name: "AEImageIOTests", dependencies: ["AEImageIO", "TestSupport"]),
         .testTarget(name: "NoiseModelsTests", dependencies: ["NoiseModels", "TestSupport"]),
         .testTarget(name: "AEFilterTests", dependencies: ["AEFilter", "TestSupport"]),
-        .testTarget(name: "AEFilterCLITests", dependencies: ["AEFilterCLI", "TestSupport"]),
+        .testTarget(name: "AEFilterCLITests", dependencies: ["AEImageIO", "TestSupport"]),
     ]
 )

@@ -1,8 +1,18 @@
+import AEFilterCore
 import Foundation
 
-/// One line on stderr per problem, prefixed with the program name.
+/// One line on stderr per problem: `ae-filter: SUBJECT: MESSAGE`.
 enum Diagnostics {
     static func report(_ subject: String, _ message: String) {
         FileHandle.standardError.write(Data("ae-filter: \(subject): \(message)\n".utf8))
+    }
+
+    /// Reports an error about `subject`, without repeating a path the error already names.
+    static func report(_ subject: String, _ error: any Error) {
+        if let error = error as? FileError, error.path == subject {
+            report(subject, error.reason)
+        } else {
+            report(subject, "\(error)")
+        }
     }
 }

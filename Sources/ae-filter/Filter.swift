@@ -84,7 +84,7 @@ struct Filter: ParsableCommand {
         do {
             checkpoint = try model.map { path in try Checkpoint(bytes: FileReader.read(path)) } ?? DefaultModel.load()
         } catch {
-            Diagnostics.report(model ?? "default model", "\(error)")
+            Diagnostics.report(model ?? "default model", error)
             throw ExitCode.failure
         }
         var settings = FilterSettings()
@@ -102,26 +102,18 @@ struct Filter: ParsableCommand {
         let plan = try OutputPlan(output: output, inputs: inputs)
         var failures = 0
         // Batches bound memory and let the model see many images per forward pass.
-        let batchSize = settings.maxBatch
-        for start in stride(from: 0, to: inputs.count, by: batchSize) {
-            let names = Array(inputs[start..<min(start + batchSize, inputs.count)])
-            var encoded: [EncodedImage] = []
-            var readable: [Int] = []
-            for (offset, name) in names.enumerated() {
-                do {
-                    encoded.append(EncodedImage(index: UInt64(start + offset), bytes: try FileReader.read(name)))
-                    readable.append(offset)
-                } catch {
-                    Diagnostics.report(plan.label(name), error.reason)
-                    failures += 1
-                }
-            }
-            for (offset, result) in zip(readable, pipeline.processBatch(encoded)) {
-                let name = names[offset]
+        for start in stride(from: 0, to: inputs.count, by: settings.maxBatch) {
+            let names = Array(inputs[start..<min(start + settings.maxBatch, inputs.count)])
+            var results: [Result<[UInt8], any Error>] = names.map { name in Result { try FileReader.read(name) } }
+            let readable = results.indices.filter { (try? results[$0].get()) != nil }
+            let encoded = readable.map { EncodedImage(index: UInt64(start + $0), bytes: try! results[$0].get()) }
+            for (slot, result) in zip(readable, pipeline.processBatch(encoded)) { results[slot] = result }
+            // Outputs and messages in input order.
+            for (name, result) in zip(names, results) {
                 do {
                     try plan.write(try result.get(), for: name)
                 } catch {
-                    Diagnostics.report(plan.label(name), "\(error)")
+                    Diagnostics.report(plan.label(name), error)
                     failures += 1
                 }
             }

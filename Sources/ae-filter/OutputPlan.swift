@@ -57,12 +57,18 @@ struct OutputPlan {
         case .standardOutput:
             try Self.writeAll(png, to: STDOUT_FILENO)
         case .file(let path):
-            try Self.guardInput(input, isNot: path)
-            try AtomicFile.write(png, to: path)
+            try Self.write(png, to: path, for: input)
         case .directory(let directory):
-            let path = Self.path(in: directory, for: input)
-            try Self.guardInput(input, isNot: path)
+            try Self.write(png, to: Self.path(in: directory, for: input), for: input)
+        }
+    }
+
+    static func write(_ png: [UInt8], to path: String, for input: String) throws {
+        try Self.guardInput(input, isNot: path)
+        do {
             try AtomicFile.write(png, to: path)
+        } catch {
+            throw OutputError(description: "cannot write \(path): \(error.reason)")
         }
     }
 
@@ -71,7 +77,7 @@ struct OutputPlan {
         guard input != "-" else { return }
         var a = stat(), b = stat()
         if stat(input, &a) == 0, stat(output, &b) == 0, a.st_dev == b.st_dev, a.st_ino == b.st_ino {
-            throw FileError(path: output, reason: "output would overwrite the input")
+            throw OutputError(description: "refusing to overwrite the input with its output")
         }
     }
 
@@ -82,10 +88,15 @@ struct OutputPlan {
                 let written = Foundation.write(fd, raw.baseAddress! + offset, raw.count - offset)
                 if written < 0 {
                     if errno == EINTR { continue }
-                    throw FileError(path: "standard output", errno: errno)
+                    throw OutputError(description: "cannot write standard output: \(String(cString: strerror(errno)))")
                 }
                 offset += written
             }
         }
     }
+}
+
+/// An output that could not be written.
+struct OutputError: Error, CustomStringConvertible {
+    let description: String
 }

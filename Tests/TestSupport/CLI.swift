@@ -1,0 +1,56 @@
+import Foundation
+
+/// Runs the built `ae-filter` binary as a user would.
+public enum CLI {
+    public struct Result {
+        public var status: Int32
+        public var stdout: [UInt8]
+        public var stderr: String
+        public var stderrLines: [String] { stderr.split(separator: "\n").map(String.init) }
+    }
+
+    /// The binary beside the test bundle (the same build configuration), else any built one.
+    public static let binary: String = {
+        let candidates = [
+            URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("ae-filter").path,
+            Fixtures.root.appendingPathComponent(".build/release/ae-filter").path,
+            Fixtures.root.appendingPathComponent(".build/debug/ae-filter").path,
+        ]
+        return candidates.first { FileManager.default.isExecutableFile(atPath: $0) } ?? candidates[0]
+    }()
+
+    public static func run(_ arguments: [String], stdin: [UInt8] = [], in directory: String? = nil) throws -> Result {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = arguments
+        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
+        let input = Pipe(), output = Pipe(), error = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        process.standardError = error
+        try process.run()
+        // Feed stdin and drain both outputs concurrently so that no pipe fills up.
+        let stdinHandle = input.fileHandleForWriting, stderrHandle = error.fileHandleForReading
+        DispatchQueue.global().async {
+            try? stdinHandle.write(contentsOf: Data(stdin))
+            try? stdinHandle.close()
+        }
+        let drained = DispatchSemaphore(value: 0)
+        nonisolated(unsafe) var errorData = Data()
+        DispatchQueue.global().async {
+            errorData = stderrHandle.readDataToEndOfFile()
+            drained.signal()
+        }
+        let outData = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        drained.wait()
+        return Result(status: process.terminationStatus, stdout: Array(outData), stderr: String(decoding: errorData, as: UTF8.self))
+    }
+
+    /// A fresh empty directory under the system's temporary directory.
+    public static func temporaryDirectory() throws -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("ae-filter-tests-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }
+}
