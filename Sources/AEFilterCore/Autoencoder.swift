@@ -1,4 +1,4 @@
-import Foundation
+import Glibc
 
 /// The tutorial's overcomplete autoencoder:
 /// `sigmoid(fc2(leaky_relu(fc1(x), slope)))`, with `fc1: 784→H`, `fc2: H→784`.

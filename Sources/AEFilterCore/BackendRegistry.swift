@@ -1,8 +1,8 @@
 /// Maps backend names to factories. A value, passed to whoever needs it.
 ///
 /// A new registry holds the portable ``SwiftBackend``; plugins add theirs
-/// with ``register(name:summary:priority:make:)``. `auto` picks the
-/// registered backend with the highest priority.
+/// with ``register(name:summary:priority:make:)``. `auto` sends large
+/// multiplies to the registered backend with the highest priority.
 public struct BackendRegistry: Sendable {
     public struct Entry: Sendable {
         public let name: String
@@ -32,18 +32,24 @@ public struct BackendRegistry: Sendable {
     /// The names accepted by ``make(_:threads:)``, `auto` first.
     public var names: [String] { ["auto"] + entries.map(\.name) }
 
-    /// Makes the named backend; `auto` is the highest-priority one.
+    /// Makes the named backend. `auto` is an ``AutoBackend`` over the
+    /// portable backend and the highest-priority one that can be made here.
     public func make(_ name: String, threads: Int) throws -> any Backend {
-        let entry: Entry?
-        if name == "auto" {
-            entry = entries.max { $0.priority < $1.priority }
-        } else {
-            entry = entries.first { $0.name == name }
+        let threads = max(1, threads)
+        guard name == "auto" else {
+            guard let entry = entries.first(where: { $0.name == name }) else {
+                throw RegistryError.unknown(kind: "backend", name: name, known: names)
+            }
+            return try entry.make(threads)
         }
-        guard let entry else {
-            throw RegistryError.unknown(kind: "backend", name: name, known: names)
+        let ranked = entries.sorted { $0.priority > $1.priority }
+        return AutoBackend(threads: threads) {
+            var lastError: (any Error)?
+            for entry in ranked {
+                do { return try entry.make(threads) } catch { lastError = error }
+            }
+            throw lastError ?? RegistryError.unknown(kind: "backend", name: "auto", known: [])
         }
-        return try entry.make(max(1, threads))
     }
 }
 

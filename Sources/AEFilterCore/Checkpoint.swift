@@ -22,7 +22,17 @@ public struct Checkpoint: Sendable {
 
     /// Reads and validates a checkpoint: names, shapes, dtypes and finite values.
     public init(bytes: [UInt8]) throws(CheckpointError) {
-        let (tensors, metadata) = try SafeTensors.parse(bytes)
+        try self.init(parsed: SafeTensors.parse(bytes))
+    }
+
+    /// Reads a checkpoint file, mapped rather than copied.
+    public init(contentsOf path: String) throws {
+        let parsed = try MappedFile.withContents(of: path) { raw throws(CheckpointError) in try SafeTensors.parse(raw) }
+        try self.init(parsed: parsed)
+    }
+
+    init(parsed: (tensors: [String: SafeTensors.Tensor], metadata: [String: String])) throws(CheckpointError) {
+        let (tensors, metadata) = parsed
         func tensor(_ name: String) throws(CheckpointError) -> SafeTensors.Tensor {
             guard let tensor = tensors[name] else { throw CheckpointError("missing tensor '\(name)'") }
             guard tensor.values.allSatisfy(\.isFinite) else { throw CheckpointError("tensor '\(name)' has NaN or infinite values") }

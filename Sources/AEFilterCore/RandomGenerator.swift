@@ -1,4 +1,4 @@
-import Foundation
+import Glibc
 
 /// xoshiro256** seeded through SplitMix64: fast, small and reproducible
 /// on every platform, unlike `SystemRandomNumberGenerator`.

@@ -1,5 +1,3 @@
-import Foundation
-
 /// The safetensors container: an 8-byte little-endian header length, a JSON
 /// header naming each tensor's dtype, shape and byte range, then the raw data.
 ///
@@ -31,6 +29,11 @@ public enum SafeTensors {
 
     /// Parses a whole file.
     public static func parse(_ bytes: [UInt8]) throws(CheckpointError) -> (tensors: [String: Tensor], metadata: [String: String]) {
+        try bytes.withUnsafeBytes { raw in Result { () throws(CheckpointError) in try parse(raw) } }.get()
+    }
+
+    /// Parses a whole file held in memory, e.g. mapped.
+    public static func parse(_ bytes: UnsafeRawBufferPointer) throws(CheckpointError) -> (tensors: [String: Tensor], metadata: [String: String]) {
         guard bytes.count >= 8 else { throw CheckpointError("file too short for a safetensors header (\(bytes.count) bytes)") }
         var headerSize: UInt64 = 0
         for i in 0..<8 { headerSize |= UInt64(bytes[i]) << (8 * UInt64(i)) }
@@ -42,34 +45,34 @@ public enum SafeTensors {
         }
         let dataStart = 8 + Int(headerSize)
         let dataSize = bytes.count - dataStart
-        let json: Any
+        let json: JSONValue
         do {
-            json = try JSONSerialization.jsonObject(with: Data(bytes[8..<dataStart]))
+            json = try JSONValue.parse(bytes[8..<dataStart])
         } catch {
-            throw CheckpointError("header is not valid JSON")
+            throw CheckpointError("header is not valid JSON (\(error))")
         }
-        guard let header = json as? [String: Any] else { throw CheckpointError("header is not a JSON object") }
+        guard case .object(let header) = json else { throw CheckpointError("header is not a JSON object") }
 
         var metadata: [String: String] = [:]
         var ranges: [(name: String, begin: Int, end: Int, dtype: DType, shape: [Int])] = []
         for (name, value) in header {
             if name == "__metadata__" {
-                guard let map = value as? [String: Any] else { throw CheckpointError("__metadata__ is not an object") }
+                guard case .object(let map) = value else { throw CheckpointError("__metadata__ is not an object") }
                 for (key, item) in map {
-                    guard let text = item as? String else { throw CheckpointError("__metadata__ value '\(key)' is not a string") }
+                    guard let text = item.string else { throw CheckpointError("__metadata__ value '\(key)' is not a string") }
                     metadata[key] = text
                 }
                 continue
             }
-            guard let entry = value as? [String: Any] else { throw CheckpointError("tensor '\(name)' is not an object") }
-            guard let dtypeName = entry["dtype"] as? String else { throw CheckpointError("tensor '\(name)' has no dtype") }
+            guard case .object(let entry) = value else { throw CheckpointError("tensor '\(name)' is not an object") }
+            guard let dtypeName = entry["dtype"]?.string else { throw CheckpointError("tensor '\(name)' has no dtype") }
             guard let dtype = DType(rawValue: dtypeName) else {
                 throw CheckpointError("tensor '\(name)' has unsupported dtype \(dtypeName) (F32, F16 and BF16 are supported)")
             }
-            guard let shapeValues = entry["shape"] as? [Any], let shape = integers(shapeValues), shape.allSatisfy({ $0 >= 0 }) else {
+            guard case .array(let shapeValues) = entry["shape"], let shape = integers(shapeValues), shape.allSatisfy({ $0 >= 0 }) else {
                 throw CheckpointError("tensor '\(name)' has an invalid shape")
             }
-            guard let offsetValues = entry["data_offsets"] as? [Any], let offsets = integers(offsetValues), offsets.count == 2 else {
+            guard case .array(let offsetValues) = entry["data_offsets"], let offsets = integers(offsetValues), offsets.count == 2 else {
                 throw CheckpointError("tensor '\(name)' has invalid data_offsets")
             }
             let (begin, end) = (offsets[0], offsets[1])
@@ -131,28 +134,30 @@ public enum SafeTensors {
         return out
     }
 
-    private static func integers(_ values: [Any]) -> [Int]? {
+    private static func integers(_ values: [JSONValue]) -> [Int]? {
         var result: [Int] = []
         for value in values {
-            guard let number = value as? NSNumber else { return nil }
-            let double = number.doubleValue
-            guard double.isFinite, abs(double) < 1e15, double == double.rounded() else { return nil }
-            result.append(Int(double))
+            guard let integer = value.integer else { return nil }
+            result.append(integer)
         }
         return result
     }
 
-    private static func decode(_ bytes: [UInt8], from start: Int, count: Int, dtype: DType) -> [Float] {
-        bytes.withUnsafeBytes { raw in
-            let base = raw.baseAddress! + start
-            switch dtype {
-            case .f32:
-                return (0..<count).map { Float(bitPattern: UInt32(littleEndian: base.loadUnaligned(fromByteOffset: $0 * 4, as: UInt32.self))) }
-            case .f16:
-                return (0..<count).map { Float(Float16(bitPattern: UInt16(littleEndian: base.loadUnaligned(fromByteOffset: $0 * 2, as: UInt16.self)))) }
-            case .bf16:
-                return (0..<count).map { Float(bitPattern: UInt32(UInt16(littleEndian: base.loadUnaligned(fromByteOffset: $0 * 2, as: UInt16.self))) << 16) }
+    private static func decode(_ bytes: UnsafeRawBufferPointer, from start: Int, count: Int, dtype: DType) -> [Float] {
+        [Float](unsafeUninitializedCapacity: count) { out, initialized in
+            do {
+                let base = bytes.baseAddress! + start
+                switch dtype {
+                case .f32:
+                    // Little-endian hosts only (all Swift Linux targets): a straight copy.
+                    UnsafeMutableRawBufferPointer(out).copyMemory(from: UnsafeRawBufferPointer(start: base, count: count * 4))
+                case .f16:
+                    for i in 0..<count { out[i] = Float(Float16(bitPattern: base.loadUnaligned(fromByteOffset: i * 2, as: UInt16.self))) }
+                case .bf16:
+                    for i in 0..<count { out[i] = Float(bitPattern: UInt32(base.loadUnaligned(fromByteOffset: i * 2, as: UInt16.self)) << 16) }
+                }
             }
+            initialized = count
         }
     }
 
@@ -182,7 +187,9 @@ public enum SafeTensors {
             case "\n": out += "\\n"
             case "\r": out += "\\r"
             case "\t": out += "\\t"
-            case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
+            case _ where scalar.value < 0x20:
+                let hex = String(scalar.value, radix: 16)
+                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
             default: out.unicodeScalars.append(scalar)
             }
         }

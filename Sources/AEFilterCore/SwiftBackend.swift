@@ -24,6 +24,11 @@ public struct SwiftBackend: Backend {
             Self.scale(c, m: m, n: n, ldc: ldc, beta: beta)
             return
         }
+        if m <= 2, !transA, transB {
+            // A few rows against B stored n×k: contiguous dot products, no packing.
+            dotProducts(m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+            return
+        }
         let mr = Self.mr, nr = Self.nr
         let rowPanels = (m + mr - 1) / mr
         let columnPanels = (n + nr - 1) / nr
@@ -73,6 +78,33 @@ public struct SwiftBackend: Backend {
             work(0)
         } else {
             DispatchQueue.concurrentPerform(iterations: workers, execute: work)
+        }
+    }
+
+    func dotProducts(
+        m: Int, n: Int, k: Int, alpha: Float, a: UnsafePointer<Float>, lda: Int,
+        b: UnsafePointer<Float>, ldb: Int, beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
+    ) {
+        let vectorEnd = k & ~15
+        for i in 0..<m {
+            let row = UnsafeRawPointer(a + i * lda)
+            for j in 0..<n {
+                let column = UnsafeRawPointer(b + j * ldb)
+                var acc = SIMD16<Float>()
+                var p = 0
+                while p < vectorEnd {
+                    acc += row.loadUnaligned(fromByteOffset: p * 4, as: SIMD16<Float>.self)
+                        * column.loadUnaligned(fromByteOffset: p * 4, as: SIMD16<Float>.self)
+                    p += 16
+                }
+                var sum = acc.sum()
+                while p < k {
+                    sum += a[i * lda + p] * b[j * ldb + p]
+                    p += 1
+                }
+                let old = beta == 0 ? 0 : beta * c[i * ldc + j]
+                c[i * ldc + j] = alpha * sum + old
+            }
         }
     }
 

@@ -1,10 +1,11 @@
 import AEFilterCore
-import Foundation
+import Glibc
 
 /// One line on stderr per problem: `ae-filter: SUBJECT: MESSAGE`.
 enum Diagnostics {
     static func report(_ subject: String, _ message: String) {
-        FileHandle.standardError.write(Data("ae-filter: \(subject): \(message)\n".utf8))
+        let line = Array("ae-filter: \(subject): \(message)\n".utf8)
+        _ = line.withUnsafeBytes { write(STDERR_FILENO, $0.baseAddress, $0.count) }
     }
 
     /// Reports an error about `subject`, without repeating a path the error already names.

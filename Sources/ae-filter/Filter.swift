@@ -1,7 +1,8 @@
 import AEFilter
 import AEFilterCore
 import ArgumentParser
-import Foundation
+import FoundationEssentials
+import Glibc
 
 struct Filter: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -82,7 +83,7 @@ struct Filter: ParsableCommand {
         let plugins = PluginSet.standard
         let checkpoint: Checkpoint
         do {
-            checkpoint = try model.map { path in try Checkpoint(bytes: FileReader.read(path)) } ?? DefaultModel.load()
+            checkpoint = try model.map { path in try Checkpoint(contentsOf: path) } ?? DefaultModel.load()
         } catch {
             Diagnostics.report(model ?? "default model", error)
             throw ExitCode.failure

@@ -1,6 +1,7 @@
 import AEFilterCore
 import ArgumentParser
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Where each input's PNG goes: standard output, one named file, or a directory.
 struct OutputPlan {
@@ -40,8 +41,8 @@ struct OutputPlan {
 
     /// `-o` names a directory when it ends in `/` or already is one.
     static func isDirectory(_ path: String) -> Bool {
-        var isDirectory: ObjCBool = false
-        return path.hasSuffix("/") || (FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue)
+        var info = stat()
+        return path.hasSuffix("/") || (stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR)
     }
 
     /// DIR/<input name without extension>.png; standard input becomes stdin.png.
@@ -85,7 +86,7 @@ struct OutputPlan {
         try bytes.withUnsafeBytes { raw in
             var offset = 0
             while offset < raw.count {
-                let written = Foundation.write(fd, raw.baseAddress! + offset, raw.count - offset)
+                let written = Glibc.write(fd, raw.baseAddress! + offset, raw.count - offset)
                 if written < 0 {
                     if errno == EINTR { continue }
                     throw OutputError(description: "cannot write standard output: \(String(cString: strerror(errno)))")

@@ -11,11 +11,15 @@ struct PluginsCommand: ParsableCommand {
         let plugins = PluginSet.standard
         print("Noise models (--noise-model):")
         for entry in plugins.noise.entries {
-            print("  \(entry.name.padding(toLength: 12, withPad: " ", startingAt: 0)) \(entry.summary)")
+            print("  \(padded(entry.name)) \(entry.summary)")
         }
         print("Backends (--backend; auto picks the first listed):")
         for entry in plugins.backends.entries.sorted(by: { $0.priority > $1.priority }) {
-            print("  \(entry.name.padding(toLength: 12, withPad: " ", startingAt: 0)) \(entry.summary)")
+            print("  \(padded(entry.name)) \(entry.summary)")
         }
+    }
+
+    func padded(_ name: String) -> String {
+        name + String(repeating: " ", count: max(1, 12 - name.count))
     }
 }

@@ -6,7 +6,7 @@ import Testing
 /// Every registered backend against a float64 reference GEMM. A new backend
 /// registers in `PluginSet.standard` and is tested here with no other change.
 @Suite struct BackendConformanceTests {
-    static let names = PluginSet.standard.backends.entries.map(\.name)
+    static let names = PluginSet.standard.backends.names
 
     struct Shape: Sendable, CustomStringConvertible {
         var m, n, k: Int
@@ -26,6 +26,8 @@ import Testing
         Shape(m: 1176, n: 784, k: 100, transA: true, transB: false, alpha: 1, beta: 1),
         Shape(m: 100, n: 1176, k: 784, transA: false, transB: false, alpha: 1, beta: 0),
         Shape(m: 5, n: 3, k: 0, transA: false, transB: false, alpha: 1, beta: 0.5),
+        Shape(m: 1, n: 1176, k: 784, transA: false, transB: true, alpha: 1, beta: 0),
+        Shape(m: 2, n: 9, k: 37, transA: false, transB: true, alpha: 0.5, beta: 2),
     ]
 
     @Test(arguments: names, shapes)
@@ -68,5 +70,22 @@ import Testing
         }
         // float32 accumulation over k terms of magnitude ≤ 1.
         #expect(worst <= 1e-6 * Double(max(k, 1)) * 4, "\(backendName) \(shape): worst error \(worst)")
+    }
+}
+
+@Suite struct AutoBackendTests {
+    @Test func routesLargeMultipliesToThePreferredBackend() throws {
+        let auto = try #require(try PluginSet.standard.backends.make("auto", threads: 1) as? AutoBackend)
+        #expect(auto.largeBackend.name == "blas")
+        let portableOnly = try #require(try BackendRegistry().make("auto", threads: 1) as? AutoBackend)
+        #expect(portableOnly.largeBackend.name == "swift")
+    }
+
+    @Test func fallsBackWhenThePreferredBackendCannotBeMade() throws {
+        var registry = BackendRegistry()
+        registry.register(name: "broken", summary: "always fails", priority: 99) { _ in throw NoiseError("no device") }
+        let auto = try #require(try registry.make("auto", threads: 1) as? AutoBackend)
+        #expect(auto.largeBackend.name == "swift")
+        #expect(throws: NoiseError("no device")) { try registry.make("broken", threads: 1) }
     }
 }

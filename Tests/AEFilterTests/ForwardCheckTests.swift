@@ -6,7 +6,7 @@ import Testing
 /// PyTorch's own outputs of the reference checkpoint (../shared/reference/forward-check),
 /// reproduced by every backend within 1e-5 on every value.
 @Suite struct ForwardCheckTests {
-    static let names = PluginSet.standard.backends.entries.map(\.name)
+    static let names = PluginSet.standard.backends.names
     static let directory = "reference/forward-check"
 
     func load() throws -> (input: [Float], keep: [Float], clean: [Float], dropout: [Float]) {
@@ -44,6 +44,7 @@ import Testing
         }
         let batched = try denoise.processBatch(items).map { try $0.get().output }
         #expect(batched.flatMap { $0 }.elementsEqual(data.clean) { abs($0 - $1) <= 1e-5 })
-        #expect(denoise.process(items[7]).output == batched[7])
+        let single = denoise.process(items[7]).output
+        #expect(zip(single, batched[7]).map { abs($0 - $1) }.max()! <= 1e-6)
     }
 }
