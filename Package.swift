@@ -35,6 +35,9 @@ let package = Package(
             path: "Sources/ae-filter"
         ),
 
+        // Benchmarks: `swift run -c release forward-benchmark [BATCH] [THREADS]`.
+        .executableTarget(name: "forward-benchmark", dependencies: ["AEFilter"], path: "Benchmarks/ForwardBenchmark"),
+
         // Tests: one target per library target, plus the CLI run as a process.
         .target(name: "TestSupport", dependencies: ["AEFilterCore"], path: "Tests/TestSupport"),
         .testTarget(name: "AEFilterCoreTests", dependencies: ["AEFilterCore", "TestSupport"]),

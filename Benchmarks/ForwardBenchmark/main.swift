@@ -1,0 +1,76 @@
+// Forward-pass throughput against a plain sgemm of the same shapes, measured
+// side by side in one process: `swift run -c release forward-benchmark`.
+import AEFilter
+import AEFilterCore
+import Glibc
+
+func now() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
+}
+
+/// Median seconds of `body` over `runs` runs, after a warm-up.
+func median(runs: Int, _ body: () -> Void) -> Double {
+    for _ in 0..<3 { body() }
+    var times: [Double] = []
+    for _ in 0..<runs {
+        let start = now()
+        body()
+        times.append(now() - start)
+    }
+    return times.sorted()[runs / 2]
+}
+
+let arguments = CommandLine.arguments
+let batch = arguments.count > 1 ? Int(arguments[1]) ?? 100 : 100
+let threads = arguments.count > 2 ? Int(arguments[2]) ?? 2 : 2
+let runs = 200
+var rng = RandomGenerator(seed: 1)
+let model = Autoencoder(hiddenSize: 1176, rng: &rng)
+let x = (0..<batch * 784).map { _ in rng.nextUnitFloat() }
+var hidden = [Float](repeating: 0, count: batch * 1176)
+var output = [Float](repeating: 0, count: batch * 784)
+let flops = 2.0 * 2.0 * Double(batch) * 784 * 1176
+
+print("batch \(batch), \(threads) threads, median of \(runs) runs")
+print("what                                   ms      GFLOP/s   vs sgemm")
+let plugins = PluginSet.standard
+var sgemmRate = 0.0
+for name in ["blas", "swift"] {
+    let backend = try plugins.backends.make(name, threads: threads)
+    let gemms = median(runs: runs) {
+        model.fc1Weight.withUnsafeBufferPointer { w1 in
+            backend.gemm(transA: false, transB: true, m: batch, n: 1176, k: 784, alpha: 1, a: x, lda: 784,
+                         b: w1.baseAddress!, ldb: 784, beta: 0, c: &hidden, ldc: 1176)
+        }
+        model.fc2Weight.withUnsafeBufferPointer { w2 in
+            backend.gemm(transA: false, transB: true, m: batch, n: 784, k: 1176, alpha: 1, a: hidden, lda: 1176,
+                         b: w2.baseAddress!, ldb: 1176, beta: 0, c: &output, ldc: 784)
+        }
+    }
+    let forward = median(runs: runs) {
+        x.withUnsafeBufferPointer { xp in
+            hidden.withUnsafeMutableBufferPointer { hp in
+                output.withUnsafeMutableBufferPointer { op in
+                    model.forward(xp.baseAddress!, batch: batch, hidden: hp.baseAddress!, output: op.baseAddress!, backend: backend)
+                }
+            }
+        }
+    }
+    if name == "blas" { sgemmRate = flops / gemms }
+    func row(_ label: String, _ seconds: Double) {
+        let rate = flops / seconds / 1e9
+        let padded = label + String(repeating: " ", count: max(1, 36 - label.count))
+        let ratio = Int((flops / seconds / sgemmRate * 100).rounded())
+        print("\(padded) \(String(format3(seconds * 1e3)))  \(String(format3(rate)))   \(ratio)%")
+    }
+    row("\(name): the two sgemm calls alone", gemms)
+    row("\(name): whole forward pass", forward)
+}
+
+func format3(_ value: Double) -> String {
+    let scaled = (value * 1000).rounded() / 1000
+    let text = "\(scaled)"
+    return text + String(repeating: " ", count: max(0, 8 - text.count))
+}
