@@ -20,8 +20,13 @@ public enum CLI {
     }()
 
     public static func run(_ arguments: [String], stdin: [UInt8] = [], in directory: String? = nil) throws -> Result {
+        try run(executable: binary, arguments, stdin: stdin, in: directory)
+    }
+
+    /// Runs any program, feeding `stdin` and collecting both outputs.
+    public static func run(executable: String, _ arguments: [String], stdin: [UInt8] = [], in directory: String? = nil) throws -> Result {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
+        process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
         let input = Pipe(), output = Pipe(), error = Pipe()
