@@ -22,13 +22,17 @@ let package = Package(
         .target(name: "CAEJPEG", linkerSettings: [.linkedLibrary("jpeg")]),
         .target(name: "AEImageIO", dependencies: ["AEFilterCore", "CAEPNG", "CAEJPEG"]),
 
+        // Datasets: IDX files, gzip, checksums, download.
+        .target(name: "CAEZlib", linkerSettings: [.linkedLibrary("z")]),
+        .target(name: "AEData", dependencies: ["AEFilterCore", "CAEZlib"]),
+
         // Plugins: each registers into the core's registries.
         .target(name: "NoiseModels", dependencies: ["AEFilterCore"], path: "Plugins/NoiseModels"),
         .target(name: "CAEOpenBLAS", path: "Plugins/CAEOpenBLAS", linkerSettings: [.linkedLibrary("dl")]),
         .target(name: "BLASBackend", dependencies: ["AEFilterCore", "CAEOpenBLAS"], path: "Plugins/BLASBackend"),
 
         // The assembled product: standard registries and the filter pipeline.
-        .target(name: "AEFilter", dependencies: ["AEFilterCore", "AEImageIO", "NoiseModels", "BLASBackend"]),
+        .target(name: "AEFilter", dependencies: ["AEFilterCore", "AEImageIO", "AEData", "NoiseModels", "BLASBackend"]),
         .executableTarget(
             name: "AEFilterCLI",
             dependencies: ["AEFilter", .product(name: "ArgumentParser", package: "swift-argument-parser")],
@@ -42,6 +46,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["AEFilterCore"], path: "Tests/TestSupport"),
         .testTarget(name: "AEFilterCoreTests", dependencies: ["AEFilterCore", "TestSupport"]),
         .testTarget(name: "AEImageIOTests", dependencies: ["AEImageIO", "TestSupport"]),
+        .testTarget(name: "AEDataTests", dependencies: ["AEData", "TestSupport"]),
         .testTarget(name: "NoiseModelsTests", dependencies: ["NoiseModels", "TestSupport"]),
         .testTarget(name: "AEFilterTests", dependencies: ["AEFilter", "TestSupport"]),
         .testTarget(name: "AEFilterCLITests", dependencies: ["AEImageIO", "TestSupport"]),

@@ -1,0 +1,100 @@
+import Dispatch
+import Glibc
+
+/// Adam with PyTorch's exact update order (`torch.optim.Adam`, no weight decay):
+///
+///     m = lerp(m, g, 1 - β1);  v = β2·v + (1 - β2)·g²
+///     p -= (lr / (1 - β1^t)) · m / (√v / √(1 - β2^t) + ε)
+public struct Adam: Sendable {
+    public var learningRate: Float
+    public var beta1: Float
+    public var beta2: Float
+    public var epsilon: Float
+    /// Steps taken so far.
+    public var step: Int = 0
+    /// First and second moments, one pair per parameter tensor.
+    public var moments: [(m: [Float], v: [Float])]
+    public var threads: Int
+
+    public init(sizes: [Int], learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8, threads: Int = 1) {
+        self.learningRate = learningRate
+        self.beta1 = beta1
+        self.beta2 = beta2
+        self.epsilon = epsilon
+        self.threads = max(1, threads)
+        self.moments = sizes.map { (m: [Float](repeating: 0, count: $0), v: [Float](repeating: 0, count: $0)) }
+    }
+
+    /// Applies one step to each parameter tensor with its gradient.
+    public mutating func update(_ parameters: [UnsafeMutableBufferPointer<Float>], gradients: [UnsafeBufferPointer<Float>]) {
+        precondition(parameters.count == moments.count && gradients.count == moments.count)
+        step += 1
+        let t = Double(step)
+        let correction1 = 1 - pow(Double(beta1), t)
+        let correction2 = 1 - pow(Double(beta2), t)
+        let stepSize = Float(Double(learningRate) / correction1)
+        let correction2Root = Float(correction2.squareRoot())
+        for index in parameters.indices {
+            let p = parameters[index], g = gradients[index]
+            precondition(p.count == g.count && p.count == moments[index].m.count)
+            // Moved out and back so the buffers are never copied.
+            var (first, second) = ([Float](), [Float]())
+            swap(&first, &moments[index].m)
+            swap(&second, &moments[index].v)
+            first.withUnsafeMutableBufferPointer { m in
+                second.withUnsafeMutableBufferPointer { v in
+                    Adam.kernel(
+                        p: p, g: g, m: m, v: v, beta1: beta1, beta2: beta2, epsilon: epsilon,
+                        stepSize: stepSize, correction2Root: correction2Root, threads: threads)
+                }
+            }
+            swap(&first, &moments[index].m)
+            swap(&second, &moments[index].v)
+        }
+    }
+
+    static func kernel(
+        p: UnsafeMutableBufferPointer<Float>, g: UnsafeBufferPointer<Float>,
+        m: UnsafeMutableBufferPointer<Float>, v: UnsafeMutableBufferPointer<Float>,
+        beta1: Float, beta2: Float, epsilon: Float, stepSize: Float, correction2Root: Float, threads: Int
+    ) {
+        let count = p.count
+        let chunks = count >= 1 << 16 ? threads : 1
+        nonisolated(unsafe) let (pp, gp, mp, vp) = (p.baseAddress!, g.baseAddress!, m.baseAddress!, v.baseAddress!)
+        let work: @Sendable (Int) -> Void = { chunk in
+            // Split on multiples of 8 so every chunk but the last is whole vectors.
+            let start = (count * chunk / chunks) & ~7
+            let end = chunk == chunks - 1 ? count : (count * (chunk + 1) / chunks) & ~7
+            typealias V = SIMD8<Float>
+            let b2 = V(repeating: beta2)
+            let oneMinusB1 = V(repeating: 1 - beta1), oneMinusB2 = V(repeating: 1 - beta2)
+            let eps = V(repeating: epsilon), size = V(repeating: stepSize), root = V(repeating: correction2Root)
+            var i = start
+            while i + 8 <= end {
+                let gv = UnsafeRawPointer(gp + i).loadUnaligned(as: V.self)
+                var mv = UnsafeRawPointer(mp + i).loadUnaligned(as: V.self)
+                var vv = UnsafeRawPointer(vp + i).loadUnaligned(as: V.self)
+                var pv = UnsafeRawPointer(pp + i).loadUnaligned(as: V.self)
+                mv = mv + oneMinusB1 * (gv - mv)
+                vv = b2 * vv + oneMinusB2 * gv * gv
+                pv = pv - size * mv / (vv.squareRoot() / root + eps)
+                UnsafeMutableRawPointer(mp + i).storeBytes(of: mv, as: V.self)
+                UnsafeMutableRawPointer(vp + i).storeBytes(of: vv, as: V.self)
+                UnsafeMutableRawPointer(pp + i).storeBytes(of: pv, as: V.self)
+                i += 8
+            }
+            while i < end {
+                let gi = gp[i]
+                mp[i] = mp[i] + (1 - beta1) * (gi - mp[i])
+                vp[i] = beta2 * vp[i] + (1 - beta2) * gi * gi
+                pp[i] -= stepSize * mp[i] / (vp[i].squareRoot() / correction2Root + epsilon)
+                i += 1
+            }
+        }
+        if chunks == 1 {
+            work(0)
+        } else {
+            DispatchQueue.concurrentPerform(iterations: chunks, execute: work)
+        }
+    }
+}

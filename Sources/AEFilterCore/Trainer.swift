@@ -1,0 +1,171 @@
+import Glibc
+
+/// One training step at a time: forward, MSE loss against the clean images,
+/// backward through both layers, Adam. All matrix work goes to the backend.
+public struct Trainer {
+    public private(set) var model: Autoencoder
+    public var optimizer: Adam
+    public let backend: any Backend
+    public let batchSize: Int
+
+    // Scratch, sized for one batch.
+    private var hidden: [Float]       // activations a1 = leaky(z1)
+    private var preActivation: [Float] // z1
+    private var output: [Float]       // y
+    private var outputGradient: [Float] // dL/dz2
+    private var hiddenGradient: [Float] // dL/da1, then dL/dz1
+    private var gradW1: [Float], gradB1: [Float], gradW2: [Float], gradB2: [Float]
+
+    public init(model: Autoencoder, optimizer: Adam, backend: any Backend, batchSize: Int) {
+        self.model = model
+        self.optimizer = optimizer
+        self.backend = backend
+        self.batchSize = batchSize
+        let h = model.hiddenSize, d = model.inputSize
+        hidden = .init(repeating: 0, count: batchSize * h)
+        preActivation = .init(repeating: 0, count: batchSize * h)
+        output = .init(repeating: 0, count: batchSize * d)
+        outputGradient = .init(repeating: 0, count: batchSize * d)
+        hiddenGradient = .init(repeating: 0, count: batchSize * h)
+        gradW1 = .init(repeating: 0, count: h * d)
+        gradB1 = .init(repeating: 0, count: h)
+        gradW2 = .init(repeating: 0, count: d * h)
+        gradB2 = .init(repeating: 0, count: d)
+    }
+
+    /// Trains on `count` rows (≤ batchSize): `noisy` in, `clean` as the target.
+    /// Returns the batch's mean squared error before the update.
+    @discardableResult
+    public mutating func step(noisy: UnsafePointer<Float>, clean: UnsafePointer<Float>, count: Int) -> Float {
+        precondition(count > 0 && count <= batchSize)
+        let h = model.hiddenSize, d = model.inputSize, slope = model.negativeSlope
+        let backend = self.backend
+        let model = self.model
+
+        // Forward: z1 = x·W1ᵀ + b1, a1 = leaky(z1), y = sigmoid(a1·W2ᵀ + b2).
+        model.fc1Weight.withUnsafeBufferPointer { w1 in
+            preActivation.withUnsafeMutableBufferPointer { z in
+                backend.gemm(transA: false, transB: true, m: count, n: h, k: d, alpha: 1, a: noisy, lda: d,
+                             b: w1.baseAddress!, ldb: d, beta: 0, c: z.baseAddress!, ldc: h)
+            }
+        }
+        preActivation.withUnsafeMutableBufferPointer { z in
+            hidden.withUnsafeMutableBufferPointer { a in
+                model.fc1Bias.withUnsafeBufferPointer { b1 in
+                    for row in 0..<count {
+                        for j in 0..<h {
+                            let v = z[row * h + j] + b1[j]
+                            z[row * h + j] = v
+                            a[row * h + j] = v < 0 ? v * slope : v
+                        }
+                    }
+                }
+            }
+        }
+        model.fc2Weight.withUnsafeBufferPointer { w2 in
+            hidden.withUnsafeBufferPointer { a in
+                output.withUnsafeMutableBufferPointer { y in
+                    backend.gemm(transA: false, transB: true, m: count, n: d, k: h, alpha: 1, a: a.baseAddress!, lda: h,
+                                 b: w2.baseAddress!, ldb: h, beta: 0, c: y.baseAddress!, ldc: d)
+                }
+            }
+        }
+
+        // Loss and dL/dz2 = 2(y - t)/N · y(1 - y), with bias gradient b2.
+        let scale = 2 / Float(count * d)
+        var loss: Double = 0
+        output.withUnsafeMutableBufferPointer { y in
+            outputGradient.withUnsafeMutableBufferPointer { dz in
+                model.fc2Bias.withUnsafeBufferPointer { b2 in
+                    gradB2.withUnsafeMutableBufferPointer { gb2 in
+                        for j in 0..<d { gb2[j] = 0 }
+                        for row in 0..<count {
+                            var rowLoss: Float = 0
+                            for j in 0..<d {
+                                let i = row * d + j
+                                let out = 1 / (1 + expf(-(y[i] + b2[j])))
+                                y[i] = out
+                                let diff = out - clean[i]
+                                rowLoss += diff * diff
+                                let g = scale * diff * out * (1 - out)
+                                dz[i] = g
+                                gb2[j] += g
+                            }
+                            loss += Double(rowLoss)
+                        }
+                    }
+                }
+            }
+        }
+
+        // dW2 = dz2ᵀ·a1, da1 = dz2·W2, dz1 = da1 ⊙ leaky'(z1), dW1 = dz1ᵀ·x.
+        outputGradient.withUnsafeBufferPointer { dz in
+            hidden.withUnsafeBufferPointer { a in
+                gradW2.withUnsafeMutableBufferPointer { gw2 in
+                    backend.gemm(transA: true, transB: false, m: d, n: h, k: count, alpha: 1, a: dz.baseAddress!, lda: d,
+                                 b: a.baseAddress!, ldb: h, beta: 0, c: gw2.baseAddress!, ldc: h)
+                }
+            }
+            model.fc2Weight.withUnsafeBufferPointer { w2 in
+                hiddenGradient.withUnsafeMutableBufferPointer { da in
+                    backend.gemm(transA: false, transB: false, m: count, n: h, k: d, alpha: 1, a: dz.baseAddress!, lda: d,
+                                 b: w2.baseAddress!, ldb: h, beta: 0, c: da.baseAddress!, ldc: h)
+                }
+            }
+        }
+        hiddenGradient.withUnsafeMutableBufferPointer { da in
+            preActivation.withUnsafeBufferPointer { z in
+                gradB1.withUnsafeMutableBufferPointer { gb1 in
+                    for j in 0..<h { gb1[j] = 0 }
+                    for row in 0..<count {
+                        for j in 0..<h {
+                            let i = row * h + j
+                            let g = z[i] < 0 ? da[i] * slope : da[i]
+                            da[i] = g
+                            gb1[j] += g
+                        }
+                    }
+                }
+            }
+        }
+        hiddenGradient.withUnsafeBufferPointer { dz in
+            gradW1.withUnsafeMutableBufferPointer { gw1 in
+                backend.gemm(transA: true, transB: false, m: h, n: d, k: count, alpha: 1, a: dz.baseAddress!, lda: h,
+                             b: noisy, ldb: d, beta: 0, c: gw1.baseAddress!, ldc: d)
+            }
+        }
+
+        applyOptimizer()
+        return Float(loss / Double(count * d))
+    }
+
+    private mutating func applyOptimizer() {
+        let grads = [gradW1, gradB1, gradW2, gradB2]
+        var optimizer = Adam(sizes: [])
+        swap(&optimizer, &self.optimizer)
+        defer { swap(&optimizer, &self.optimizer) }
+        withParameters { parameters in
+            grads[0].withUnsafeBufferPointer { g0 in
+                grads[1].withUnsafeBufferPointer { g1 in
+                    grads[2].withUnsafeBufferPointer { g2 in
+                        grads[3].withUnsafeBufferPointer { g3 in
+                            optimizer.update(parameters, gradients: [g0, g1, g2, g3])
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private mutating func withParameters(_ body: ([UnsafeMutableBufferPointer<Float>]) -> Void) {
+        model.fc1Weight.withUnsafeMutableBufferPointer { w1 in
+            model.fc1Bias.withUnsafeMutableBufferPointer { b1 in
+                model.fc2Weight.withUnsafeMutableBufferPointer { w2 in
+                    model.fc2Bias.withUnsafeMutableBufferPointer { b2 in
+                        body([w1, b1, w2, b2])
+                    }
+                }
+            }
+        }
+    }
+}

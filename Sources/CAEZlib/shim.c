@@ -1,0 +1,66 @@
+#include "CAEZlib.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zlib.h>
+
+static int caezlib_fail(char *message, size_t message_size, const char *text, unsigned char *buffer, z_stream *stream) {
+    if (message && message_size) snprintf(message, message_size, "%s", text);
+    free(buffer);
+    inflateEnd(stream);
+    return 1;
+}
+
+int CAEZlib_gunzip(const unsigned char *data, size_t size, size_t max_out,
+                   unsigned char **out, size_t *out_size, char *message, size_t message_size) {
+    *out = NULL;
+    *out_size = 0;
+    z_stream stream;
+    memset(&stream, 0, sizeof(stream));
+    if (inflateInit2(&stream, 16 + MAX_WBITS) != Z_OK) {
+        if (message && message_size) snprintf(message, message_size, "zlib initialisation failed");
+        return 1;
+    }
+    size_t capacity = size * 4 + 1024, length = 0;
+    if (capacity > max_out + 1) capacity = max_out + 1;
+    unsigned char *buffer = malloc(capacity);
+    if (buffer == NULL) return caezlib_fail(message, message_size, "out of memory", NULL, &stream);
+    stream.next_in = (unsigned char *)data;
+    size_t remaining_in = size;
+    for (;;) {
+        if (length == capacity) {
+            if (capacity > max_out) return caezlib_fail(message, message_size, "decompressed data too large", buffer, &stream);
+            size_t grown = capacity * 2 > max_out + 1 ? max_out + 1 : capacity * 2;
+            unsigned char *bigger = realloc(buffer, grown);
+            if (bigger == NULL) return caezlib_fail(message, message_size, "out of memory", buffer, &stream);
+            buffer = bigger;
+            capacity = grown;
+        }
+        uInt chunk_in = remaining_in > 0x40000000 ? 0x40000000 : (uInt)remaining_in;
+        size_t room = capacity - length;
+        uInt chunk_out = room > 0x40000000 ? 0x40000000 : (uInt)room;
+        stream.avail_in = chunk_in;
+        stream.next_out = buffer + length;
+        stream.avail_out = chunk_out;
+        int status = inflate(&stream, Z_NO_FLUSH);
+        remaining_in -= chunk_in - stream.avail_in;
+        length += chunk_out - stream.avail_out;
+        if (status == Z_STREAM_END) break;
+        if (status == Z_BUF_ERROR && remaining_in == 0 && stream.avail_out != 0) return caezlib_fail(message, message_size, "truncated gzip data", buffer, &stream);
+        if (status != Z_OK && status != Z_BUF_ERROR) {
+            return caezlib_fail(message, message_size, stream.msg ? stream.msg : "corrupt gzip data", buffer, &stream);
+        }
+    }
+    inflateEnd(&stream);
+    if (length > max_out) {
+        free(buffer);
+        if (message && message_size) snprintf(message, message_size, "decompressed data too large");
+        return 1;
+    }
+    *out = buffer;
+    *out_size = length;
+    return 0;
+}
+
+void CAEZlib_free(void *pointer) { free(pointer); }
