@@ -4,6 +4,7 @@
 #include <dlfcn.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static __typeof__(cblas_sgemm) *caeopenblas_sgemm;
@@ -13,6 +14,9 @@ static char caeopenblas_error[256];
 static pthread_once_t caeopenblas_once = PTHREAD_ONCE_INIT;
 
 static void caeopenblas_open(void) {
+    // OpenBLAS workers spin for 2^28 cycles after each call by default, which
+    // starves the Swift code running between multiplies on a small machine.
+    setenv("OPENBLAS_THREAD_TIMEOUT", "12", 0);
     static const char *names[] = {"libopenblas.so.0", "libopenblas.so"};
     void *library = NULL;
     for (size_t i = 0; i < sizeof(names) / sizeof(names[0]) && library == NULL; i++) {

@@ -17,4 +17,9 @@ public struct DropoutNoise: NoiseModel {
             pixels[i] = rng.nextUnitFloat() < level ? 0 : pixels[i] * scale
         }
     }
+
+    /// The zeroed image, without the 1/(1-P) scaling.
+    public func appearance(of noisy: UnsafeMutableBufferPointer<Float>) {
+        for i in noisy.indices { noisy[i] = min(max(noisy[i] * (1 - level), 0), 1) }
+    }
 }

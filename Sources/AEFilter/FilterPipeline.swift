@@ -24,7 +24,7 @@ public enum FilterPipeline {
             .then(Preprocess(fit: settings.fit, invert: settings.invert))
             .then(AddNoise(noise: settings.noise, seed: settings.seed))
             .then(Denoise(model: model, backend: backend, maxBatch: settings.maxBatch))
-            .then(Render(emit: settings.emit, scale: settings.scale))
+            .then(Render(emit: settings.emit, scale: settings.scale, noise: settings.noise))
             .then(EncodePNG())
     }
 }

@@ -12,4 +12,15 @@ public protocol NoiseModel: Sendable {
 
     /// Corrupts `pixels` in place, drawing randomness only from `rng`.
     func apply(to pixels: UnsafeMutableBufferPointer<Float>, rng: inout RandomGenerator)
+
+    /// Turns corrupted pixels into what the damaged image looks like to a
+    /// person, in [0, 1]: the input of baselines and of `--emit noisy`.
+    /// The default clamps; dropout undoes its 1/(1-P) scaling.
+    func appearance(of noisy: UnsafeMutableBufferPointer<Float>)
+}
+
+extension NoiseModel {
+    public func appearance(of noisy: UnsafeMutableBufferPointer<Float>) {
+        for i in noisy.indices { noisy[i] = min(max(noisy[i], 0), 1) }
+    }
 }

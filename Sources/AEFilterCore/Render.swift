@@ -6,24 +6,31 @@ public enum Emit: String, Sendable, CaseIterable {
 }
 
 /// Denoised → GrayImage: picks what to show, quantizes to 8 bits and
-/// enlarges by an integer factor with nearest-neighbour.
+/// enlarges by an integer factor with nearest-neighbour. The noisy image is
+/// shown as it looks (see ``NoiseModel/appearance(of:)``).
 public struct Render: Stage {
     public var emit: Emit
     public var scale: Int
+    public var noise: (any NoiseModel)?
 
-    public init(emit: Emit = .denoised, scale: Int = 1) {
+    public init(emit: Emit = .denoised, scale: Int = 1, noise: (any NoiseModel)? = nil) {
         self.emit = emit
         self.scale = max(1, scale)
+        self.noise = noise
     }
 
     public func process(_ item: Denoised) -> GrayImage {
         let side = Geometry.side
+        var noisy = item.noisy
+        if let noise, emit == .noisy || emit == .triptych {
+            noisy.withUnsafeMutableBufferPointer { noise.appearance(of: $0) }
+        }
         let panels: [[Float]]
         switch emit {
         case .denoised: panels = [item.output]
-        case .noisy: panels = [item.noisy]
+        case .noisy: panels = [noisy]
         case .input: panels = [item.clean]
-        case .triptych: panels = [item.clean, item.noisy, item.output]
+        case .triptych: panels = [item.clean, noisy, item.output]
         }
         let width = side * panels.count * scale, height = side * scale
         var pixels = [UInt8](repeating: 0, count: width * height)

@@ -4,3 +4,4 @@ import ArgumentParser
 extension Fit: ExpressibleByArgument {}
 extension Invert: ExpressibleByArgument {}
 extension Emit: ExpressibleByArgument {}
+extension TrainingConfiguration.Schedule: ExpressibleByArgument {}

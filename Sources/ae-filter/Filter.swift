@@ -51,7 +51,7 @@ struct Filter: ParsableCommand {
     var backend: String = "auto"
 
     @Option(help: ArgumentHelp("Compute threads (default: the number of cores).", valueName: "N"))
-    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+    var threads: Int = sysconfThreads()
 
     @Option(help: ArgumentHelp("Reject images with more pixels than this.", valueName: "N"))
     var maxPixels: Int = 64_000_000

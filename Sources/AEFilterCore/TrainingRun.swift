@@ -1,0 +1,181 @@
+import Glibc
+
+/// The training loop: epochs of reshuffled batches, fresh noise for every
+/// batch, evaluations on the test set, resumable checkpoints.
+///
+/// Every random draw comes from (seed, stream) pairs fixed by the epoch, the
+/// iteration or the evaluation, so a resumed run reproduces an uninterrupted
+/// one bit for bit (same seed, backend and threads).
+public struct TrainingRun {
+    public let configuration: TrainingConfiguration
+    public private(set) var trainer: Trainer
+    /// Steps completed.
+    public private(set) var iteration: Int
+    public private(set) var history: [EvaluationPoint]
+    public let noise: any NoiseModel
+    let train: ImageSet
+    let test: ImageSet
+
+    private var order: [Int] = []
+    private var orderEpoch = -1
+    private var lossSum = 0.0, lossCount = 0
+    private var elapsedBefore = 0.0
+
+    static let shuffleStream: UInt64 = 1 << 40
+    static let noiseStream: UInt64 = 2 << 40
+    static let evaluationStream: UInt64 = 3 << 40
+
+    public init(
+        configuration: TrainingConfiguration, train: ImageSet, test: ImageSet, noise: any NoiseModel,
+        backend: any Backend, threads: Int, resume: Checkpoint? = nil
+    ) throws(CheckpointError) {
+        self.configuration = configuration
+        self.train = train
+        self.test = test
+        self.noise = noise
+        let parameterSizes = { (m: Autoencoder) in [m.fc1Weight.count, m.fc1Bias.count, m.fc2Weight.count, m.fc2Bias.count] }
+        if let resume {
+            let model = resume.model
+            var optimizer = Adam(
+                sizes: parameterSizes(model), learningRate: configuration.learningRate, beta1: configuration.beta1,
+                beta2: configuration.beta2, epsilon: configuration.epsilon, threads: threads)
+            for (index, name) in Self.parameterNames.enumerated() {
+                guard let m = resume.extraTensors["optimizer.exp_avg.\(name)"], let v = resume.extraTensors["optimizer.exp_avg_sq.\(name)"],
+                      m.values.count == optimizer.moments[index].m.count, v.values.count == m.values.count
+                else { throw CheckpointError("not a resumable checkpoint: optimizer state for \(name) is missing") }
+                optimizer.moments[index] = (m.values, v.values)
+            }
+            guard let text = resume.metadata["train.iteration"], let done = Int(text), done >= 0, done <= configuration.iterations else {
+                throw CheckpointError("not a resumable checkpoint: train.iteration is missing or invalid")
+            }
+            optimizer.step = done
+            iteration = done
+            history = Self.parseHistory(resume.metadata["metrics.history"] ?? "")
+            elapsedBefore = Double(resume.metadata["train.elapsed_seconds"] ?? "") ?? 0
+            trainer = Trainer(model: model, optimizer: optimizer, backend: backend, batchSize: configuration.batchSize)
+        } else {
+            var rng = RandomGenerator(seed: configuration.seed)
+            let model = Autoencoder(hiddenSize: configuration.hiddenSize, negativeSlope: configuration.negativeSlope, rng: &rng)
+            let optimizer = Adam(
+                sizes: parameterSizes(model), learningRate: configuration.learningRate, beta1: configuration.beta1,
+                beta2: configuration.beta2, epsilon: configuration.epsilon, threads: threads)
+            iteration = 0
+            history = []
+            trainer = Trainer(model: model, optimizer: optimizer, backend: backend, batchSize: configuration.batchSize)
+        }
+    }
+
+    static let parameterNames = ["fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias"]
+
+    public var isFinished: Bool { iteration >= configuration.iterations }
+
+    /// Trains until done or `shouldStop` says so, calling back at each
+    /// evaluation and every `checkpointEvery` steps.
+    public mutating func run(
+        checkpointEvery: Int? = nil,
+        onStep: (Int) -> Void = { _ in },
+        onEvaluation: (EvaluationPoint) -> Void = { _ in },
+        onCheckpoint: (TrainingRun) throws -> Void = { _ in },
+        shouldStop: () -> Bool = { false }
+    ) rethrows {
+        let start = Self.now()
+        let startIteration = iteration
+        let batch = configuration.batchSize, d = Geometry.pixels
+        let batchesPerEpoch = (train.count + batch - 1) / batch
+        var clean = [Float](repeating: 0, count: batch * d)
+        var noisy = [Float](repeating: 0, count: batch * d)
+        while !isFinished, !shouldStop() {
+            let epoch = iteration / batchesPerEpoch, position = iteration % batchesPerEpoch
+            if epoch != orderEpoch { shuffle(epoch: epoch) }
+            let first = position * batch, count = min(batch, train.count - first)
+            train.pixels.withUnsafeBufferPointer { pixels in
+                for row in 0..<count {
+                    let source = order[first + row] * d
+                    for j in 0..<d { clean[row * d + j] = Float(pixels[source + j]) / 255 }
+                }
+            }
+            for i in 0..<count * d { noisy[i] = clean[i] }
+            var rng = RandomGenerator(seed: configuration.seed, stream: Self.noiseStream + UInt64(iteration))
+            noisy.withUnsafeMutableBufferPointer { noise.apply(to: UnsafeMutableBufferPointer(rebasing: $0[0..<count * d]), rng: &rng) }
+            trainer.optimizer.learningRate = configuration.learningRate(at: iteration)
+            let loss = noisy.withUnsafeBufferPointer { x in
+                clean.withUnsafeBufferPointer { t in trainer.step(noisy: x.baseAddress!, clean: t.baseAddress!, count: count) }
+            }
+            lossSum += Double(loss)
+            lossCount += 1
+            iteration += 1
+            onStep(iteration)
+
+            if iteration % max(1, configuration.evalEvery) == 0 || isFinished {
+                let elapsed = Self.now() - start
+                let point = EvaluationPoint(
+                    iteration: iteration, trainLoss: lossSum / Double(max(1, lossCount)),
+                    testMSE: evaluate(index: history.count), elapsedSeconds: elapsedBefore + elapsed,
+                    imagesPerSecond: Double((iteration - startIteration) * batch) / max(elapsed, 1e-9))
+                history.append(point)
+                lossSum = 0
+                lossCount = 0
+                onEvaluation(point)
+            }
+            if let every = checkpointEvery, every > 0, iteration % every == 0, !isFinished {
+                try onCheckpoint(self)
+            }
+        }
+        elapsedBefore += Self.now() - start
+    }
+
+    /// Test MSE with the noise of evaluation number `index`.
+    public func evaluate(index: Int) -> Double {
+        Evaluation.meanSquaredError(
+            model: trainer.model, backend: trainer.backend, images: test, noise: noise,
+            seed: configuration.seed, stream: Self.evaluationStream + UInt64(index))
+    }
+
+    /// The checkpoint now: model, configuration, metrics, and, when
+    /// `resumable`, the optimizer state needed to continue.
+    public func checkpoint(resumable: Bool, metadata extra: [String: String] = [:]) -> Checkpoint {
+        var metadata = configuration.metadata.merging(extra) { _, new in new }
+        metadata["train.iteration"] = "\(iteration)"
+        metadata["train.elapsed_seconds"] = "\(elapsedBefore)"
+        metadata["noise_model"] = noise.name
+        metadata["noise"] = "\(noise.level)"
+        metadata["metrics.history"] = history.map { "\($0.iteration):\($0.testMSE)" }.joined(separator: ",")
+        if let last = history.last {
+            metadata["metrics.test_mse"] = "\(last.testMSE)"
+            metadata["metrics.test_psnr"] = "\(last.testPSNR)"
+            metadata["metrics.train_loss"] = "\(last.trainLoss)"
+        }
+        var extraTensors: [String: SafeTensors.Tensor] = [:]
+        if resumable {
+            for (index, name) in Self.parameterNames.enumerated() {
+                let moments = trainer.optimizer.moments[index]
+                extraTensors["optimizer.exp_avg.\(name)"] = .init(shape: [moments.m.count], values: moments.m)
+                extraTensors["optimizer.exp_avg_sq.\(name)"] = .init(shape: [moments.v.count], values: moments.v)
+            }
+        }
+        return Checkpoint(model: trainer.model, metadata: metadata, extraTensors: extraTensors)
+    }
+
+    private mutating func shuffle(epoch: Int) {
+        var rng = RandomGenerator(seed: configuration.seed, stream: Self.shuffleStream + UInt64(epoch))
+        order = Array(0..<train.count)
+        for i in stride(from: order.count - 1, to: 0, by: -1) {
+            order.swapAt(i, Int(rng.next() % UInt64(i + 1)))
+        }
+        orderEpoch = epoch
+    }
+
+    static func parseHistory(_ text: String) -> [EvaluationPoint] {
+        text.split(separator: ",").compactMap { item in
+            let parts = item.split(separator: ":")
+            guard parts.count == 2, let iteration = Int(parts[0]), let mse = Double(parts[1]) else { return nil }
+            return EvaluationPoint(iteration: iteration, trainLoss: .nan, testMSE: mse, elapsedSeconds: .nan, imagesPerSecond: .nan)
+        }
+    }
+
+    static func now() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
+    }
+}
