@@ -109,3 +109,24 @@ do {
     print("training step (5 GEMMs + Adam)        \(format3(stepTime * 1e3))  \(format3(trainFlops / stepTime / 1e9))")
     print("Adam alone (1.84 M parameters)        \(format3(adamTime * 1e3))")
 }
+
+// Each GEMM of a training step on its own.
+do {
+    let backend = try plugins.backends.make("blas", threads: threads)
+    let h = 1176, d = 784, b = batch
+    let big = [Float](repeating: 0.01, count: 1176 * 1176)
+    var out = [Float](repeating: 0, count: 1176 * 1176)
+    let shapes: [(String, Bool, Bool, Int, Int, Int, Int, Int, Int)] = [
+        ("z1 = x·W1ᵀ      ", false, true, b, h, d, d, d, h),
+        ("y = a1·W2ᵀ      ", false, true, b, d, h, h, h, d),
+        ("dW2 = dz2ᵀ·a1   ", true, false, d, h, b, d, h, h),
+        ("da1 = dz2·W2    ", false, false, b, h, d, d, h, h),
+        ("dW1 = dz1ᵀ·x    ", true, false, h, d, b, h, d, d),
+    ]
+    for (label, ta, tb, m, n, k, lda, ldb, ldc) in shapes {
+        let t = median(runs: 100) {
+            backend.gemm(transA: ta, transB: tb, m: m, n: n, k: k, alpha: 1, a: big, lda: lda, b: big, ldb: ldb, beta: 0, c: &out, ldc: ldc)
+        }
+        print("\(label)                     \(format3(t * 1e3))  \(format3(2.0 * Double(m * n * k) / t / 1e9))")
+    }
+}

@@ -1,5 +1,3 @@
-import Glibc
-
 /// The tutorial's overcomplete autoencoder:
 /// `sigmoid(fc2(leaky_relu(fc1(x), slope)))`, with `fc1: 784→H`, `fc2: H→784`.
 ///
@@ -58,13 +56,8 @@ public struct Autoencoder: Sendable, Equatable {
                 b: w1.baseAddress!, ldb: d, beta: 0, c: hidden, ldc: h)
         }
         fc1Bias.withUnsafeBufferPointer { b1 in
-            for row in 0..<batch {
-                let z = hidden + row * h
-                for j in 0..<h {
-                    let v = z[j] + b1[j]
-                    z[j] = v < 0 ? v * slope : v
-                }
-            }
+            Elementwise.biasLeakyReLU(
+                z: hidden, a: hidden, bias: b1.baseAddress!, rows: batch, columns: h, slope: slope, threads: backend.threads)
         }
         fc2Weight.withUnsafeBufferPointer { w2 in
             backend.gemm(
@@ -72,10 +65,7 @@ public struct Autoencoder: Sendable, Equatable {
                 b: w2.baseAddress!, ldb: h, beta: 0, c: output, ldc: d)
         }
         fc2Bias.withUnsafeBufferPointer { b2 in
-            for row in 0..<batch {
-                let y = output + row * d
-                for j in 0..<d { y[j] = 1 / (1 + expf(-(y[j] + b2[j]))) }
-            }
+            Elementwise.biasSigmoid(y: output, bias: b2.baseAddress!, rows: batch, columns: d, threads: backend.threads)
         }
     }
 

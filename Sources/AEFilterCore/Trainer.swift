@@ -49,16 +49,12 @@ public struct Trainer {
                              b: w1.baseAddress!, ldb: d, beta: 0, c: z.baseAddress!, ldc: h)
             }
         }
+        let threads = backend.threads
         preActivation.withUnsafeMutableBufferPointer { z in
             hidden.withUnsafeMutableBufferPointer { a in
                 model.fc1Bias.withUnsafeBufferPointer { b1 in
-                    for row in 0..<count {
-                        for j in 0..<h {
-                            let v = z[row * h + j] + b1[j]
-                            z[row * h + j] = v
-                            a[row * h + j] = v < 0 ? v * slope : v
-                        }
-                    }
+                    Elementwise.biasLeakyReLU(
+                        z: z.baseAddress!, a: a.baseAddress!, bias: b1.baseAddress!, rows: count, columns: h, slope: slope, threads: threads)
                 }
             }
         }
@@ -72,28 +68,15 @@ public struct Trainer {
         }
 
         // Loss and dL/dz2 = 2(y - t)/N · y(1 - y), with bias gradient b2.
-        let scale = 2 / Float(count * d)
-        var loss: Double = 0
-        output.withUnsafeMutableBufferPointer { y in
+        let loss = output.withUnsafeMutableBufferPointer { y in
             outputGradient.withUnsafeMutableBufferPointer { dz in
                 model.fc2Bias.withUnsafeBufferPointer { b2 in
-                    gradB2.withUnsafeMutableBufferPointer { gb2 in
-                        for j in 0..<d { gb2[j] = 0 }
-                        for row in 0..<count {
-                            var rowLoss: Float = 0
-                            for j in 0..<d {
-                                let i = row * d + j
-                                let out = 1 / (1 + expf(-(y[i] + b2[j])))
-                                y[i] = out
-                                let diff = out - clean[i]
-                                rowLoss += diff * diff
-                                let g = scale * diff * out * (1 - out)
-                                dz[i] = g
-                                gb2[j] += g
-                            }
-                            loss += Double(rowLoss)
-                        }
-                    }
+                    Elementwise.biasSigmoid(y: y.baseAddress!, bias: b2.baseAddress!, rows: count, columns: d, threads: threads)
+                    let sum = Elementwise.sigmoidMSEGradient(
+                        y: y.baseAddress!, target: clean, dz: dz.baseAddress!, rows: count, columns: d,
+                        scale: 2 / Float(count * d), threads: threads)
+                    gradB2.withUnsafeMutableBufferPointer { Elementwise.columnSums(dz.baseAddress!, rows: count, columns: d, into: $0.baseAddress!) }
+                    return sum
                 }
             }
         }
@@ -115,18 +98,9 @@ public struct Trainer {
         }
         hiddenGradient.withUnsafeMutableBufferPointer { da in
             preActivation.withUnsafeBufferPointer { z in
-                gradB1.withUnsafeMutableBufferPointer { gb1 in
-                    for j in 0..<h { gb1[j] = 0 }
-                    for row in 0..<count {
-                        for j in 0..<h {
-                            let i = row * h + j
-                            let g = z[i] < 0 ? da[i] * slope : da[i]
-                            da[i] = g
-                            gb1[j] += g
-                        }
-                    }
-                }
+                Elementwise.leakyReLUGradient(da: da.baseAddress!, z: z.baseAddress!, count: count * h, slope: slope)
             }
+            gradB1.withUnsafeMutableBufferPointer { Elementwise.columnSums(da.baseAddress!, rows: count, columns: h, into: $0.baseAddress!) }
         }
         hiddenGradient.withUnsafeBufferPointer { dz in
             gradW1.withUnsafeMutableBufferPointer { gw1 in
