@@ -35,7 +35,10 @@ let package = Package(
         .target(name: "AEFilter", dependencies: ["AEFilterCore", "AEImageIO", "AEData", "NoiseModels", "BLASBackend"]),
         .executableTarget(
             name: "AEFilterCLI",
-            dependencies: ["AEFilter", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: [
+                "AEFilter", "AEFilterCore", "AEImageIO", "AEData",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
             path: "Sources/ae-filter"
         ),
 

@@ -25,13 +25,24 @@ public struct MD5 {
 
     public mutating func update<C: Collection<UInt8>>(_ bytes: C) {
         length += UInt64(bytes.count)
-        buffer.append(contentsOf: bytes)
+        let input = Array(bytes)
         var offset = 0
-        while buffer.count - offset >= 64 {
-            process(buffer[offset..<offset + 64])
-            offset += 64
+        if !buffer.isEmpty {
+            let take = min(64 - buffer.count, input.count)
+            buffer += input[0..<take]
+            offset = take
+            if buffer.count == 64 {
+                buffer.withUnsafeBytes { process($0.baseAddress!) }
+                buffer.removeAll(keepingCapacity: true)
+            }
         }
-        buffer.removeFirst(offset)
+        input.withUnsafeBytes { raw in
+            while input.count - offset >= 64 {
+                process(raw.baseAddress! + offset)
+                offset += 64
+            }
+        }
+        buffer += input[offset...]
     }
 
     public mutating func finalize() -> [UInt8] {
@@ -51,12 +62,10 @@ public struct MD5 {
         return md5.finalize().map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
     }
 
-    private mutating func process(_ block: ArraySlice<UInt8>) {
-        var words = [UInt32](repeating: 0, count: 16)
-        let base = block.startIndex
-        for i in 0..<16 {
-            words[i] = (0..<4).reduce(0) { $0 | UInt32(block[base + i * 4 + $1]) << (8 * UInt32($1)) }
-        }
+    private mutating func process(_ block: UnsafeRawPointer) {
+        var words: (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32,
+                    UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32) = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        withUnsafeMutableBytes(of: &words) { $0.copyMemory(from: UnsafeRawBufferPointer(start: block, count: 64)) }
         var (a, b, c, d) = state
         for i in 0..<64 {
             var f: UInt32
@@ -67,7 +76,8 @@ public struct MD5 {
             case 32..<48: f = b ^ c ^ d; g = (3 * i + 5) % 16
             default: f = c ^ (b | ~d); g = (7 * i) % 16
             }
-            f = f &+ a &+ Self.constants[i] &+ words[g]
+            let word = withUnsafeBytes(of: words) { UInt32(littleEndian: $0.load(fromByteOffset: g * 4, as: UInt32.self)) }
+            f = f &+ a &+ Self.constants[i] &+ word
             a = d
             d = c
             c = b

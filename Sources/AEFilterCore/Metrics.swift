@@ -19,25 +19,36 @@ public enum Metrics {
 
     /// SSIM as scikit-image's `structural_similarity(data_range=1)` computes it:
     /// 7×7 uniform windows, K1 = 0.01, K2 = 0.03, sample covariances, mean
-    /// over the windows that fit inside the image.
+    /// over the windows that fit inside the image. Window sums come from
+    /// summed-area tables.
     public static func ssim(_ x: UnsafeBufferPointer<Float>, _ y: UnsafeBufferPointer<Float>, side: Int = Geometry.side) -> Double {
         let window = 7, n = Double(window * window)
         let c1 = 0.0001, c2 = 0.0009
         let covNorm = n / (n - 1)
+        let stride = side + 1
+        var tables = [Double](repeating: 0, count: 5 * stride * stride)
+        for r in 0..<side {
+            for c in 0..<side {
+                let a = Double(x[r * side + c]), b = Double(y[r * side + c])
+                for (t, value) in [(0, a), (1, b), (2, a * a), (3, b * b), (4, a * b)] {
+                    let base = t * stride * stride
+                    tables[base + (r + 1) * stride + c + 1] = value + tables[base + r * stride + c + 1]
+                        + tables[base + (r + 1) * stride + c] - tables[base + r * stride + c]
+                }
+            }
+        }
+        func sum(_ t: Int, _ top: Int, _ left: Int) -> Double {
+            let base = t * stride * stride, bottom = top + window, right = left + window
+            return tables[base + bottom * stride + right] - tables[base + top * stride + right]
+                - tables[base + bottom * stride + left] + tables[base + top * stride + left]
+        }
         var total = 0.0, count = 0
         for top in 0...(side - window) {
             for left in 0...(side - window) {
-                var sx = 0.0, sy = 0.0, sxx = 0.0, syy = 0.0, sxy = 0.0
-                for r in top..<top + window {
-                    for c in left..<left + window {
-                        let a = Double(x[r * side + c]), b = Double(y[r * side + c])
-                        sx += a; sy += b; sxx += a * a; syy += b * b; sxy += a * b
-                    }
-                }
-                let mx = sx / n, my = sy / n
-                let vx = covNorm * (sxx / n - mx * mx)
-                let vy = covNorm * (syy / n - my * my)
-                let vxy = covNorm * (sxy / n - mx * my)
+                let mx = sum(0, top, left) / n, my = sum(1, top, left) / n
+                let vx = covNorm * (sum(2, top, left) / n - mx * mx)
+                let vy = covNorm * (sum(3, top, left) / n - my * my)
+                let vxy = covNorm * (sum(4, top, left) / n - mx * my)
                 total += ((2 * mx * my + c1) * (2 * vxy + c2)) / ((mx * mx + my * my + c1) * (vx + vy + c2))
                 count += 1
             }

@@ -12,7 +12,7 @@ struct AEFilterCommand: ParsableCommand {
             and writes 8-bit greyscale PNGs.
             """,
         version: AEFilterVersion.current,
-        subcommands: [Filter.self, TrainCommand.self, PluginsCommand.self],
+        subcommands: [Filter.self, TrainCommand.self, EvalCommand.self, InfoCommand.self, DataCommand.self, PluginsCommand.self],
         defaultSubcommand: Filter.self
     )
 }

@@ -81,13 +81,7 @@ struct Filter: ParsableCommand {
 
     func run() throws {
         let plugins = PluginSet.standard
-        let checkpoint: Checkpoint
-        do {
-            checkpoint = try model.map { path in try Checkpoint(contentsOf: path) } ?? DefaultModel.load()
-        } catch {
-            Diagnostics.report(model ?? "default model", error)
-            throw ExitCode.failure
-        }
+        let checkpoint = try loadModel(model)
         var settings = FilterSettings()
         settings.fit = fit
         settings.invert = invert

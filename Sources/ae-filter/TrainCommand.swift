@@ -133,14 +133,9 @@ struct TrainCommand: ParsableCommand {
                 throw ExitCode.failure
             }
         }
-        let directory = data ?? getenv("AE_FILTER_DATA").map { String(cString: $0) } ?? "data"
-        let dataset: FashionMNIST
-        do { dataset = try FashionMNIST(directory: directory) } catch {
-            Diagnostics.report("data", error)
-            throw ExitCode.failure
-        }
+        let dataset = try loadData(data)
         if !dataset.isOfficial {
-            Diagnostics.report(directory, "these are not the official Fashion-MNIST files (MD5 mismatch); training anyway")
+            Diagnostics.report("data", "these are not the official Fashion-MNIST files (MD5 mismatch); training anyway")
         }
         let noiseModel = try plugins.noise.make(configuration.noiseModel, level: configuration.noiseLevel)
         let compute = try plugins.backends.make(backend, threads: threads)

@@ -1,0 +1,104 @@
+import AEData
+import Foundation
+import TestSupport
+import Testing
+
+/// `data fetch` against a local server (Tests/Fixtures/http_server.py) that
+/// serves the real files from ../shared, and misbehaves on request.
+@Suite(.serialized) struct DatasetFetchTests {
+    final class LocalServer {
+        let process = Process()
+        let port: Int
+
+        init(_ options: [String]) throws {
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = ["python3", Fixtures.fixture("http_server.py"), Fixtures.sharedPath("data/fashion-mnist"), "--lifetime", "60"] + options
+            let output = Pipe()
+            process.standardOutput = output
+            try process.run()
+            var line = Data()
+            while !line.contains(0x0A) {
+                let byte = output.fileHandleForReading.readData(ofLength: 1)
+                guard !byte.isEmpty else { break }
+                line += byte
+            }
+            port = Int(String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
+        }
+
+        var url: String { "http://127.0.0.1:\(port)/" }
+
+        deinit {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+    }
+
+    func fetch(_ server: LocalServer, into directory: String, attempts: Int = 3) throws {
+        var fetch = DatasetFetch(baseURL: server.url, directory: directory)
+        fetch.attempts = attempts
+        fetch.retryDelaySeconds = 0
+        try fetch.run()
+    }
+
+    func names(_ directory: String) throws -> [String] {
+        try FileManager.default.contentsOfDirectory(atPath: directory).sorted()
+    }
+
+    @Test func downloadsAndVerifiesAllFour() throws {
+        let server = try LocalServer([])
+        let dir = try CLI.temporaryDirectory() + "/data"
+        try fetch(server, into: dir)
+        #expect(try names(dir) == FashionMNIST.files.map(\.name).sorted())
+        #expect(try FashionMNIST(directory: dir).isOfficial)
+    }
+
+    @Test func resumesACutDownload() throws {
+        let dir = try CLI.temporaryDirectory()
+        let log = dir + "/requests.log"
+        let server = try LocalServer(["--cut-after", "100000", "--log", log])
+        try fetch(server, into: dir + "/data")
+        #expect(try FashionMNIST(directory: dir + "/data").isOfficial)
+        #expect(try names(dir + "/data").allSatisfy { !$0.hasSuffix(".part") })
+        // The second request for the big file asked for the rest only.
+        let requests = try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n")
+        #expect(requests.contains("train-images-idx3-ubyte.gz -"))
+        #expect(requests.contains("train-images-idx3-ubyte.gz bytes=100000-"))
+    }
+
+    @Test func restartsWhenTheServerIgnoresRanges() throws {
+        let server = try LocalServer(["--cut-after", "3000", "--no-range"])
+        let dir = try CLI.temporaryDirectory()
+        try fetch(server, into: dir)
+        #expect(try FashionMNIST(directory: dir).isOfficial)
+    }
+
+    @Test func neverKeepsAFileWithTheWrongMD5() throws {
+        let server = try LocalServer(["--corrupt", "t10k-labels-idx1-ubyte.gz"])
+        let dir = try CLI.temporaryDirectory()
+        #expect {
+            try fetch(server, into: dir, attempts: 2)
+        } throws: { error in
+            "\(error)".hasPrefix("t10k-labels-idx1-ubyte.gz: MD5 ") && "\(error)".contains("does not match the published bb300cfdad3c16e7a12a480ee83cd310")
+        }
+        #expect(try names(dir) == ["t10k-images-idx3-ubyte.gz", "train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz"])
+    }
+
+    @Test func presentFilesAreNotDownloadedAgain() throws {
+        let dir = try CLI.temporaryDirectory()
+        for file in FashionMNIST.files {
+            try FileManager.default.copyItem(atPath: Fixtures.sharedPath("data/fashion-mnist/\(file.name)"), toPath: "\(dir)/\(file.name)")
+        }
+        // Nothing listens on this port: any download attempt would fail.
+        var fetch = DatasetFetch(baseURL: "http://127.0.0.1:9/", directory: dir)
+        fetch.attempts = 1
+        try fetch.run()
+    }
+
+    @Test func unreachableServerIsAClearError() throws {
+        let dir = try CLI.temporaryDirectory()
+        var fetch = DatasetFetch(baseURL: "http://127.0.0.1:9/", directory: dir)
+        fetch.attempts = 2
+        fetch.retryDelaySeconds = 0
+        #expect(throws: DataError("train-images-idx3-ubyte.gz: 127.0.0.1:9: Connection refused")) { try fetch.run() }
+    }
+}
