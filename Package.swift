@@ -31,8 +31,11 @@ let package = Package(
         .target(name: "CAEOpenBLAS", path: "Plugins/CAEOpenBLAS", linkerSettings: [.linkedLibrary("dl")]),
         .target(name: "BLASBackend", dependencies: ["AEFilterCore", "CAEOpenBLAS"], path: "Plugins/BLASBackend"),
 
-        // The assembled product: standard registries and the filter pipeline.
-        .target(name: "AEFilter", dependencies: ["AEFilterCore", "AEImageIO", "AEData", "NoiseModels", "BLASBackend"]),
+        // The default model, trained by `ae-filter train` (see README), embedded with #embed.
+        .target(name: "CAEDefaultModel", exclude: ["default-model.safetensors"]),
+
+        // The assembled product: standard registries, the filter pipeline, the default model.
+        .target(name: "AEFilter", dependencies: ["AEFilterCore", "AEImageIO", "AEData", "NoiseModels", "BLASBackend", "CAEDefaultModel"]),
         .executableTarget(
             name: "AEFilterCLI",
             dependencies: [

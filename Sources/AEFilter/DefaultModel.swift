@@ -1,11 +1,15 @@
 import AEFilterCore
+import CAEDefaultModel
 
-/// The model used when no `--model` is given.
+/// The model used when no `--model` is given: trained by `ae-filter train`
+/// (the command is in its metadata and the README) and embedded in the executable.
 public enum DefaultModel {
-    /// The embedded checkpoint, or an error saying why there is none.
+    /// The embedded checkpoint's bytes, read in place.
+    public static var bytes: UnsafeRawBufferPointer {
+        UnsafeRawBufferPointer(start: CAEDefaultModel_bytes(), count: CAEDefaultModel_size())
+    }
+
     public static func load() throws(CheckpointError) -> Checkpoint {
-        throw CheckpointError(
-            "this build has no embedded default model yet (it comes with `ae-filter train`); "
-                + "pass --model FILE, e.g. ../shared/reference/tutorial-pytorch-4800it.safetensors")
+        try Checkpoint(parsed: SafeTensors.parse(bytes))
     }
 }

@@ -31,7 +31,8 @@ public struct Checkpoint: Sendable {
         try self.init(parsed: parsed)
     }
 
-    init(parsed: (tensors: [String: SafeTensors.Tensor], metadata: [String: String])) throws(CheckpointError) {
+    /// Validates what ``SafeTensors/parse(_:)-(UnsafeRawBufferPointer)`` returned.
+    public init(parsed: (tensors: [String: SafeTensors.Tensor], metadata: [String: String])) throws(CheckpointError) {
         let (tensors, metadata) = parsed
         func tensor(_ name: String) throws(CheckpointError) -> SafeTensors.Tensor {
             guard let tensor = tensors[name] else { throw CheckpointError("missing tensor '\(name)'") }

@@ -143,6 +143,9 @@ public enum SafeTensors {
         return result
     }
 
+    /// Every F16 bit pattern widened, so a load is one lookup per value.
+    private static let halfToFloat: [Float] = (0...UInt16.max).map { Float(Float16(bitPattern: $0)) }
+
     private static func decode(_ bytes: UnsafeRawBufferPointer, from start: Int, count: Int, dtype: DType) -> [Float] {
         [Float](unsafeUninitializedCapacity: count) { out, initialized in
             do {
@@ -152,7 +155,8 @@ public enum SafeTensors {
                     // Little-endian hosts only (all Swift Linux targets): a straight copy.
                     UnsafeMutableRawBufferPointer(out).copyMemory(from: UnsafeRawBufferPointer(start: base, count: count * 4))
                 case .f16:
-                    for i in 0..<count { out[i] = Float(Float16(bitPattern: base.loadUnaligned(fromByteOffset: i * 2, as: UInt16.self))) }
+                    let table = halfToFloat
+                    for i in 0..<count { out[i] = table[Int(base.loadUnaligned(fromByteOffset: i * 2, as: UInt16.self))] }
                 case .bf16:
                     for i in 0..<count { out[i] = Float(bitPattern: UInt32(base.loadUnaligned(fromByteOffset: i * 2, as: UInt16.self)) << 16) }
                 }

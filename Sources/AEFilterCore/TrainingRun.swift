@@ -51,7 +51,8 @@ public struct TrainingRun {
             optimizer.step = done
             iteration = done
             history = Self.parseHistory(resume.metadata["metrics.history"] ?? "")
-            elapsedBefore = Double(resume.metadata["train.elapsed_seconds"] ?? "") ?? 0
+            lossSum = Double(resume.metadata["train.running_loss_sum"] ?? "") ?? 0
+            lossCount = Int(resume.metadata["train.running_loss_count"] ?? "") ?? 0
             trainer = Trainer(model: model, optimizer: optimizer, backend: backend, batchSize: configuration.batchSize)
         } else {
             var rng = RandomGenerator(seed: configuration.seed)
@@ -132,11 +133,11 @@ public struct TrainingRun {
     }
 
     /// The checkpoint now: model, configuration, metrics, and, when
-    /// `resumable`, the optimizer state needed to continue.
+    /// `resumable`, the optimizer state needed to continue. It holds no
+    /// timings, so equal runs give byte-identical files.
     public func checkpoint(resumable: Bool, metadata extra: [String: String] = [:]) -> Checkpoint {
         var metadata = configuration.metadata.merging(extra) { _, new in new }
         metadata["train.iteration"] = "\(iteration)"
-        metadata["train.elapsed_seconds"] = "\(elapsedBefore)"
         metadata["noise_model"] = noise.name
         metadata["noise"] = "\(noise.level)"
         metadata["metrics.history"] = history.map { "\($0.iteration):\($0.testMSE)" }.joined(separator: ",")
@@ -147,6 +148,9 @@ public struct TrainingRun {
         }
         var extraTensors: [String: SafeTensors.Tensor] = [:]
         if resumable {
+            // The training loss since the last evaluation, so the next one reports the same figure.
+            metadata["train.running_loss_sum"] = "\(lossSum)"
+            metadata["train.running_loss_count"] = "\(lossCount)"
             for (index, name) in Self.parameterNames.enumerated() {
                 let moments = trainer.optimizer.moments[index]
                 extraTensors["optimizer.exp_avg.\(name)"] = .init(shape: [moments.m.count], values: moments.m)

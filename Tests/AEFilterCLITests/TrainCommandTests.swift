@@ -1,0 +1,98 @@
+import AEFilterCore
+import Foundation
+import TestSupport
+import Testing
+
+let data = ["--data", Fixtures.sharedPath("data/fashion-mnist")]
+
+@Suite(.serialized) struct TrainCommandTests {
+    @Test func shortRunWritesALoadableCheckpointWithItsProvenance() throws {
+        let dir = try CLI.temporaryDirectory()
+        let result = try CLI.run(["train"] + data + ["--iterations", "60", "--eval-every", "30", "--hidden", "128", "-o", "\(dir)/m.safetensors", "--log", "\(dir)/log.jsonl", "--plot", "\(dir)/curve.svg"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderrLines.filter { $0.hasPrefix("iteration ") }.count == 2)
+        let checkpoint = try Checkpoint(contentsOf: "\(dir)/m.safetensors")
+        #expect(checkpoint.model.hiddenSize == 128)
+        #expect(checkpoint.extraTensors.isEmpty)
+        #expect(checkpoint.metadata["train.iterations"] == "60")
+        #expect(checkpoint.metadata["noise_model"] == "dropout")
+        #expect(checkpoint.metadata["data.official"] == "true")
+        #expect(checkpoint.metadata["data.md5.train-images-idx3-ubyte.gz"] == "8d4fb7e6c68d591d4c3dfef9ec88bf0d")
+        #expect(checkpoint.metadata["ae_filter.version"] != nil)
+        #expect(checkpoint.metadata["metrics.test_psnr"].flatMap(Double.init) ?? 0 > 10)
+        let log = try String(contentsOfFile: "\(dir)/log.jsonl", encoding: .utf8).split(separator: "\n")
+        #expect(log.count == 2 && log.allSatisfy { $0.hasPrefix("{\"iteration\":") })
+        #expect(try String(contentsOfFile: "\(dir)/curve.svg", encoding: .utf8).contains("<polyline"))
+        // The filter and info read it.
+        #expect(try CLI.run(["--model", "\(dir)/m.safetensors", shirt]).status == 0)
+        let info = String(decoding: try CLI.run(["info", "\(dir)/m.safetensors"]).stdout, as: UTF8.self)
+        #expect(info.contains("fc1.weight  [128, 784]  100352"))
+        #expect(info.contains("train.iterations: 60"))
+    }
+
+    @Test func interruptedRunResumesToTheSameCheckpoint() throws {
+        let dir = try CLI.temporaryDirectory()
+        let args = ["train"] + data + ["--iterations", "1500", "--eval-every", "500", "--hidden", "512", "--checkpoint-every", "100"]
+        // Interrupted with SIGINT part-way.
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: CLI.binary)
+        process.arguments = args + ["-o", "\(dir)/a.safetensors"]
+        let errors = Pipe()
+        process.standardError = errors
+        try process.run()
+        Thread.sleep(forTimeInterval: 3)
+        kill(process.processIdentifier, SIGINT)
+        process.waitUntilExit()
+        let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(process.terminationStatus == 130, "\(stderr)")
+        #expect(stderr.contains("continue with: ae-filter train --resume \(dir)/a.resume.safetensors"))
+        #expect(!FileManager.default.fileExists(atPath: "\(dir)/a.safetensors"))
+        let partial = try Checkpoint(contentsOf: "\(dir)/a.resume.safetensors")
+        let stoppedAt = Int(partial.metadata["train.iteration"] ?? "") ?? 0
+        #expect(stoppedAt > 0 && stoppedAt < 1500)
+
+        let resumed = try CLI.run(["train", "--resume", "\(dir)/a.resume.safetensors", "-o", "\(dir)/a.safetensors"] + data)
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: "\(dir)/a.resume.safetensors"))
+
+        let straight = try CLI.run(args + ["-o", "\(dir)/b.safetensors"])
+        #expect(straight.status == 0)
+        let a = try Checkpoint(contentsOf: "\(dir)/a.safetensors"), b = try Checkpoint(contentsOf: "\(dir)/b.safetensors")
+        let sameWeights = a.model == b.model
+        #expect(sameWeights)
+        #expect(a.metadata["metrics.test_mse"] == b.metadata["metrics.test_mse"])
+    }
+
+    @Test func resumeRefusesNewTrainingOptions() throws {
+        let result = try CLI.run(["train", "--resume", "x.safetensors", "--lr", "0.1"])
+        #expect(result.status == 64)
+    }
+
+    @Test func missingDataIsNamed() throws {
+        let dir = try CLI.temporaryDirectory()
+        let result = try CLI.run(["train", "--data", dir, "-o", "\(dir)/m.safetensors"])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("\(dir)/train-images-idx3-ubyte.gz: not found"))
+        #expect(result.stderr.contains("ae-filter data fetch"))
+    }
+
+    @Test func evalReportsModelAndBaselinesAsJSON() throws {
+        let result = try CLI.run(["eval", "--model", Fixtures.referenceCheckpoint, "--repeats", "1", "--json"] + data)
+        #expect(result.status == 0, "\(result.stderr)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout)) as? [String: Any])
+        let rows = try #require(json["rows"] as? [[String: Any]])
+        #expect(rows.count == 11)
+        #expect(rows[0]["class"] as? String == "all" && rows[5]["class"] as? String == "coat")
+        let model = try #require(rows[0]["model"] as? [String: Double])
+        #expect(abs(model["psnr"]! - 19.48) < 0.05)
+        let median = try #require(rows[0]["median3x3"] as? [String: Double])
+        #expect(abs(median["psnr"]! - 9.05) < 0.03)
+    }
+
+    @Test func dataExportNamesFilesByIndexAndLabel() throws {
+        let dir = try CLI.temporaryDirectory()
+        let result = try CLI.run(["data", "export", "--split", "test", "--start", "9", "--limit", "3", "--out", dir] + data)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir).sorted() == ["00009-sneaker.png", "00010-coat.png", "00011-sandal.png"])
+    }
+}
