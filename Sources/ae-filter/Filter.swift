@@ -74,6 +74,9 @@ struct Filter: ParsableCommand {
         if let output, !OutputPlan.isDirectory(output), inputs.count > 1 {
             throw ValidationError("-o FILE takes one input; use -o DIR/ for \(inputs.count) inputs")
         }
+        if files.isEmpty, isatty(STDIN_FILENO) == 1 {
+            throw ValidationError("no input: give FILE arguments or pipe an image to standard input")
+        }
         if output == nil, isatty(STDOUT_FILENO) == 1 {
             throw ValidationError("refusing to write PNG data to a terminal; redirect standard output or use -o")
         }
