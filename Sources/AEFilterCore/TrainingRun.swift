@@ -90,12 +90,17 @@ public struct TrainingRun {
             if epoch != orderEpoch { shuffle(epoch: epoch) }
             let first = position * batch, count = min(batch, train.count - first)
             train.pixels.withUnsafeBufferPointer { pixels in
-                for row in 0..<count {
-                    let source = order[first + row] * d
-                    for j in 0..<d { clean[row * d + j] = Float(pixels[source + j]) / 255 }
+                clean.withUnsafeMutableBufferPointer { target in
+                    noisy.withUnsafeMutableBufferPointer { copy in
+                        for row in 0..<count {
+                            let source = pixels.baseAddress! + order[first + row] * d
+                            let destination = target.baseAddress! + row * d
+                            for j in 0..<d { destination[j] = Float(source[j]) / 255 }
+                        }
+                        copy.baseAddress!.update(from: target.baseAddress!, count: count * d)
+                    }
                 }
             }
-            for i in 0..<count * d { noisy[i] = clean[i] }
             var rng = RandomGenerator(seed: configuration.seed, stream: Self.noiseStream + UInt64(iteration))
             noisy.withUnsafeMutableBufferPointer { noise.apply(to: UnsafeMutableBufferPointer(rebasing: $0[0..<count * d]), rng: &rng) }
             trainer.optimizer.learningRate = configuration.learningRate(at: iteration)
