@@ -8,7 +8,7 @@ struct AEFilterCommand: ParsableCommand {
         abstract: "Denoise images with an overcomplete autoencoder trained on Fashion-MNIST.",
         discussion: """
             Reads PNG, JPEG or PNM images (detected from their content), turns each into a \
-            28×28 greyscale image, optionally adds noise, runs it through the autoencoder \
+            28x28 greyscale image, optionally adds noise, runs it through the autoencoder \
             and writes 8-bit greyscale PNGs.
             """,
         version: AEFilterVersion.current,

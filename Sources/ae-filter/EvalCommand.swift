@@ -10,7 +10,7 @@ struct EvalCommand: ParsableCommand {
         abstract: "Measure a model on the Fashion-MNIST test set, beside the baselines.",
         discussion: """
             Reports per-pixel MSE, PSNR and SSIM, overall and per class, for the model's output, \
-            for the noisy input as it looks (dropout without its 1/(1-P) scaling) and for a 3×3 \
+            for the noisy input as it looks (dropout without its 1/(1-P) scaling) and for a 3x3 \
             median filter of it, averaged over --repeats noise draws.
             """
     )

@@ -23,7 +23,7 @@ struct Filter: ParsableCommand {
         valueName: "PATH"))
     var output: String?
 
-    @Option(help: ArgumentHelp("Noise level: a probability, or σ for gaussian. 0 adds none.", valueName: "P"))
+    @Option(help: ArgumentHelp("Noise level: a probability, or sigma for gaussian. 0 adds none.", valueName: "P"))
     var noise: Float = 0
 
     @Option(help: ArgumentHelp("Noise model (see `ae-filter plugins`).", valueName: "NAME"))
@@ -35,7 +35,7 @@ struct Filter: ParsableCommand {
     @Option(help: ArgumentHelp("Model checkpoint (safetensors); the embedded default model if not given.", valueName: "FILE"))
     var model: String?
 
-    @Option(help: "How other shapes become 28×28: keep the aspect and pad, stretch, or crop.")
+    @Option(help: "How other shapes become 28x28: keep the aspect and pad, stretch, or crop.")
     var fit: Fit = .pad
 
     @Option(help: "Invert dark-on-light images; auto decides from the border pixels.")

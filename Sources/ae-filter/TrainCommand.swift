@@ -9,7 +9,7 @@ struct TrainCommand: ParsableCommand {
         commandName: "train",
         abstract: "Train a denoising autoencoder on Fashion-MNIST.",
         discussion: """
-            The defaults are the tutorial's protocol: 784→1176→784, leaky_relu(0.01), sigmoid, \
+            The defaults are the tutorial's protocol: 784-1176-784, leaky_relu(0.01), sigmoid, \
             MSE, Adam(lr 1e-3), batch 100 reshuffled every epoch, 8 epochs (4,800 iterations), \
             dropout noise p=0.5 drawn fresh for every batch, evaluated on the 10,000 test images \
             every 500 iterations and at the end. SIGINT or SIGTERM writes a resumable checkpoint.
@@ -40,7 +40,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Final learning rate of the cosine schedule (default 0).", valueName: "LR"))
     var minLr: Float?
 
-    @Option(help: ArgumentHelp("Hidden units (default 1176, 1.5 × 784).", valueName: "N"))
+    @Option(help: ArgumentHelp("Hidden units (default 1176, 1.5 x 784).", valueName: "N"))
     var hidden: Int?
 
     @Option(help: ArgumentHelp("Noise level (default 0.5).", valueName: "P"))
