@@ -7,6 +7,12 @@ public enum CLI {
         public var stdout: [UInt8]
         public var stderr: String
         public var stderrLines: [String] { stderr.split(separator: "\n").map(String.init) }
+
+        public init(status: Int32, stdout: [UInt8], stderr: String) {
+            self.status = status
+            self.stdout = stdout
+            self.stderr = stderr
+        }
     }
 
     /// The binary beside the test bundle (the same build configuration), else any built one.
@@ -24,9 +30,13 @@ public enum CLI {
     }
 
     /// Runs any program, feeding `stdin` and collecting both outputs.
-    public static func run(executable: String, _ arguments: [String], stdin: [UInt8] = [], in directory: String? = nil) throws -> Result {
+    public static func run(
+        executable: String, _ arguments: [String], stdin: [UInt8] = [], in directory: String? = nil,
+        environment: [String: String]? = nil
+    ) throws -> Result {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
+        if let environment { process.environment = environment }
         process.arguments = arguments
         if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
         let input = Pipe(), output = Pipe(), error = Pipe()
