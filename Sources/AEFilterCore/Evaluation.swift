@@ -7,19 +7,37 @@ public enum Evaluation {
         seed: UInt64, stream: UInt64, batchSize: Int = 500
     ) -> Double {
         var rng = RandomGenerator(seed: seed, stream: stream)
-        let d = Geometry.pixels
         var total = 0.0
+        forEachBatch(model: model, backend: backend, images: images, noise: noise, rng: &rng, batchSize: batchSize) { batch in
+            total += batch.output.withUnsafeBufferPointer { o in batch.clean.withUnsafeBufferPointer { Metrics.mse(o, $0) } } * Double(batch.count)
+        }
+        return total / Double(images.count)
+    }
+
+    /// One batch of test images: clean, with noise, and the model's output.
+    public struct Batch {
+        public var start: Int
+        public var count: Int
+        public var clean: [Float]
+        public var noisy: [Float]
+        public var output: [Float]
+    }
+
+    /// Runs the model over `images` in batches, noise drawn from `rng` in order.
+    public static func forEachBatch(
+        model: Autoencoder, backend: any Backend, images: ImageSet, noise: (any NoiseModel)?,
+        rng: inout RandomGenerator, batchSize: Int, _ body: (Batch) -> Void
+    ) {
+        let d = Geometry.pixels
         var start = 0
         while start < images.count {
             let count = min(batchSize, images.count - start)
             let clean = images.pixels[start * d..<(start + count) * d].map { Float($0) / 255 }
             var noisy = clean
             if let noise { noisy.withUnsafeMutableBufferPointer { noise.apply(to: $0, rng: &rng) } }
-            let output = model.forward(noisy, batch: count, backend: backend)
-            total += output.withUnsafeBufferPointer { o in clean.withUnsafeBufferPointer { Metrics.mse(o, $0) } } * Double(count)
+            body(Batch(start: start, count: count, clean: clean, noisy: noisy, output: model.forward(noisy, batch: count, backend: backend)))
             start += count
         }
-        return total / Double(images.count)
     }
 }
 

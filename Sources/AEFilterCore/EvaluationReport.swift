@@ -30,26 +30,20 @@ public struct EvaluationReport: Sendable {
         var counts = [Int](repeating: 0, count: classes)
         for repeat_ in 0..<max(1, repeats) {
             var rng = RandomGenerator(seed: seed &+ UInt64(repeat_))
-            var start = 0
-            while start < images.count {
-                let count = min(batchSize, images.count - start)
-                let clean = images.pixels[start * d..<(start + count) * d].map { Float($0) / 255 }
-                var noisy = clean
-                if let noise { noisy.withUnsafeMutableBufferPointer { noise.apply(to: $0, rng: &rng) } }
-                let output = model.forward(noisy, batch: count, backend: backend)
-                var visible = noisy
+            Evaluation.forEachBatch(model: model, backend: backend, images: images, noise: noise, rng: &rng, batchSize: batchSize) { batch in
+                var visible = batch.noisy
                 if let noise {
                     visible.withUnsafeMutableBufferPointer { noise.appearance(of: $0) }
                 } else {
                     visible = visible.map { min(max($0, 0), 1) }
                 }
-                for i in 0..<count {
-                    let label = Int(images.labels[start + i])
+                for i in 0..<batch.count {
+                    let label = Int(images.labels[batch.start + i])
                     let range = i * d..<(i + 1) * d
-                    clean[range].withUnsafeBufferPointer { c in
+                    batch.clean[range].withUnsafeBufferPointer { c in
                         visible[range].withUnsafeBufferPointer { v in
                             let median = Metrics.median3x3(v)
-                            let candidates: [[Float]] = [Array(output[range]), Array(v), median]
+                            let candidates: [[Float]] = [Array(batch.output[range]), Array(v), median]
                             for (kind, image) in candidates.enumerated() {
                                 image.withUnsafeBufferPointer { p in
                                     squared[label][kind] += Metrics.mse(p, c)
@@ -60,7 +54,6 @@ public struct EvaluationReport: Sendable {
                     }
                     counts[label] += 1
                 }
-                start += count
             }
         }
         func row(_ label: Int?, _ classesIn: [Int]) -> Row {

@@ -33,11 +33,7 @@ struct EvalCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Seed of the first noise draw.", valueName: "N"))
     var seed: UInt64 = 0
 
-    @Option(help: ArgumentHelp("Compute backend.", valueName: "NAME"))
-    var backend: String = "auto"
-
-    @Option(help: ArgumentHelp("Compute threads.", valueName: "N"))
-    var threads: Int = sysconfThreads()
+    @OptionGroup var compute: ComputeOptions
 
     @Flag(help: "Print JSON instead of a table.")
     var json = false
@@ -49,10 +45,6 @@ struct EvalCommand: ParsableCommand {
         if let noiseModel, !plugins.noise.names.contains(noiseModel) {
             throw ValidationError("--noise-model: \(RegistryError.unknown(kind: "noise model", name: noiseModel, known: plugins.noise.names))")
         }
-        guard plugins.backends.names.contains(backend) else {
-            throw ValidationError("--backend: \(RegistryError.unknown(kind: "backend", name: backend, known: plugins.backends.names))")
-        }
-        guard (1...256).contains(threads) else { throw ValidationError("--threads must be between 1 and 256") }
     }
 
     func run() throws {
@@ -66,7 +58,7 @@ struct EvalCommand: ParsableCommand {
             throw ValidationError("--noise-model/--noise: \(error)")
         }
         let report = EvaluationReport(
-            model: checkpoint.model, backend: try plugins.backends.make(backend, threads: threads),
+            model: checkpoint.model, backend: try compute.makeBackend(),
             images: dataset.test, noise: noiseModel, seed: seed, repeats: repeats)
         print(json ? Self.json(report, noise: name, level: level) : Self.table(report, noise: name, level: level))
     }

@@ -47,11 +47,7 @@ struct Filter: ParsableCommand {
     @Option(help: ArgumentHelp("Enlarge the output N times (nearest-neighbour).", valueName: "N"))
     var scale: Int = 1
 
-    @Option(help: ArgumentHelp("Compute backend: auto, or a name from `ae-filter plugins`.", valueName: "NAME"))
-    var backend: String = "auto"
-
-    @Option(help: ArgumentHelp("Compute threads (default: the number of cores).", valueName: "N"))
-    var threads: Int = sysconfThreads()
+    @OptionGroup var compute: ComputeOptions
 
     @Option(help: ArgumentHelp("Reject images with more pixels than this.", valueName: "N"))
     var maxPixels: Int = 64_000_000
@@ -64,11 +60,7 @@ struct Filter: ParsableCommand {
         } else if !plugins.noise.names.contains(noiseModel) {
             throw ValidationError("--noise-model: \(RegistryError.unknown(kind: "noise model", name: noiseModel, known: plugins.noise.names))")
         }
-        guard plugins.backends.names.contains(backend) else {
-            throw ValidationError("--backend: \(RegistryError.unknown(kind: "backend", name: backend, known: plugins.backends.names))")
-        }
         guard (1...64).contains(scale) else { throw ValidationError("--scale must be between 1 and 64, got \(scale)") }
-        guard (1...256).contains(threads) else { throw ValidationError("--threads must be between 1 and 256, got \(threads)") }
         guard maxPixels > 0 else { throw ValidationError("--max-pixels must be positive, got \(maxPixels)") }
         let inputs = files.isEmpty ? ["-"] : files
         if let output, !OutputPlan.isDirectory(output), inputs.count > 1 {
@@ -94,7 +86,7 @@ struct Filter: ParsableCommand {
         settings.scale = scale
         settings.maxPixels = maxPixels
         let pipeline = FilterPipeline.make(
-            model: checkpoint.model, backend: try plugins.backends.make(backend, threads: threads), settings: settings)
+            model: checkpoint.model, backend: try compute.makeBackend(), settings: settings)
 
         let inputs = files.isEmpty ? ["-"] : files
         let plan = try OutputPlan(output: output, inputs: inputs)

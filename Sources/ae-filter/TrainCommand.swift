@@ -55,11 +55,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Evaluate on the test set every N iterations (default 500).", valueName: "N"))
     var evalEvery: Int?
 
-    @Option(help: ArgumentHelp("Compute backend: auto, or a name from `ae-filter plugins`.", valueName: "NAME"))
-    var backend: String = "auto"
-
-    @Option(help: ArgumentHelp("Compute threads (default: the number of cores).", valueName: "N"))
-    var threads: Int = sysconfThreads()
+    @OptionGroup var compute: ComputeOptions
 
     @Option(help: ArgumentHelp("Write a resumable checkpoint every N iterations.", valueName: "N"))
     var checkpointEvery: Int?
@@ -96,10 +92,6 @@ struct TrainCommand: ParsableCommand {
         if let evalEvery, evalEvery < 1 { throw ValidationError("--eval-every must be at least 1") }
         if let checkpointEvery, checkpointEvery < 1 { throw ValidationError("--checkpoint-every must be at least 1") }
         do { _ = try plugins.noise.make(noiseModel ?? "dropout", level: noise ?? 0.5) } catch { throw ValidationError("--noise-model/--noise: \(error)") }
-        guard plugins.backends.names.contains(backend) else {
-            throw ValidationError("--backend: \(RegistryError.unknown(kind: "backend", name: backend, known: plugins.backends.names))")
-        }
-        guard (1...256).contains(threads) else { throw ValidationError("--threads must be between 1 and 256") }
         guard SafeTensors.DType(rawValue: dtype.uppercased()) != nil else { throw ValidationError("--dtype must be F32, F16 or BF16") }
     }
 
@@ -138,15 +130,15 @@ struct TrainCommand: ParsableCommand {
             Diagnostics.report("data", "these are not the official Fashion-MNIST files (MD5 mismatch); training anyway")
         }
         let noiseModel = try plugins.noise.make(configuration.noiseModel, level: configuration.noiseLevel)
-        let compute = try plugins.backends.make(backend, threads: threads)
+        let backend = try compute.makeBackend()
         var run = try TrainingRun(
             configuration: configuration, train: dataset.train, test: dataset.test, noise: noiseModel,
-            backend: compute, threads: threads, resume: resumed)
+            backend: backend, threads: compute.threads, resume: resumed)
 
         var metadata = [
             "ae_filter.version": AEFilterVersion.current,
             "train.command": (["ae-filter"] + CommandLine.arguments.dropFirst()).joined(separator: " "),
-            "train.backend": backend, "train.threads": "\(threads)",
+            "train.backend": compute.backend, "train.threads": "\(compute.threads)",
         ]
         for file in FashionMNIST.files { metadata["data.md5.\(file.name)"] = dataset.md5s[file.name] }
         metadata["data.official"] = "\(dataset.isOfficial)"
@@ -186,8 +178,6 @@ struct TrainCommand: ParsableCommand {
         }
     }
 }
-
-func sysconfThreads() -> Int { max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN))) }
 
 func format(_ value: Double, _ digits: Int) -> String {
     guard value.isFinite else { return "\(value)" }
