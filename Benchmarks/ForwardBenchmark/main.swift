@@ -85,16 +85,16 @@ do {
     }
     var adam = Adam(sizes: sizes, threads: threads)
     var (w1, b1, w2, b2) = (model.fc1Weight, model.fc1Bias, model.fc2Weight, model.fc2Bias)
-    let grads = [w1, b1, w2, b2]
+    var (gw1, gb1, gw2, gb2) = (w1, b1, w2, b2)
     let adamTime = median(runs: 100) {
         w1.withUnsafeMutableBufferPointer { p0 in
             b1.withUnsafeMutableBufferPointer { p1 in
                 w2.withUnsafeMutableBufferPointer { p2 in
                     b2.withUnsafeMutableBufferPointer { p3 in
-                        grads[0].withUnsafeBufferPointer { g0 in
-                            grads[1].withUnsafeBufferPointer { g1 in
-                                grads[2].withUnsafeBufferPointer { g2 in
-                                    grads[3].withUnsafeBufferPointer { g3 in
+                        gw1.withUnsafeMutableBufferPointer { g0 in
+                            gb1.withUnsafeMutableBufferPointer { g1 in
+                                gw2.withUnsafeMutableBufferPointer { g2 in
+                                    gb2.withUnsafeMutableBufferPointer { g3 in
                                         adam.update([p0, p1, p2, p3], gradients: [g0, g1, g2, g3])
                                     }
                                 }

@@ -25,8 +25,12 @@ public struct Adam: Sendable {
         self.moments = sizes.map { (m: [Float](repeating: 0, count: $0), v: [Float](repeating: 0, count: $0)) }
     }
 
-    /// Applies one step to each parameter tensor with its gradient.
-    public mutating func update(_ parameters: [UnsafeMutableBufferPointer<Float>], gradients: [UnsafeBufferPointer<Float>]) {
+    /// Applies one step to each parameter tensor with its gradient. With
+    /// `clearingGradients`, each gradient is zeroed as it is read, ready to be
+    /// accumulated into (β = 1) next step without a separate pass.
+    public mutating func update(
+        _ parameters: [UnsafeMutableBufferPointer<Float>], gradients: [UnsafeMutableBufferPointer<Float>], clearingGradients: Bool = false
+    ) {
         precondition(parameters.count == moments.count && gradients.count == moments.count)
         step += 1
         let t = Double(step)
@@ -45,7 +49,7 @@ public struct Adam: Sendable {
                 second.withUnsafeMutableBufferPointer { v in
                     Adam.kernel(
                         p: p, g: g, m: m, v: v, beta1: beta1, beta2: beta2, epsilon: epsilon,
-                        stepSize: stepSize, correction2Root: correction2Root, threads: threads)
+                        stepSize: stepSize, correction2Root: correction2Root, threads: threads, clear: clearingGradients)
                 }
             }
             swap(&first, &moments[index].m)
@@ -54,9 +58,9 @@ public struct Adam: Sendable {
     }
 
     static func kernel(
-        p: UnsafeMutableBufferPointer<Float>, g: UnsafeBufferPointer<Float>,
+        p: UnsafeMutableBufferPointer<Float>, g: UnsafeMutableBufferPointer<Float>,
         m: UnsafeMutableBufferPointer<Float>, v: UnsafeMutableBufferPointer<Float>,
-        beta1: Float, beta2: Float, epsilon: Float, stepSize: Float, correction2Root: Float, threads: Int
+        beta1: Float, beta2: Float, epsilon: Float, stepSize: Float, correction2Root: Float, threads: Int, clear: Bool
     ) {
         let count = p.count
         let chunks = count >= 1 << 16 ? threads : 1
@@ -81,6 +85,7 @@ public struct Adam: Sendable {
                 UnsafeMutableRawPointer(mp + i).storeBytes(of: mv, as: V.self)
                 UnsafeMutableRawPointer(vp + i).storeBytes(of: vv, as: V.self)
                 UnsafeMutableRawPointer(pp + i).storeBytes(of: pv, as: V.self)
+                if clear { UnsafeMutableRawPointer(gp + i).storeBytes(of: V(), as: V.self) }
                 i += 8
             }
             while i < end {
@@ -88,6 +93,7 @@ public struct Adam: Sendable {
                 mp[i] = mp[i] + (1 - beta1) * (gi - mp[i])
                 vp[i] = beta2 * vp[i] + (1 - beta2) * gi * gi
                 pp[i] -= stepSize * mp[i] / (vp[i].squareRoot() / correction2Root + epsilon)
+                if clear { gp[i] = 0 }
                 i += 1
             }
         }

@@ -85,8 +85,9 @@ public struct Trainer {
         outputGradient.withUnsafeBufferPointer { dz in
             hidden.withUnsafeBufferPointer { a in
                 gradW2.withUnsafeMutableBufferPointer { gw2 in
+                    // β = 1: the optimizer left the gradient buffers zeroed.
                     backend.gemm(transA: true, transB: false, m: d, n: h, k: count, alpha: 1, a: dz.baseAddress!, lda: d,
-                                 b: a.baseAddress!, ldb: h, beta: 0, c: gw2.baseAddress!, ldc: h)
+                                 b: a.baseAddress!, ldb: h, beta: 1, c: gw2.baseAddress!, ldc: h)
                 }
             }
             model.fc2Weight.withUnsafeBufferPointer { w2 in
@@ -105,7 +106,7 @@ public struct Trainer {
         hiddenGradient.withUnsafeBufferPointer { dz in
             gradW1.withUnsafeMutableBufferPointer { gw1 in
                 backend.gemm(transA: true, transB: false, m: h, n: d, k: count, alpha: 1, a: dz.baseAddress!, lda: h,
-                             b: noisy, ldb: d, beta: 0, c: gw1.baseAddress!, ldc: d)
+                             b: noisy, ldb: d, beta: 1, c: gw1.baseAddress!, ldc: d)
             }
         }
 
@@ -114,16 +115,26 @@ public struct Trainer {
     }
 
     private mutating func applyOptimizer() {
-        let grads = [gradW1, gradB1, gradW2, gradB2]
         var optimizer = Adam(sizes: [])
         swap(&optimizer, &self.optimizer)
         defer { swap(&optimizer, &self.optimizer) }
+        var (g0, g1, g2, g3) = ([Float](), [Float](), [Float](), [Float]())
+        swap(&g0, &gradW1)
+        swap(&g1, &gradB1)
+        swap(&g2, &gradW2)
+        swap(&g3, &gradB2)
+        defer {
+            swap(&g0, &gradW1)
+            swap(&g1, &gradB1)
+            swap(&g2, &gradW2)
+            swap(&g3, &gradB2)
+        }
         withParameters { parameters in
-            grads[0].withUnsafeBufferPointer { g0 in
-                grads[1].withUnsafeBufferPointer { g1 in
-                    grads[2].withUnsafeBufferPointer { g2 in
-                        grads[3].withUnsafeBufferPointer { g3 in
-                            optimizer.update(parameters, gradients: [g0, g1, g2, g3])
+            g0.withUnsafeMutableBufferPointer { p0 in
+                g1.withUnsafeMutableBufferPointer { p1 in
+                    g2.withUnsafeMutableBufferPointer { p2 in
+                        g3.withUnsafeMutableBufferPointer { p3 in
+                            optimizer.update(parameters, gradients: [p0, p1, p2, p3], clearingGradients: true)
                         }
                     }
                 }
