@@ -1,0 +1,18 @@
+import Glibc
+
+/// A failed file operation, with the path and the system's reason.
+public struct FileError: Error, CustomStringConvertible, Equatable {
+    public let path: String
+    public let reason: String
+
+    public init(path: String, reason: String) {
+        self.path = path
+        self.reason = reason
+    }
+
+    public init(path: String, errno code: Int32) {
+        self.init(path: path, reason: String(cString: strerror(code)))
+    }
+
+    public var description: String { "\(path): \(reason)" }
+}
