@@ -12,11 +12,6 @@ public struct ImageSet: Sendable {
 
     public var count: Int { labels.count }
 
-    /// Image `i` as floats in [0, 1].
-    public func sample(_ i: Int) -> [Float] {
-        pixels[i * Geometry.pixels..<(i + 1) * Geometry.pixels].map { Float($0) / 255 }
-    }
-
     /// Fashion-MNIST's class names, by label.
     public static let classNames = ["t-shirt", "trouser", "pullover", "dress", "coat", "sandal", "shirt", "sneaker", "bag", "ankle-boot"]
 }
