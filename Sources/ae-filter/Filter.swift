@@ -102,6 +102,9 @@ struct Filter: ParsableCommand {
             for (name, result) in zip(names, results) {
                 do {
                     try plan.write(try result.get(), for: name)
+                } catch is ReaderGone {
+                    // As if killed by SIGPIPE, which a parent may have set to be ignored.
+                    throw ExitCode(128 + SIGPIPE)
                 } catch {
                     Diagnostics.report(plan.label(name), error)
                     failures += 1

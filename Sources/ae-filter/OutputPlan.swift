@@ -89,6 +89,8 @@ struct OutputPlan {
                 let written = Glibc.write(fd, raw.baseAddress! + offset, raw.count - offset)
                 if written < 0 {
                     if errno == EINTR { continue }
+                    // The reader is gone (`| head`): nothing more can be delivered.
+                    if errno == EPIPE { throw ReaderGone() }
                     throw OutputError(description: "cannot write standard output: \(String(cString: strerror(errno)))")
                 }
                 offset += written
@@ -101,3 +103,6 @@ struct OutputPlan {
 struct OutputError: Error, CustomStringConvertible {
     let description: String
 }
+
+/// Standard output's reader closed the pipe; the run ends quietly.
+struct ReaderGone: Error {}

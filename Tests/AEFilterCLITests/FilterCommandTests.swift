@@ -175,3 +175,16 @@ func splitPNGs(_ bytes: [UInt8]) -> [[UInt8]] {
         }
     }
 }
+
+@Suite struct ClosedPipeTests {
+    /// `ae-filter ... | head -c 100`: the filter ends quietly, whether SIGPIPE kills it or is ignored.
+    @Test(arguments: [false, true])
+    func endsQuietlyWhenTheReaderCloses(ignoreSigpipe: Bool) throws {
+        let inputs = [String](repeating: shirt, count: 200)
+        let script = (ignoreSigpipe ? "trap '' PIPE; " : "") + "\"$0\" --emit triptych --scale 16 \"$@\" | head -c 100 > /dev/null; echo ${PIPESTATUS[0]} >&2"
+        let result = try CLI.run(executable: "/bin/bash", ["-c", script, CLI.binary] + model + inputs)
+        let lines = result.stderrLines
+        #expect(lines.count == 1, "error output: \(result.stderr)")
+        #expect(lines.last == "141")
+    }
+}
