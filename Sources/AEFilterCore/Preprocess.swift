@@ -1,7 +1,7 @@
 /// How an image of another shape becomes 28×28.
 public enum Fit: String, Sendable, CaseIterable {
     /// Keep the aspect ratio, fit the longest side, centre on the background
-    /// (how Fashion-MNIST itself was made).
+    /// (the mean of the image's border), as Fashion-MNIST itself was made.
     case pad
     /// Scale each axis to 28, ignoring the aspect ratio.
     case stretch
@@ -39,7 +39,9 @@ public struct Preprocess: Stage {
         let side = Geometry.side
         var plane = gray.map { Float($0) }
         if w != side || h != side {
-            plane = fitted(plane, width: w, height: h)
+            // Padding takes the image's own background: the mean of its border.
+            let background = Float(Self.borderMean(gray, width: w, height: h))
+            plane = fitted(plane, width: w, height: h, background: background)
         }
         return Sample(index: bitmap.index, pixels: plane.map { min(max($0, 0), 255) / 255 })
     }
@@ -65,7 +67,7 @@ public struct Preprocess: Stage {
         return count == 0 ? 0 : Double(sum) / Double(count)
     }
 
-    func fitted(_ plane: [Float], width: Int, height: Int) -> [Float] {
+    func fitted(_ plane: [Float], width: Int, height: Int, background: Float) -> [Float] {
         let side = Geometry.side
         let (w, h) = (Double(width), Double(height))
         switch fit {
@@ -80,7 +82,7 @@ public struct Preprocess: Stage {
             let tw = min(side, max(1, Int((w * scale).rounded())))
             let th = min(side, max(1, Int((h * scale).rounded())))
             let small = Resampler.resample(plane, width: width, height: height, box: (0, 0, w, h), outWidth: tw, outHeight: th)
-            var out = [Float](repeating: 0, count: side * side)
+            var out = [Float](repeating: background, count: side * side)
             let (left, top) = ((side - tw) / 2, (side - th) / 2)
             for y in 0..<th {
                 for x in 0..<tw { out[(top + y) * side + left + x] = small[y * tw + x] }

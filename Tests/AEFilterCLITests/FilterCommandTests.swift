@@ -188,3 +188,20 @@ func splitPNGs(_ bytes: [UInt8]) -> [[UInt8]] {
         #expect(lines.last == "141")
     }
 }
+
+@Suite struct PhotoSampleTests {
+    let photo = Fixtures.root.appendingPathComponent("Samples/dark-shirt-photo.jpg").path
+
+    /// A 320×240 colour JPEG of a dark shirt on a light background: fitted,
+    /// padded with its own background, and inverted to light-on-dark by `auto`.
+    @Test func photoIsFittedAndInverted() throws {
+        let auto = try png(CLI.run(["--emit", "input", photo]).stdout).pixels
+        #expect(auto.count == 784)
+        #expect(auto[0] < 40 && auto[783] < 40)
+        #expect(auto[14 * 28 + 14] > 180)
+        let kept = try png(CLI.run(["--emit", "input", "--invert", "off", photo]).stdout).pixels
+        #expect(kept[0] > 200 && kept[14 * 28 + 14] < 80)
+        // Letterboxed: the top rows are background only, all one value.
+        #expect(Set(auto[0..<28 * 3]).count == 1)
+    }
+}

@@ -44,14 +44,21 @@ import Testing
         #expect(bytes(Preprocess(invert: .on).process(dark)).allSatisfy { $0 == 245 })
     }
 
-    @Test func padKeepsAspectAndCentres() {
-        // 56×28, all white: fits to 28×14 in rows 7..<21.
-        let wide = gray(56, 28) { _, _ in 255 }
+    @Test func padKeepsAspectAndCentresOnTheBackground() {
+        // 56×28, white inside a 4-pixel black border: fits to 28×14 in rows 7..<21,
+        // its white part in rows 9..<19 (edges antialiased), padded with black above and below.
+        let wide = gray(56, 28) { x, y in (4..<52).contains(x) && (4..<24).contains(y) ? 255 : 0 }
         let out = bytes(Preprocess(fit: .pad, invert: .off).process(wide))
         for y in 0..<28 {
             let row = Array(out[y * 28..<(y + 1) * 28])
-            #expect(row.allSatisfy { $0 == ((7..<21).contains(y) ? 255 : 0) }, "row \(y)")
+            if (10..<18).contains(y) { #expect(row[14] == 255, "row \(y)") }
+            if !(7..<21).contains(y) { #expect(row.allSatisfy { $0 == 0 }, "row \(y)") }
         }
+        // A dark square on a light 56×28 photo: inverted, and padded with the inverted background (255 - 230).
+        let photo = gray(56, 28) { x, y in (20..<36).contains(x) && (6..<22).contains(y) ? 20 : 230 }
+        let inverted = bytes(Preprocess(fit: .pad, invert: .auto).process(photo))
+        #expect(inverted[0] == 25 && inverted[27 * 28 + 27] == 25)
+        #expect(inverted[14 * 28 + 14] == 235)
     }
 
     @Test func stretchFillsAndCropCutsTheCentre() {
