@@ -32,7 +32,7 @@ struct DataCommand: ParsableCommand {
         }
 
         func run() throws {
-            let target = directory ?? getenv("AE_FILTER_DATA").map { String(cString: $0) } ?? "data"
+            let target = dataDirectory(directory)
             var fetch = DatasetFetch(baseURL: url, directory: target)
             fetch.attempts = attempts
             fetch.log = { Diagnostics.report("data fetch", $0) }

@@ -103,9 +103,14 @@ func loadModel(_ path: String?) throws -> Checkpoint {
     }
 }
 
-/// Fashion-MNIST from `directory`, $AE_FILTER_DATA or ./data; failures end the command with exit 1.
+/// The Fashion-MNIST directory: `directory`, else $AE_FILTER_DATA, else ./data.
+func dataDirectory(_ directory: String?) -> String {
+    directory ?? getenv("AE_FILTER_DATA").map { String(cString: $0) } ?? "data"
+}
+
+/// Fashion-MNIST from ``dataDirectory(_:)``; failures end the command with exit 1.
 func loadData(_ directory: String?) throws -> FashionMNIST {
-    let path = directory ?? getenv("AE_FILTER_DATA").map { String(cString: $0) } ?? "data"
+    let path = dataDirectory(directory)
     do {
         return try FashionMNIST(directory: path)
     } catch {
