@@ -11,20 +11,23 @@ public struct FilterSettings: Sendable {
     public var scale: Int = 1
     public var maxPixels: Int = Decode.defaultMaxPixels
     public var maxBatch: Int = 128
+    public var format: OutputFormat = .png
 
     public init() {}
 }
 
-/// The filter: decode → preprocess → noise → model → render → encode.
+/// The filter: load → decode → preprocess → noise → model → render → encode.
+/// Every mode (one file, folders, streams, lines) runs this one chain.
 public enum FilterPipeline {
     public static func make(
         model: Autoencoder, backend: any Backend, settings: FilterSettings
-    ) -> some Stage<EncodedImage, [UInt8]> {
-        Decode(maxPixels: settings.maxPixels)
+    ) -> some Stage<InputRecord, [UInt8]> {
+        Load()
+            .then(Decode(maxPixels: settings.maxPixels))
             .then(Preprocess(fit: settings.fit, invert: settings.invert))
             .then(AddNoise(noise: settings.noise, seed: settings.seed))
             .then(Denoise(model: model, backend: backend, maxBatch: settings.maxBatch))
             .then(Render(emit: settings.emit, scale: settings.scale, noise: settings.noise))
-            .then(EncodePNG())
+            .then(Encode(format: settings.format))
     }
 }

@@ -34,11 +34,21 @@ public struct Render: Stage {
         }
         let width = side * panels.count * scale, height = side * scale
         var pixels = [UInt8](repeating: 0, count: width * height)
-        for y in 0..<height {
-            for x in 0..<width {
-                let panel = x / (side * scale)
-                let sx = (x % (side * scale)) / scale, sy = y / scale
-                pixels[y * width + x] = Self.quantize(panels[panel][sy * side + sx])
+        pixels.withUnsafeMutableBufferPointer { out in
+            for (p, panel) in panels.enumerated() {
+                for sy in 0..<side {
+                    let row = sy * scale * width + p * side * scale
+                    for sx in 0..<side {
+                        let value = Self.quantize(panel[sy * side + sx])
+                        for dx in 0..<scale { out[row + sx * scale + dx] = value }
+                    }
+                    // Repeat the finished row for the other scale - 1 rows.
+                    for dy in 1..<max(1, scale) {
+                        let source = UnsafeMutableBufferPointer(rebasing: out[row..<row + side * scale])
+                        UnsafeMutableBufferPointer(rebasing: out[(row + dy * width)...]).baseAddress!
+                            .update(from: source.baseAddress!, count: side * scale)
+                    }
+                }
             }
         }
         return GrayImage(width: width, height: height, pixels: pixels)
@@ -48,6 +58,10 @@ public struct Render: Stage {
     @inline(__always)
     public static func quantize(_ value: Float) -> UInt8 {
         guard value > 0 else { return 0 }
-        return value >= 1 ? 255 : UInt8((value * 255).rounded())
+        guard value < 1 else { return 255 }
+        // Round half away from zero, as `rounded()` does, without a libm call.
+        let scaled = value * 255
+        let whole = UInt8(scaled)
+        return scaled - Float(whole) >= 0.5 ? whole + 1 : whole
     }
 }

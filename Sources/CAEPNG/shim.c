@@ -13,13 +13,6 @@ typedef struct {
     char *message;
 } caepng_reader;
 
-typedef struct {
-    unsigned char *data;
-    size_t size;
-    size_t capacity;
-    char *message;
-} caepng_writer;
-
 static void caepng_copy_message(char *dst, size_t dst_size, const char *src) {
     if (dst == NULL || dst_size == 0) return;
     strncpy(dst, src ? src : "unknown libpng error", dst_size - 1);
@@ -44,21 +37,7 @@ static void caepng_read(png_structp png, png_bytep out, size_t length) {
     reader->offset += length;
 }
 
-static void caepng_write(png_structp png, png_bytep in, size_t length) {
-    caepng_writer *writer = (caepng_writer *)png_get_io_ptr(png);
-    if (length > writer->capacity - writer->size) {
-        size_t capacity = writer->capacity ? writer->capacity : 1024;
-        while (capacity - writer->size < length) capacity *= 2;
-        unsigned char *grown = realloc(writer->data, capacity);
-        if (grown == NULL) png_error(png, "out of memory");
-        writer->data = grown;
-        writer->capacity = capacity;
-    }
-    memcpy(writer->data + writer->size, in, length);
-    writer->size += length;
-}
 
-static void caepng_flush(png_structp png) { (void)png; }
 
 static uint32_t caepng_be32(const unsigned char *p) {
     return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
@@ -145,36 +124,6 @@ int CAEPNG_decode(const unsigned char *data, size_t size, uint64_t max_pixels, C
     out->height = height;
     out->channels = (uint32_t)channels;
     out->pixels = pixels;
-    return 0;
-}
-
-int CAEPNG_encode_gray8(const unsigned char *pixels, uint32_t width, uint32_t height,
-                        unsigned char **out, size_t *out_size, char *message, size_t message_size) {
-    char buffer[CAEPNG_MESSAGE_SIZE] = {0};
-    *out = NULL;
-    *out_size = 0;
-    caepng_writer writer = {NULL, 0, 0, buffer};
-    png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, buffer, caepng_error, caepng_warning);
-    if (png == NULL) {
-        caepng_copy_message(message, message_size, "out of memory");
-        return 1;
-    }
-    png_infop info = png_create_info_struct(png);
-    if (info == NULL || setjmp(png_jmpbuf(png))) {
-        free(writer.data);
-        png_destroy_write_struct(&png, info ? &info : NULL);
-        caepng_copy_message(message, message_size, buffer[0] ? buffer : "out of memory");
-        return 1;
-    }
-    png_set_write_fn(png, &writer, caepng_write, caepng_flush);
-    png_set_IHDR(png, info, width, height, 8, PNG_COLOR_TYPE_GRAY, PNG_INTERLACE_NONE,
-                 PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
-    png_write_info(png, info);
-    for (uint32_t y = 0; y < height; y++) png_write_row(png, (png_const_bytep)(pixels + (size_t)y * width));
-    png_write_end(png, NULL);
-    png_destroy_write_struct(&png, &info);
-    *out = writer.data;
-    *out_size = writer.size;
     return 0;
 }
 

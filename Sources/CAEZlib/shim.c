@@ -1,5 +1,6 @@
 #include "CAEZlib.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,3 +65,57 @@ int CAEZlib_gunzip(const unsigned char *data, size_t size, size_t max_out,
 }
 
 void CAEZlib_free(void *pointer) { free(pointer); }
+
+struct CAEZlib_inflater {
+    z_stream stream;
+    int at_boundary;
+};
+
+CAEZlib_inflater *CAEZlib_inflater_new(void) {
+    CAEZlib_inflater *inflater = calloc(1, sizeof(*inflater));
+    if (inflater == NULL) return NULL;
+    if (inflateInit2(&inflater->stream, 16 + MAX_WBITS) != Z_OK) {
+        free(inflater);
+        return NULL;
+    }
+    inflater->at_boundary = 1;
+    return inflater;
+}
+
+long CAEZlib_inflate(CAEZlib_inflater *inflater, const unsigned char **input, size_t *input_size,
+                     unsigned char *output, size_t output_size, char *message, size_t message_size) {
+    z_stream *stream = &inflater->stream;
+    size_t produced = 0;
+    while (produced < output_size && *input_size > 0) {
+        if (inflater->at_boundary) {
+            inflateReset(stream);
+            inflater->at_boundary = 0;
+        }
+        stream->next_in = (unsigned char *)*input;
+        stream->avail_in = *input_size > UINT32_MAX ? UINT32_MAX : (uInt)*input_size;
+        stream->next_out = output + produced;
+        stream->avail_out = (output_size - produced) > UINT32_MAX ? UINT32_MAX : (uInt)(output_size - produced);
+        uInt before_in = stream->avail_in, before_out = stream->avail_out;
+        int status = inflate(stream, Z_NO_FLUSH);
+        *input += before_in - stream->avail_in;
+        *input_size -= before_in - stream->avail_in;
+        produced += before_out - stream->avail_out;
+        if (status == Z_STREAM_END) {
+            inflater->at_boundary = 1;
+        } else if (status == Z_BUF_ERROR) {
+            break;
+        } else if (status != Z_OK) {
+            if (message && message_size) snprintf(message, message_size, "corrupt gzip data: %s", stream->msg ? stream->msg : "inflate failed");
+            return -1;
+        }
+    }
+    return (long)produced;
+}
+
+int CAEZlib_inflater_at_boundary(const CAEZlib_inflater *inflater) { return inflater->at_boundary; }
+
+void CAEZlib_inflater_free(CAEZlib_inflater *inflater) {
+    if (inflater == NULL) return;
+    inflateEnd(&inflater->stream);
+    free(inflater);
+}

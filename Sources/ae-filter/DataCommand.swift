@@ -81,10 +81,10 @@ struct DataCommand: ParsableCommand {
             let digits = String(images.count - 1).count
             for i in start..<max(start, end) {
                 let pixels = Array(images.pixels[i * Geometry.pixels..<(i + 1) * Geometry.pixels])
-                let png = try encoder.process(GrayImage(width: Geometry.side, height: Geometry.side, pixels: pixels))
+                let png = encoder.process(GrayImage(width: Geometry.side, height: Geometry.side, pixels: pixels))
                 let index = String(i)
                 let name = String(repeating: "0", count: max(0, max(5, digits) - index.count)) + index + "-" + ImageSet.classNames[Int(images.labels[i])] + ".png"
-                do { try AtomicFile.write(png, to: "\(out)/\(name)") } catch {
+                do { try AtomicFile.write(png, to: "\(out)/\(name)", durable: false) } catch {
                     Diagnostics.report("\(out)/\(name)", error.reason)
                     throw ExitCode.failure
                 }

@@ -1,27 +1,55 @@
 import AEFilter
 import AEFilterCore
+import AEImageIO
 import ArgumentParser
-import FoundationEssentials
 import Glibc
+
+extension OutputFormat: ExpressibleByArgument {}
 
 struct Filter: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "filter",
         abstract: "Denoise images (the default command).",
         discussion: """
-            With no FILE, or with -, reads standard input. Without -o, the PNGs go to standard \
-            output, one per input, in order. Every unreadable input gets one line on standard \
-            error; the others are still processed, and the exit status is 1 at the end.
+            Each FILE is an image, a folder (walked recursively for image files), or - for standard \
+            input. Standard input carries any number of images back to back (PNG, JPEG, PNM, mixed), \
+            an IDX3 images file, or either gzipped. Without -o, one output per image goes to standard \
+            output, in input order. Every unreadable input gets one line on standard error; the others \
+            are still processed, and the exit status is 1 at the end.
             """
     )
 
-    @Argument(help: ArgumentHelp("Input images; - is standard input.", valueName: "FILE"))
+    @Argument(help: ArgumentHelp("Input images and folders; - is standard input.", valueName: "FILE"))
     var files: [String] = []
 
     @Option(name: [.short, .long], help: ArgumentHelp(
-        "Output file for a single input, or a directory (ending in /, or existing) for one PNG per input.",
+        "Output file, or a directory (ending in /, or existing) for one file per input, mirroring input folders.",
         valueName: "PATH"))
     var output: String?
+
+    @Option(help: "Output format: a PNG per image, a PGM (P5) stream, or one IDX3 file.")
+    var format: OutputFormat = .png
+
+    @Flag(help: "Lines mode: each input line is a base64 image, or KEY<TAB>base64; each output line is KEY<TAB>base64 of the output.")
+    var lines = false
+
+    @Option(help: ArgumentHelp("Read more input paths from FILE (- for standard input), one per line.", valueName: "FILE"))
+    var filesFrom: String?
+
+    @Flag(name: [.customShort("0"), .customLong("null")], help: "The --files-from list is NUL-separated (find -print0).")
+    var nulSeparated = false
+
+    @Flag(help: "With -o DIR, leave inputs whose output exists already (resumes a run).")
+    var skipExisting = false
+
+    @Flag(help: "Print the counts of processed, failed and skipped inputs on standard error at the end.")
+    var summary = false
+
+    @Option(name: [.customShort("j"), .long], help: ArgumentHelp("Parallel workers (default: the number of cores).", valueName: "N"))
+    var jobs: Int?
+
+    @Option(help: ArgumentHelp("Images per forward pass.", valueName: "N"))
+    var batchSize: Int = 128
 
     @Option(help: ArgumentHelp("Noise level: a probability, or sigma for gaussian. 0 adds none.", valueName: "P"))
     var noise: Float = 0
@@ -52,6 +80,22 @@ struct Filter: ParsableCommand {
     @Option(help: ArgumentHelp("Reject images with more pixels than this.", valueName: "N"))
     var maxPixels: Int = 64_000_000
 
+    var inputs: [String] { files.isEmpty && filesFrom == nil ? ["-"] : files }
+    /// `-o` names a directory when it ends in `/` or is one, or when PNGs
+    /// for a folder or many inputs could go nowhere else.
+    var toDirectory: Bool {
+        guard let output else { return false }
+        if FolderOutput.isDirectory(output) { return true }
+        return !FolderWalk.isImageName(output) && manyPNGs
+    }
+
+    var manyPNGs: Bool {
+        guard format == .png && !lines else { return false }
+        var info = stat()
+        return filesFrom != nil || inputs.count > 1
+            || inputs.contains { stat($0, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR }
+    }
+
     func validate() throws {
         let plugins = PluginSet.standard
         guard noise.isFinite, noise >= 0 else { throw ValidationError("--noise must be 0 or more, got \(noise)") }
@@ -62,21 +106,29 @@ struct Filter: ParsableCommand {
         }
         guard (1...64).contains(scale) else { throw ValidationError("--scale must be between 1 and 64, got \(scale)") }
         guard maxPixels > 0 else { throw ValidationError("--max-pixels must be positive, got \(maxPixels)") }
-        let inputs = files.isEmpty ? ["-"] : files
-        if let output, !OutputPlan.isDirectory(output), inputs.count > 1 {
-            throw ValidationError("-o FILE takes one input; use -o DIR/ for \(inputs.count) inputs")
+        if let jobs, !(1...256).contains(jobs) { throw ValidationError("--jobs must be between 1 and 256, got \(jobs)") }
+        guard (1...4096).contains(batchSize) else { throw ValidationError("--batch-size must be between 1 and 4096, got \(batchSize)") }
+        if let output, !toDirectory, manyPNGs {
+            throw ValidationError("-o \(output) names one PNG file; use -o DIR/ for many inputs, or --format pgm|idx")
         }
-        if files.isEmpty, isatty(STDIN_FILENO) == 1 {
-            throw ValidationError("no input: give FILE arguments or pipe an image to standard input")
+        if toDirectory && lines { throw ValidationError("--lines writes a stream; it cannot go to a directory") }
+        if toDirectory && format == .idx { throw ValidationError("--format idx writes one file; give -o FILE, not a directory") }
+        if lines && format == .idx { throw ValidationError("--lines cannot carry --format idx") }
+        if skipExisting && !toDirectory { throw ValidationError("--skip-existing needs -o DIR") }
+        if nulSeparated && filesFrom == nil { throw ValidationError("-0 applies to --files-from") }
+        if filesFrom == "-" && files.contains("-") { throw ValidationError("standard input cannot be both --files-from and an input") }
+        if inputs.contains("-") || filesFrom == "-", isatty(STDIN_FILENO) == 1 {
+            throw ValidationError("no input: give FILE arguments or pipe images to standard input")
         }
         if output == nil, isatty(STDOUT_FILENO) == 1 {
-            throw ValidationError("refusing to write PNG data to a terminal; redirect standard output or use -o")
+            throw ValidationError("refusing to write image data to a terminal; redirect standard output or use -o")
         }
     }
 
     func run() throws {
         let plugins = PluginSet.standard
         let checkpoint = try loadModel(model)
+        let jobs = self.jobs ?? ComputeOptions.cores
         var settings = FilterSettings()
         settings.fit = fit
         settings.invert = invert
@@ -85,32 +137,63 @@ struct Filter: ParsableCommand {
         settings.emit = emit
         settings.scale = scale
         settings.maxPixels = maxPixels
-        let pipeline = FilterPipeline.make(
-            model: checkpoint.model, backend: try compute.makeBackend(), settings: settings)
+        settings.maxBatch = batchSize
+        settings.format = lines && format == .png ? .png : format
+        // Parallelism comes from the workers; one compute thread each keeps
+        // the results identical whatever --jobs is.
+        let backend = try compute.makeBackend(threads: 1)
+        let pipeline = FilterPipeline.make(model: checkpoint.model, backend: backend, settings: settings)
 
-        let inputs = files.isEmpty ? ["-"] : files
-        let plan = try OutputPlan(output: output, inputs: inputs)
-        var failures = 0
-        // Batches bound memory and let the model see many images per forward pass.
-        for start in stride(from: 0, to: inputs.count, by: settings.maxBatch) {
-            let names = Array(inputs[start..<min(start + settings.maxBatch, inputs.count)])
-            var results: [Result<[UInt8], any Error>] = names.map { name in Result { try FileReader.read(name) } }
-            let readable = results.indices.filter { (try? results[$0].get()) != nil }
-            let encoded = readable.map { EncodedImage(index: UInt64(start + $0), bytes: try! results[$0].get()) }
-            for (slot, result) in zip(readable, pipeline.processBatch(encoded)) { results[slot] = result }
-            // Outputs and messages in input order.
-            for (name, result) in zip(names, results) {
-                do {
-                    try plan.write(try result.get(), for: name)
-                } catch is ReaderGone {
-                    // As if killed by SIGPIPE, which a parent may have set to be ignored.
-                    throw ExitCode(128 + SIGPIPE)
-                } catch {
-                    Diagnostics.report(plan.label(name), error)
-                    failures += 1
-                }
-            }
+        var inputSettings = InputSettings()
+        inputSettings.lines = lines
+        inputSettings.filesFrom = filesFrom
+        inputSettings.nulSeparated = nulSeparated
+        let folder = try toDirectory ? FolderOutput(directory: output!, format: format, skipExisting: skipExisting) : nil
+        let stream = try folder == nil
+            ? StreamOutput(
+                channel: output.map(OutputChannel.file) ?? .standardOutput(),
+                mode: lines ? .lines : .images(format), single: output != nil && format == .png && !lines,
+                imageSize: (Geometry.side * scale * (emit == .triptych ? 3 : 1), Geometry.side * scale))
+            : nil
+        let counts = InputCounts()
+        StopSignal.install()
+        let source = FilterInputs(
+            arguments: inputs, settings: inputSettings, excluding: folder?.directory, counts: counts,
+            shouldStop: StopSignal.received, admit: { folder?.admit($0) ?? .process })
+
+        var delivered = 0, failed = 0
+        func report(_ outcome: Outcome, _ error: any Error) {
+            Diagnostics.report(outcome.origin.label, error)
+            failed += 1
         }
-        if failures > 0 { throw ExitCode.failure }
+        let runner = OrderedRunner(stage: pipeline, workers: jobs, batchSize: batchSize)
+        do {
+            try runner.run(source: source, finish: { origin, result in
+                guard let folder else { return Outcome(origin: origin, result: result) }
+                // Folder outputs are written here, on the workers.
+                return Outcome(origin: origin, result: result.flatMap { bytes in
+                    Result { try folder.store(bytes, for: origin); return [] }
+                })
+            }, deliver: { batch in
+                delivered += batch.count
+                if let stream {
+                    try stream.write(batch, report: report)
+                } else {
+                    for case let (outcome, .failure(error)) in batch.map({ ($0, $0.result) }) { report(outcome, error) }
+                }
+            })
+            try stream?.finish()
+        } catch is ReaderGone {
+            // As if killed by SIGPIPE, which a parent may have set to be ignored.
+            throw ExitCode(128 + SIGPIPE)
+        } catch let error as OutputError {
+            Diagnostics.report("error", error.description)
+            throw ExitCode.failure
+        }
+        if summary {
+            Diagnostics.report("summary", "\(delivered - failed) processed, \(failed) failed, \(counts.skipped) skipped")
+        }
+        if StopSignal.received() { throw ExitCode(128 + SIGINT) }
+        if failed > 0 { throw ExitCode.failure }
     }
 }

@@ -133,12 +133,12 @@ struct TrainCommand: ParsableCommand {
         let backend = try compute.makeBackend()
         var run = try TrainingRun(
             configuration: configuration, train: dataset.train, test: dataset.test, noise: noiseModel,
-            backend: backend, threads: compute.threads, resume: resumed)
+            backend: backend, threads: compute.threads(), resume: resumed)
 
         var metadata = [
             "ae_filter.version": AEFilterVersion.current,
             "train.command": (["ae-filter"] + CommandLine.arguments.dropFirst()).joined(separator: " "),
-            "train.backend": compute.backend, "train.threads": "\(compute.threads)",
+            "train.backend": compute.backend, "train.threads": "\(compute.threads())",
         ]
         for file in FashionMNIST.files { metadata["data.md5.\(file.name)"] = dataset.md5s[file.name] }
         metadata["data.official"] = "\(dataset.isOfficial)"

@@ -52,14 +52,14 @@ func pnm(_ text: String, _ raster: [UInt8] = []) throws -> Bitmap {
 
     @Test func encodedPNGRoundTrips() throws {
         let image = GrayImage(width: 5, height: 3, pixels: (0..<15).map { UInt8($0 * 17) })
-        let png = try EncodePNG().process(image)
+        let png = EncodePNG().process(image)
         #expect(ImageFormat.sniff(png) == .png)
         let bitmap = try Decode().process(EncodedImage(index: 0, bytes: png))
         #expect(bitmap == Bitmap(width: 5, height: 3, channels: 1, pixels: image.pixels))
     }
 
     @Test func truncatedPNGIsAnError() throws {
-        let png = try EncodePNG().process(GrayImage(width: 28, height: 28, pixels: .init(repeating: 9, count: 784)))
+        let png = EncodePNG().process(GrayImage(width: 28, height: 28, pixels: .init(repeating: 9, count: 784)))
         #expect {
             _ = try Decode().process(EncodedImage(index: 0, bytes: Array(png.prefix(png.count - 20))))
         } throws: { error in
@@ -68,7 +68,7 @@ func pnm(_ text: String, _ raster: [UInt8] = []) throws -> Bitmap {
     }
 
     @Test func hugePNGIsRejectedBeforeDecoding() throws {
-        var png = try EncodePNG().process(GrayImage(width: 1, height: 1, pixels: [0]))
+        var png = EncodePNG().process(GrayImage(width: 1, height: 1, pixels: [0]))
         // IHDR width and height start at byte 16; fix the chunk CRC after patching.
         for i in 16..<24 { png[i] = [0x00, 0x01, 0x86, 0xA0][i % 4] }
         let crc = crc32(png[12..<29])

@@ -1,4 +1,4 @@
-// PNG decode and encode over libpng. Each function owns the setjmp for its whole
+// PNG decoding over libpng. Each function owns the setjmp for its whole
 // call, so no Swift frame is ever under a longjmp. Plain C types only.
 #ifndef CAEPNG_H
 #define CAEPNG_H
@@ -22,11 +22,6 @@ typedef struct {
 /// with `message` set and nothing to free. Images over `max_pixels` are
 /// rejected before any pixel memory is allocated.
 int CAEPNG_decode(const unsigned char *data, size_t size, uint64_t max_pixels, CAEPNG_image *out);
-
-/// Encodes 8-bit grey pixels as a PNG. On success returns 0 and sets `*out`
-/// (free with CAEPNG_free) and `*out_size`.
-int CAEPNG_encode_gray8(const unsigned char *pixels, uint32_t width, uint32_t height,
-                        unsigned char **out, size_t *out_size, char *message, size_t message_size);
 
 void CAEPNG_free(void *pointer);
 

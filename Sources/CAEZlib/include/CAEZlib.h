@@ -13,4 +13,20 @@ int CAEZlib_gunzip(const unsigned char *data, size_t size, size_t max_out,
 
 void CAEZlib_free(void *pointer);
 
+/// A streaming gzip decompressor (concatenated members are one stream).
+typedef struct CAEZlib_inflater CAEZlib_inflater;
+
+CAEZlib_inflater *CAEZlib_inflater_new(void);
+
+/// Inflates from `*input`/`*input_size` into `output`, advancing the input.
+/// Returns the bytes produced (0 means more input is needed, or the stream
+/// ended cleanly), or -1 with `message` set for corrupt data.
+long CAEZlib_inflate(CAEZlib_inflater *inflater, const unsigned char **input, size_t *input_size,
+                     unsigned char *output, size_t output_size, char *message, size_t message_size);
+
+/// True between gzip members: input that ends here is complete.
+int CAEZlib_inflater_at_boundary(const CAEZlib_inflater *inflater);
+
+void CAEZlib_inflater_free(CAEZlib_inflater *inflater);
+
 #endif

@@ -1,0 +1,101 @@
+import AEFilterCore
+import Foundation
+import TestSupport
+import Testing
+
+/// Every regular file under `root`, relative, sorted.
+func filesUnder(_ root: String) throws -> [String] {
+    guard let walker = FileManager.default.enumerator(atPath: root) else { return [] }
+    var files: [String] = []
+    while let path = walker.nextObject() as? String {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: "\(root)/\(path)", isDirectory: &isDirectory), !isDirectory.boolValue {
+            files.append(path)
+        }
+    }
+    return files.sorted()
+}
+
+@Suite(.serialized) struct FolderTests {
+    /// photos/ with odd names, a nested folder, a hidden one, and a non-image.
+    func makeTree() throws -> String {
+        let dir = try CLI.temporaryDirectory()
+        let photos = "\(dir)/photos"
+        for sub in ["sub dir/ünï", ".hidden"] {
+            try FileManager.default.createDirectory(atPath: "\(photos)/\(sub)", withIntermediateDirectories: true)
+        }
+        let shirtBytes = Data(try Fixtures.bytes(shirt))
+        for name in ["a b.png", "sub dir/ünï/x.jpg.png", "new\nline.png", ".hidden/h.png"] {
+            try shirtBytes.write(to: URL(fileURLWithPath: "\(photos)/\(name)"))
+        }
+        try FileManager.default.copyItem(atPath: Fixtures.fixture("gray.jpg"), toPath: "\(photos)/sub dir/G.JPG")
+        try Data("notes".utf8).write(to: URL(fileURLWithPath: "\(photos)/readme.txt"))
+        return dir
+    }
+
+    @Test func foldersAreMirroredAndSkipExistingResumes() throws {
+        let dir = try makeTree()
+        let first = try CLI.run(model + ["-o", "\(dir)/out", "--summary", "\(dir)/photos"])
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(try filesUnder("\(dir)/out") == ["a b.png", "new\nline.png", "sub dir/G.png", "sub dir/ünï/x.jpg.png"])
+        #expect(first.stderrLines == ["ae-filter: summary: 4 processed, 0 failed, 0 skipped"])
+
+        // An interrupted run: one output missing, one left as a temporary file.
+        try FileManager.default.removeItem(atPath: "\(dir)/out/sub dir/G.png")
+        let kept = try FileManager.default.attributesOfItem(atPath: "\(dir)/out/a b.png")[.modificationDate] as? Date
+        Thread.sleep(forTimeInterval: 0.02)
+        let resumed = try CLI.run(model + ["-o", "\(dir)/out", "--summary", "--skip-existing", "\(dir)/photos"])
+        #expect(resumed.stderrLines == ["ae-filter: summary: 1 processed, 0 failed, 3 skipped"])
+        #expect(try filesUnder("\(dir)/out").count == 4)
+        #expect(try FileManager.default.attributesOfItem(atPath: "\(dir)/out/a b.png")[.modificationDate] as? Date == kept)
+    }
+
+    @Test func filesFromWithNulSeparatorsKeepsRelativePaths() throws {
+        let dir = try makeTree()
+        let list = ["photos/new\nline.png", "./photos/a b.png", "photos/missing.png", "photos/sub dir"]
+        let result = try CLI.run(
+            model + ["--files-from", "-", "-0", "-o", "out/", "--summary"], stdin: Array(list.joined(separator: "\0").utf8), in: dir)
+        #expect(result.status == 1)
+        #expect(result.stderrLines == [
+            "ae-filter: photos/missing.png: No such file or directory",
+            "ae-filter: summary: 4 processed, 1 failed, 0 skipped",
+        ])
+        #expect(try filesUnder("\(dir)/out") == [
+            "photos/a b.png", "photos/new\nline.png", "photos/sub dir/G.png", "photos/sub dir/ünï/x.jpg.png",
+        ])
+        // In order, to standard output, from a newline-separated list.
+        let ordered = try CLI.run(model + ["--emit", "input", "--files-from", "\(dir)/list"], stdin: [], in: dir)
+        #expect(ordered.status == 1)  // no list file
+        try Data("photos/sub dir/G.JPG\nphotos/a b.png\n".utf8).write(to: URL(fileURLWithPath: "\(dir)/list"))
+        let images = try splitPNGs(CLI.run(model + ["--emit", "input", "--files-from", "list"], in: dir).stdout).map { try png($0).pixels }
+        #expect(images.count == 2)
+        #expect(try images[1] == png(Fixtures.bytes(shirt)).pixels && images[0] != images[1])
+    }
+
+    @Test func anOutputFolderInsideTheInputIsNotWalkedAndInputsAreNeverWritten() throws {
+        let dir = try makeTree()
+        let photos = "\(dir)/photos"
+        let before = try Fixtures.bytes("\(photos)/a b.png")
+        for _ in 0..<2 {
+            let run = try CLI.run(model + ["-o", "\(photos)/out/", "--summary", photos])
+            #expect(run.stderrLines == ["ae-filter: summary: 4 processed, 0 failed, 0 skipped"])
+        }
+        #expect(try filesUnder("\(photos)/out").count == 4)
+        // -o onto the input folder itself: every output would replace its input.
+        try FileManager.default.removeItem(atPath: "\(photos)/out")
+        let onto = try CLI.run(model + ["-o", "\(photos)/", "--fit", "stretch", "\(photos)/a b.png"])
+        #expect(onto.status == 1)
+        #expect(onto.stderr.contains("refusing to overwrite the input"))
+        #expect(try Fixtures.bytes("\(photos)/a b.png") == before)
+    }
+
+    @Test func clashingOutputsAreReportedNotOverwritten() throws {
+        let dir = try CLI.temporaryDirectory()
+        try FileManager.default.copyItem(atPath: shirt, toPath: "\(dir)/a.png")
+        try FileManager.default.copyItem(atPath: Fixtures.fixture("gray.jpg"), toPath: "\(dir)/a.jpg")
+        let result = try CLI.run(model + ["-o", "\(dir)/out/", "--emit", "input", "\(dir)/a.jpg", "\(dir)/a.png"])
+        #expect(result.status == 1)
+        #expect(result.stderrLines == ["ae-filter: \(dir)/a.png: its output \(dir)/out/a.png is also the output of \(dir)/a.jpg"])
+        #expect(try filesUnder("\(dir)/out") == ["a.png"])
+    }
+}

@@ -1,0 +1,140 @@
+import AEFilterCore
+import AEImageIO
+import Foundation
+import TestSupport
+import Testing
+
+/// The IDX3 images after the 16-byte header, 784 bytes each.
+func idxImages(_ bytes: [UInt8]) -> [[UInt8]] {
+    stride(from: 16, to: bytes.count, by: 784).map { Array(bytes[$0..<min($0 + 784, bytes.count)]) }
+}
+
+@Suite(.serialized) struct StreamTests {
+    static let inputs = [
+        shirt, Fixtures.fixture("gray.jpg"), Fixtures.fixture("pattern.ppm"), Fixtures.fixture("rgb-progressive.jpg"),
+        Fixtures.fixture("cmyk.jpg"), shirt,
+    ]
+    static let args = model + ["--emit", "input", "--format", "idx"]
+
+    @Test func aMixedStreamComesOutInOrder() throws {
+        let stream = try Self.inputs.flatMap { try Fixtures.bytes($0) } + Array("P2 2 1 255\n0 255\n".utf8)
+        let result = try CLI.run(Self.args, stdin: stream)
+        #expect(result.status == 0, "\(result.stderr)")
+        let images = idxImages(result.stdout)
+        // Each image equals the same file run on its own: order checked by content.
+        let one = try Self.inputs.map { try idxImages(CLI.run(Self.args + [$0]).stdout)[0] }
+        #expect(images.count == 7)
+        #expect(Array(images.prefix(6)) == one)
+        #expect(Set(images.map { $0 }).count == 6)  // shirt twice, the rest differ
+        #expect(Array(result.stdout[4..<8]) == [0, 0, 0, 7])
+    }
+
+    @Test func aTruncatedFinalImageKeepsTheOthers() throws {
+        let bytes = try Fixtures.bytes(shirt)
+        let result = try CLI.run(Self.args, stdin: bytes + bytes + Array(bytes.prefix(200)))
+        #expect(result.status == 1)
+        #expect(idxImages(result.stdout).count == 2)
+        #expect(result.stderrLines == ["ae-filter: <stdin>, image 3: truncated PNG data at the end of the input (the image starts at byte \(2 * bytes.count))"])
+    }
+
+    @Test func garbageEndsTheStreamWithOneMessage() throws {
+        let bytes = try Fixtures.bytes(shirt)
+        let result = try CLI.run(model + ["--emit", "input", "--summary"], stdin: bytes + Array("hello".utf8) + bytes)
+        #expect(result.status == 1)
+        #expect(splitPNGs(result.stdout).count == 1)
+        #expect(result.stderrLines == [
+            "ae-filter: <stdin>, image 2: not a PNG, JPEG or PNM image (the image starts at byte \(bytes.count))",
+            "ae-filter: summary: 1 processed, 1 failed, 0 skipped",
+        ])
+    }
+
+    @Test func idxInAndOutIsExactAndGzipIsUndone() throws {
+        let path = Fixtures.sharedPath("data/fashion-mnist/t10k-images-idx3-ubyte.gz")
+        let result = try CLI.run(Self.args, stdin: Fixtures.bytes(path))
+        #expect(result.status == 0)
+        let original = try Gunzip.run(path)
+        #expect(result.stdout == original)
+        // Through a file argument too, and back again from the plain IDX on stdin.
+        let dir = try CLI.temporaryDirectory()
+        try Data(original).write(to: URL(fileURLWithPath: "\(dir)/images.idx3-ubyte"))
+        #expect(try CLI.run(Self.args + ["\(dir)/images.idx3-ubyte"]).stdout == original)
+        // -o FILE gets the same, atomically.
+        #expect(try CLI.run(Self.args + ["-o", "\(dir)/out.idx", "\(dir)/images.idx3-ubyte"]).status == 0)
+        #expect(try Fixtures.bytes("\(dir)/out.idx") == original)
+    }
+
+    @Test func pgmStreamHasOneP5ImagePerInput() throws {
+        let result = try CLI.run(model + ["--emit", "triptych", "--format", "pgm", "--noise", "0.5", "--seed", "2", shirt, shirt])
+        #expect(result.status == 0)
+        let header = Array("P5\n84 28\n255\n".utf8)
+        #expect(result.stdout.count == 2 * (header.count + 84 * 28))
+        #expect(Array(result.stdout.prefix(header.count)) == header)
+        #expect(Array(result.stdout[(header.count + 84 * 28)...].prefix(header.count)) == header)
+    }
+
+    @Test func linesModeKeepsKeysAndABadRecordKeepsItsPlace() throws {
+        let good = Base64.encode(try Fixtures.bytes(shirt))
+        let input = "first\t\(good)\nsecond\tnot base64!\n\(good)\r\nfourth\t\n"
+        let result = try CLI.run(model + ["--lines", "--emit", "input"], stdin: Array(input.utf8))
+        #expect(result.status == 1)
+        let lines = String(decoding: result.stdout, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+        #expect(lines.count == 5 && lines[4].isEmpty)
+        #expect(lines[1] == "second\t" && lines[3] == "fourth\t")
+        #expect(lines[0].hasPrefix("first\t") && lines[2].hasPrefix("3\t"))
+        let decoded = try png(Base64.decode(Array(lines[0].utf8.dropFirst(6)))!)
+        #expect(try decoded.pixels == png(Fixtures.bytes(shirt)).pixels)
+        #expect(result.stderrLines == ["ae-filter: <stdin>, line 2: invalid base64", "ae-filter: <stdin>, line 4: empty record"])
+    }
+
+    @Test func resultsDoNotDependOnJobsOrBatchSize() throws {
+        let stream = try (0..<40).flatMap { _ in try Fixtures.bytes(shirt) }
+        let base = model + ["--noise", "0.5", "--seed", "9", "--format", "idx"]
+        let a = try CLI.run(base + ["-j", "1", "--batch-size", "128"], stdin: stream).stdout
+        let b = try CLI.run(base + ["-j", "3", "--batch-size", "3"], stdin: stream).stdout
+        #expect(a == b)
+        // Each image drew its own noise.
+        #expect(Set(idxImages(a)).count == 40)
+    }
+
+    @Test func memoryStaysBoundedOnALongStream() throws {
+        // 200,000 images through a pipe; the peak RSS is the child's, from the kernel.
+        let count = 200_000
+        let script = """
+            import resource, subprocess, sys, threading
+            png = open(sys.argv[1], 'rb').read()
+            p = subprocess.Popen(sys.argv[3:], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+            def feed():
+                chunk = png * 1000
+                for _ in range(int(sys.argv[2]) // 1000): p.stdin.write(chunk)
+                p.stdin.close()
+            threading.Thread(target=feed).start()
+            size = 0
+            while True:
+                block = p.stdout.read(1 << 20)
+                if not block: break
+                size += len(block)
+            err = p.stderr.read().decode()
+            p.wait()
+            print(p.returncode, size, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, err.strip())
+            """
+        let result = try CLI.run(
+            executable: "/usr/bin/env",
+            ["python3", "-c", script, shirt, String(count), CLI.binary, "--model", Fixtures.referenceCheckpoint,
+             "--noise", "0.5", "--format", "idx", "--summary"])
+        let fields = String(decoding: result.stdout, as: UTF8.self).split(separator: " ", maxSplits: 3)
+        #expect(fields.count == 4, "\(result.stderr)")
+        guard fields.count == 4 else { return }
+        #expect(fields[0] == "0")
+        #expect(Int(fields[1]) == 16 + count * 784)
+        #expect(fields[3].contains("summary: \(count) processed, 0 failed"))
+        let peakKB = Int(fields[2]) ?? .max
+        #expect(peakKB < 100_000, "peak RSS \(peakKB) KB")
+    }
+}
+
+/// gunzip through zcat, independent of the code under test.
+enum Gunzip {
+    static func run(_ path: String) throws -> [UInt8] {
+        try CLI.run(executable: "/usr/bin/env", ["gzip", "-dc", path]).stdout
+    }
+}
