@@ -15,4 +15,10 @@ struct AEFilterCommand: ParsableCommand {
         subcommands: [Filter.self, TrainCommand.self, EvalCommand.self, InfoCommand.self, DataCommand.self, PluginsCommand.self],
         defaultSubcommand: Filter.self
     )
+
+    static func main() {
+        let (arguments, files) = ManyFiles.split(Array(CommandLine.arguments.dropFirst()))
+        ManyFiles.trailing = files
+        main(arguments)
+    }
 }

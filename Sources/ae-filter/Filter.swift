@@ -80,7 +80,8 @@ struct Filter: ParsableCommand {
     @Option(help: ArgumentHelp("Reject images with more pixels than this.", valueName: "N"))
     var maxPixels: Int = 64_000_000
 
-    var inputs: [String] { files.isEmpty && filesFrom == nil ? ["-"] : files }
+    var allFiles: [String] { files + ManyFiles.trailing }
+    var inputs: [String] { allFiles.isEmpty && filesFrom == nil ? ["-"] : allFiles }
     /// `-o` names a directory when it ends in `/` or is one, or when PNGs
     /// for a folder or many inputs could go nowhere else.
     var toDirectory: Bool {
@@ -116,7 +117,7 @@ struct Filter: ParsableCommand {
         if lines && format == .idx { throw ValidationError("--lines cannot carry --format idx") }
         if skipExisting && !toDirectory { throw ValidationError("--skip-existing needs -o DIR") }
         if nulSeparated && filesFrom == nil { throw ValidationError("-0 applies to --files-from") }
-        if filesFrom == "-" && files.contains("-") { throw ValidationError("standard input cannot be both --files-from and an input") }
+        if filesFrom == "-" && allFiles.contains("-") { throw ValidationError("standard input cannot be both --files-from and an input") }
         if inputs.contains("-") || filesFrom == "-", isatty(STDIN_FILENO) == 1 {
             throw ValidationError("no input: give FILE arguments or pipe images to standard input")
         }
