@@ -2,6 +2,7 @@ import AEData
 import AEFilterCore
 import AEImageIO
 import ArgumentParser
+import FoundationEssentials
 import Glibc
 
 struct DataCommand: ParsableCommand {
@@ -72,8 +73,10 @@ struct DataCommand: ParsableCommand {
         func run() throws {
             let dataset = try loadData(data)
             let images = split == "test" ? dataset.test : dataset.train
-            if mkdir(out, 0o755) != 0, errno != EEXIST {
-                Diagnostics.report(out, String(cString: strerror(errno)))
+            do {
+                try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+            } catch {
+                Diagnostics.report(out, "cannot create the directory")
                 throw ExitCode.failure
             }
             let end = min(images.count, start + (limit ?? images.count))
