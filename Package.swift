@@ -9,9 +9,12 @@ let package = Package(
         .executable(name: "ae-filter", targets: ["AEFilterCLI"]),
         .library(name: "AEFilterCore", targets: ["AEFilterCore"]),
         .library(name: "AEFilter", targets: ["AEFilter"]),
+        .library(name: "AEImageIO", targets: ["AEImageIO"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        // `swift package generate-documentation --target AEFilterCore`
+        .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
     ],
     targets: [
         // Core: math, model, checkpoints, stages, registries. No C dependencies.

@@ -16,6 +16,7 @@ public struct Adam: Sendable {
     public var moments: [(m: [Float], v: [Float])]
     public var threads: Int
 
+    /// Moment buffers for parameter tensors of these sizes, with PyTorch's defaults.
     public init(sizes: [Int], learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8, threads: Int = 1) {
         self.learningRate = learningRate
         self.beta1 = beta1

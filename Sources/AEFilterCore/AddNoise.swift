@@ -6,11 +6,13 @@ public struct AddNoise: Stage {
     public var noise: (any NoiseModel)?
     public var seed: UInt64
 
+    /// Corrupts with `noise` (none: a clean copy); image `i` uses stream `i` of `seed`.
     public init(noise: (any NoiseModel)?, seed: UInt64) {
         self.noise = noise
         self.seed = seed
     }
 
+    /// The sample and its corrupted copy.
     public func process(_ sample: Sample) -> NoisySample {
         var noisy = sample.pixels
         if let noise {

@@ -13,6 +13,7 @@ public final class AutoBackend: Backend, Sendable {
     private let makeLarge: @Sendable () throws -> any Backend
     private let large = Mutex<(any Backend)?>(nil)
 
+    /// Portable below `threshold` multiply-adds; `makeLarge` is called once, on the first large multiply.
     public init(threads: Int, threshold: Int = 4_000_000, makeLarge: @escaping @Sendable () throws -> any Backend) {
         self.threads = max(1, threads)
         self.threshold = threshold
@@ -30,6 +31,7 @@ public final class AutoBackend: Backend, Sendable {
         }
     }
 
+    /// Routes by size: see ``threshold``.
     public func gemm(
         transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
         alpha: Float, a: UnsafePointer<Float>, lda: Int,

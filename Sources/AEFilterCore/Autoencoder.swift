@@ -12,6 +12,7 @@ public struct Autoencoder: Sendable, Equatable {
     public var fc2Weight: [Float]
     public var fc2Bias: [Float]
 
+    /// A model from its parameters, in PyTorch's `nn.Linear` layout (weights `out × in`).
     public init(
         hiddenSize: Int, inputSize: Int = Geometry.pixels, negativeSlope: Float = 0.01,
         fc1Weight: [Float], fc1Bias: [Float], fc2Weight: [Float], fc2Bias: [Float]

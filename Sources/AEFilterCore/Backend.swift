@@ -15,6 +15,7 @@ public protocol Backend: Sendable {
     /// The number of threads it uses for one call.
     var threads: Int { get }
 
+    /// `C = alpha * op(A) * op(B) + beta * C`; see the protocol's discussion for the layout rules.
     func gemm(
         transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
         alpha: Float, a: UnsafePointer<Float>, lda: Int,

@@ -4,6 +4,7 @@
 /// with ``register(name:summary:priority:make:)``. `auto` sends large
 /// multiplies to the registered backend with the highest priority.
 public struct BackendRegistry: Sendable {
+    /// A registered backend: its name, a line for `ae-filter plugins`, its `auto` priority, its factory.
     public struct Entry: Sendable {
         public let name: String
         public let summary: String
@@ -14,6 +15,7 @@ public struct BackendRegistry: Sendable {
 
     public private(set) var entries: [Entry] = []
 
+    /// A registry holding the portable ``SwiftBackend``.
     public init() {
         register(name: "swift", summary: "portable pure-Swift SIMD GEMM, multi-threaded", priority: 0) { threads in
             SwiftBackend(threads: threads)
@@ -55,6 +57,7 @@ public struct BackendRegistry: Sendable {
 
 /// An unknown plugin name.
 public enum RegistryError: Error, CustomStringConvertible, Equatable {
+    /// No plugin of this kind is registered under `name`; `known` lists those that are.
     case unknown(kind: String, name: String, known: [String])
 
     public var description: String {

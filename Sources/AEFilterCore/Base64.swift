@@ -31,6 +31,7 @@ public enum Base64 {
         }
     }
 
+    /// The encoding of `bytes` (standard alphabet, padded).
     public static func encode(_ bytes: [UInt8]) -> String {
         var out: [UInt8] = []
         encode(bytes, into: &out)

@@ -14,6 +14,7 @@ public struct FileDescriptorSource: ByteSource {
     public let fd: Int32
     public let name: String
 
+    /// Reads `fd`; `name` labels errors.
     public init(fd: Int32, name: String) {
         self.fd = fd
         self.name = name
@@ -46,6 +47,7 @@ public struct ByteReader {
     public private(set) var offset = 0
     public let chunk: Int
 
+    /// Reads `source` `chunk` bytes at a time at least; `name` labels errors.
     public init(_ source: any ByteSource, name: String, chunk: Int = 1 << 16) {
         self.source = source
         self.name = name
@@ -97,6 +99,7 @@ public struct ByteReader {
         return bytes
     }
 
+    /// Drops the next `count` bytes; `ensure(count)` first.
     public mutating func skip(_ count: Int) {
         start += count
         offset += count

@@ -11,6 +11,7 @@ public struct Checkpoint: Sendable {
     /// Extra tensors carried along, e.g. optimizer state, under names starting with `optimizer.`.
     public var extraTensors: [String: SafeTensors.Tensor]
 
+    /// A checkpoint to write: the model, string metadata, and any further tensors (optimizer state).
     public init(model: Autoencoder, metadata: [String: String] = [:], extraTensors: [String: SafeTensors.Tensor] = [:]) {
         self.model = model
         self.metadata = metadata

@@ -5,16 +5,19 @@ public struct Denoise: Stage {
     /// The most images in one forward pass.
     public var maxBatch: Int
 
+    /// Runs `model` on `backend`, at most `maxBatch` images per forward pass.
     public init(model: Autoencoder, backend: any Backend, maxBatch: Int = 128) {
         self.model = model
         self.backend = backend
         self.maxBatch = max(1, maxBatch)
     }
 
+    /// One image through the model.
     public func process(_ input: NoisySample) -> Denoised {
         run([input])[0]
     }
 
+    /// Many images, `maxBatch` per forward pass; never fails.
     public func processBatch(_ inputs: [NoisySample]) -> [Result<Denoised, any Error>] {
         run(inputs).map { .success($0) }
     }

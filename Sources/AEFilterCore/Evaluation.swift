@@ -51,6 +51,7 @@ public struct EvaluationPoint: Sendable, Equatable {
     public var elapsedSeconds: Double
     public var imagesPerSecond: Double
 
+    /// The figures of one evaluation.
     public init(iteration: Int, trainLoss: Double, testMSE: Double, elapsedSeconds: Double, imagesPerSecond: Double) {
         self.iteration = iteration
         self.trainLoss = trainLoss

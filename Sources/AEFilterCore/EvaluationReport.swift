@@ -1,12 +1,14 @@
 /// MSE, PSNR and SSIM on a test set, overall and per class, for the model
 /// and for two baselines: the noisy input as it looks, and a 3×3 median of it.
 public struct EvaluationReport: Sendable {
+    /// Mean per-pixel MSE, PSNR (dB) and SSIM of one method on a set of images.
     public struct Scores: Sendable, Equatable {
         public var mse: Double
         public var psnr: Double { Metrics.psnr(mse: mse) }
         public var ssim: Double
     }
 
+    /// One group of images (all, or one class) with the scores of the model and the baselines.
     public struct Row: Sendable {
         /// nil for the overall row.
         public var label: Int?

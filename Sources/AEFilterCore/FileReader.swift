@@ -2,6 +2,7 @@ import Glibc
 
 /// Reads a whole file or standard input (`-`).
 public enum FileReader {
+    /// The whole file, or standard input for `-`.
     public static func read(_ path: String) throws(FileError) -> [UInt8] {
         let fd = path == "-" ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw FileError(path: path, errno: errno) }

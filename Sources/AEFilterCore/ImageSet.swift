@@ -4,6 +4,7 @@ public struct ImageSet: Sendable {
     public var pixels: [UInt8]
     public var labels: [UInt8]
 
+    /// Images (784 bytes each, back to back) and one label per image.
     public init(pixels: [UInt8], labels: [UInt8]) {
         precondition(pixels.count == labels.count * Geometry.pixels)
         self.pixels = pixels

@@ -1,19 +1,28 @@
 /// A small, strict JSON reader for checkpoint headers: UTF-8 in, values out,
 /// with a nesting limit, no duplicate keys and nothing after the value.
 public enum JSONValue: Equatable, Sendable {
+    /// JSON `null`.
     case null
+    /// true or false.
     case bool(Bool)
+    /// A number, as a double.
     case number(Double)
+    /// A string, escapes decoded.
     case string(String)
+    /// An array.
     case array([JSONValue])
+    /// An object; a repeated key keeps its last value.
     case object([String: JSONValue])
 
+    /// Where and why the text is not JSON.
     public struct ParseError: Error, CustomStringConvertible, Equatable {
         public let description: String
     }
 
+    /// The deepest nesting accepted; deeper input is an error, not a stack overflow.
     public static let maxDepth = 64
 
+    /// Parses UTF-8 JSON text.
     public static func parse<C: Collection<UInt8>>(_ bytes: C) throws(ParseError) -> JSONValue {
         var parser = Parser(bytes: Array(bytes))
         let value = try parser.value(depth: 0)

@@ -1,8 +1,11 @@
 /// Where one input's bytes are: already read (from a stream), in a file the
 /// worker reads, or lost (the stream broke there).
 public enum InputPayload: Sendable {
+    /// The encoded image, already read.
     case bytes([UInt8])
+    /// A file to read on the worker.
     case file(String)
+    /// The input could not be had; the error is its result.
     case failed(any Error)
 }
 
@@ -11,6 +14,7 @@ public struct InputRecord: Sendable {
     public var index: UInt64
     public var payload: InputPayload
 
+    /// The input at `index` of the run.
     public init(index: UInt64, payload: InputPayload) {
         self.index = index
         self.payload = payload
@@ -19,8 +23,10 @@ public struct InputRecord: Sendable {
 
 /// InputRecord → EncodedImage: reads files on the worker, so reads run in parallel.
 public struct Load: Stage {
+    /// The stage.
     public init() {}
 
+    /// The bytes of the input; throws the read error or the recorded failure.
     public func process(_ input: InputRecord) throws -> EncodedImage {
         switch input.payload {
         case .bytes(let bytes): return EncodedImage(index: input.index, bytes: bytes)

@@ -2,6 +2,7 @@ import Glibc
 
 /// Read-only memory mapping of a whole file, for the duration of a closure.
 public enum MappedFile {
+    /// Calls `body` with the file's bytes, memory-mapped (read whole when it cannot be mapped).
     public static func withContents<T, E: Error>(
         of path: String, _ body: (UnsafeRawBufferPointer) throws(E) -> T
     ) throws -> T {

@@ -2,6 +2,7 @@
 ///
 /// The core registers none; the `NoiseModels` plugin adds the standard ones.
 public struct NoiseRegistry: Sendable {
+    /// A registered noise model: its name, a line for `ae-filter plugins`, its factory.
     public struct Entry: Sendable {
         public let name: String
         public let summary: String
@@ -11,6 +12,7 @@ public struct NoiseRegistry: Sendable {
 
     public private(set) var entries: [Entry] = []
 
+    /// An empty registry; plugins add their models.
     public init() {}
 
     /// Adds a noise model; a later registration under the same name replaces the earlier one.
@@ -24,6 +26,7 @@ public struct NoiseRegistry: Sendable {
 
     public var names: [String] { entries.map(\.name) }
 
+    /// The model registered as `name` at `level`; throws ``RegistryError`` or ``NoiseError``.
     public func make(_ name: String, level: Float) throws -> any NoiseModel {
         guard let entry = entries.first(where: { $0.name == name }) else {
             throw RegistryError.unknown(kind: "noise model", name: name, known: names)
@@ -35,5 +38,6 @@ public struct NoiseRegistry: Sendable {
 /// A noise level a model can't take.
 public struct NoiseError: Error, CustomStringConvertible, Equatable {
     public let description: String
+    /// An error with this message.
     public init(_ description: String) { self.description = description }
 }

@@ -3,6 +3,7 @@ public struct EncodedImage: Sendable {
     public var index: UInt64
     public var bytes: [UInt8]
 
+    /// The bytes of input `index`.
     public init(index: UInt64, bytes: [UInt8]) {
         self.index = index
         self.bytes = bytes
@@ -18,6 +19,7 @@ public struct Bitmap: Sendable, Equatable {
     public var channels: Int
     public var pixels: [UInt8]
 
+    /// A bitmap; `pixels` holds `width × height × channels` samples.
     public init(index: UInt64 = 0, width: Int, height: Int, channels: Int, pixels: [UInt8]) {
         precondition((1...4).contains(channels) && pixels.count == width * height * channels)
         self.index = index
@@ -33,6 +35,7 @@ public struct Sample: Sendable, Equatable {
     public var index: UInt64
     public var pixels: [Float]
 
+    /// A sample of exactly 784 pixels.
     public init(index: UInt64 = 0, pixels: [Float]) {
         precondition(pixels.count == Geometry.pixels)
         self.index = index
@@ -46,6 +49,7 @@ public struct NoisySample: Sendable, Equatable {
     public var clean: [Float]
     public var noisy: [Float]
 
+    /// A sample and its corrupted copy.
     public init(index: UInt64, clean: [Float], noisy: [Float]) {
         self.index = index
         self.clean = clean
@@ -60,6 +64,7 @@ public struct Denoised: Sendable, Equatable {
     public var noisy: [Float]
     public var output: [Float]
 
+    /// The model's output beside its input.
     public init(index: UInt64, clean: [Float], noisy: [Float], output: [Float]) {
         self.index = index
         self.clean = clean
@@ -74,6 +79,7 @@ public struct GrayImage: Sendable, Equatable {
     public var height: Int
     public var pixels: [UInt8]
 
+    /// A picture of `width × height` bytes.
     public init(width: Int, height: Int, pixels: [UInt8]) {
         precondition(pixels.count == width * height)
         self.width = width

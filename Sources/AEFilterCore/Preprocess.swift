@@ -13,7 +13,9 @@ public enum Fit: String, Sendable, CaseIterable {
 public enum Invert: String, Sendable, CaseIterable {
     /// Invert when the border pixels are mostly light.
     case auto
+    /// Always invert.
     case on
+    /// Never invert.
     case off
 }
 
@@ -25,11 +27,13 @@ public struct Preprocess: Stage {
     public var fit: Fit
     public var invert: Invert
 
+    /// Preprocessing with these choices (the filter's `--fit` and `--invert`).
     public init(fit: Fit = .pad, invert: Invert = .auto) {
         self.fit = fit
         self.invert = invert
     }
 
+    /// The bitmap as a 28×28 model input.
     public func process(_ bitmap: Bitmap) -> Sample {
         var gray = bitmap.grayPlane()
         let (w, h) = (bitmap.width, bitmap.height)

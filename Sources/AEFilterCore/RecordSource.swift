@@ -1,5 +1,6 @@
 /// Where a run's records come from: files, a stream, lines.
 public protocol RecordSource<Record> {
+    /// What one record is, e.g. a tag and a stage input.
     associatedtype Record
 
     /// The next record, or nil at the end.

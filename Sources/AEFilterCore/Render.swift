@@ -1,5 +1,6 @@
 /// What the filter writes for each image.
 public enum Emit: String, Sendable, CaseIterable {
+    /// The model's output, the corrupted input as it looks, or the clean input.
     case denoised, noisy, input
     /// input | noisy | denoised side by side, like the tutorial's figures.
     case triptych
@@ -13,12 +14,14 @@ public struct Render: Stage {
     public var scale: Int
     public var noise: (any NoiseModel)?
 
+    /// Renders what `emit` says, enlarged `scale` times; `noise` says how noisy pixels look.
     public init(emit: Emit = .denoised, scale: Int = 1, noise: (any NoiseModel)? = nil) {
         self.emit = emit
         self.scale = max(1, scale)
         self.noise = noise
     }
 
+    /// The picture to encode.
     public func process(_ item: Denoised) -> GrayImage {
         let side = Geometry.side
         var noisy = item.noisy

@@ -4,12 +4,14 @@
 /// The reader trusts nothing: every length, offset and shape is checked
 /// against the file before any tensor memory is allocated.
 public enum SafeTensors {
+    /// The element types read and written: float32, float16, bfloat16.
     public enum DType: String, Sendable, CaseIterable {
         case f32 = "F32", f16 = "F16", bf16 = "BF16"
 
         public var size: Int { self == .f32 ? 4 : 2 }
     }
 
+    /// A tensor as float32 values with its shape and stored type.
     public struct Tensor: Sendable, Equatable {
         public var shape: [Int]
         /// The values, widened to `Float`.
@@ -17,6 +19,7 @@ public enum SafeTensors {
         /// The dtype it was stored as.
         public var dtype: DType
 
+        /// A tensor; `values` holds the product of `shape` elements.
         public init(shape: [Int], values: [Float], dtype: DType = .f32) {
             self.shape = shape
             self.values = values

@@ -8,9 +8,12 @@
 
 /// One typed step of the pipeline.
 public protocol Stage<Input, Output>: Sendable {
+    /// What the stage takes.
     associatedtype Input
+    /// What it gives.
     associatedtype Output
 
+    /// Processes one input; throws when this input cannot be processed.
     func process(_ input: Input) throws -> Output
 
     /// Processes many inputs at once, one result per input, in order. Stages

@@ -6,6 +6,7 @@ public struct SwiftBackend: Backend {
     public let name = "swift"
     public let threads: Int
 
+    /// A backend that splits each multiply over `threads` threads.
     public init(threads: Int = 1) {
         self.threads = max(1, threads)
     }
@@ -13,6 +14,7 @@ public struct SwiftBackend: Backend {
     static let mr = 6
     static let nr = 16
 
+    /// A blocked, SIMD multiply; see ``Backend``.
     public func gemm(
         transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
         alpha: Float, a: UnsafePointer<Float>, lda: Int,

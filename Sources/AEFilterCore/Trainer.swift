@@ -16,6 +16,7 @@ public struct Trainer {
     private var hiddenGradient: [Float] // dL/da1, then dL/dz1
     private var gradW1: [Float], gradB1: [Float], gradW2: [Float], gradB2: [Float]
 
+    /// Trains `model` with `optimizer` on `backend`, `batchSize` images per step.
     public init(model: Autoencoder, optimizer: Adam, backend: any Backend, batchSize: Int) {
         self.model = model
         self.optimizer = optimizer

@@ -3,6 +3,7 @@ import Glibc
 /// Everything that decides what a training run computes. The defaults are the
 /// tutorial's protocol; every field goes into the checkpoint's metadata.
 public struct TrainingConfiguration: Sendable, Equatable {
+    /// How the learning rate moves: constant, or cosine from `learningRate` to `minLearningRate`.
     public enum Schedule: String, Sendable, CaseIterable {
         /// The tutorial's: the same learning rate throughout.
         case constant
@@ -25,6 +26,7 @@ public struct TrainingConfiguration: Sendable, Equatable {
     public var seed: UInt64 = 0
     public var evalEvery = 500
 
+    /// The tutorial's protocol.
     public init() {}
 
     /// The learning rate for the step that follows `iteration` steps.

@@ -25,6 +25,7 @@ public struct TrainingRun {
     static let noiseStream: UInt64 = 2 << 40
     static let evaluationStream: UInt64 = 3 << 40
 
+    /// A run on `train`, evaluated on `test`; `resume` continues a saved one.
     public init(
         configuration: TrainingConfiguration, train: ImageSet, test: ImageSet, noise: any NoiseModel,
         backend: any Backend, threads: Int, resume: Checkpoint? = nil

@@ -11,24 +11,24 @@ import Testing
     }
 
     @Test(arguments: names)
-    func deterministicFiniteAndLevelZeroIsIdentity(name: String) throws {
-        let registry = PluginSet.standard.noise
-        let clean = (0..<784).map { Float($0 % 256) / 255 }
-        let model = try registry.make(name, level: 0.3)
-        #expect(model.name == name && model.level == 0.3)
-        func run(_ model: any NoiseModel, seed: UInt64) -> [Float] {
-            var pixels = clean
-            var rng = RandomGenerator(seed: seed)
-            pixels.withUnsafeMutableBufferPointer { model.apply(to: $0, rng: &rng) }
-            return pixels
+    func conforms(name: String) {
+        #expect(NoiseModelConformance.problems(name: name) { try PluginSet.standard.noise.make(name, level: $0) } == [])
+    }
+
+    /// The checker itself catches a model that breaks the rules.
+    @Test func aBadModelIsCaught() {
+        struct Sloppy: NoiseModel {
+            let name = "sloppy", level: Float
+            func apply(to pixels: UnsafeMutableBufferPointer<Float>, rng: inout RandomGenerator) {
+                for i in pixels.indices { pixels[i] += Float.random(in: 0...2) }
+            }
+            func appearance(of noisy: UnsafeMutableBufferPointer<Float>) {}  // leaves values over 1
         }
-        let first = run(model, seed: 9)
-        #expect(first == run(model, seed: 9))
-        #expect(first != run(model, seed: 10))
-        #expect(first != clean)
-        #expect(first.allSatisfy { $0.isFinite })
-        #expect(run(try registry.make(name, level: 0), seed: 9) == clean)
-        #expect(throws: NoiseError.self) { try registry.make(name, level: -1) }
+        let problems = NoiseModelConformance.problems(name: "sloppy") { Sloppy(level: $0) }
+        #expect(problems.contains("sloppy: the same seed gave different noise"))
+        #expect(problems.contains("sloppy: level 0 changed the image"))
+        #expect(problems.contains("sloppy: accepted level -1"))
+        #expect(problems.contains("sloppy: appearance(of:) left [0, 1]"))
     }
 
     @Test func unknownNamesListTheKnownOnes() {

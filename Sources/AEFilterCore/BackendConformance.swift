@@ -1,0 +1,151 @@
+import Glibc
+
+/// What every ``Backend`` must do, checked against a float64 reference GEMM:
+/// transposes, `alpha` and `beta`, leading dimensions wider than the matrix
+/// (never writing past `n`), `k == 0`, `beta == 0` with NaN in `C`, the
+/// model's own shapes, and calls from several threads at once.
+///
+/// ae-filter's own tests run it on every registered backend; run it on yours:
+///
+/// ```swift
+/// @Test func myBackendConforms() throws {
+///     #expect(BackendConformance.problems(try MyBackend(threads: 2)) == [])
+/// }
+/// ```
+public enum BackendConformance {
+    /// One multiply to check: `C(m×n) = alpha * op(A) * op(B) + beta * C`.
+    public struct Shape: Sendable, CustomStringConvertible {
+        public var m, n, k: Int
+        public var transA, transB: Bool
+        public var alpha, beta: Float
+
+        public init(m: Int, n: Int, k: Int, transA: Bool, transB: Bool, alpha: Float, beta: Float) {
+            (self.m, self.n, self.k, self.transA, self.transB, self.alpha, self.beta) = (m, n, k, transA, transB, alpha, beta)
+        }
+
+        public var description: String { "\(m)x\(n)x\(k) tA=\(transA) tB=\(transB) α=\(alpha) β=\(beta)" }
+    }
+
+    /// Small edge cases and the shapes of the model's forward and backward passes.
+    public static let shapes: [Shape] = [
+        Shape(m: 1, n: 1, k: 1, transA: false, transB: false, alpha: 1, beta: 0),
+        Shape(m: 7, n: 5, k: 3, transA: false, transB: false, alpha: 1, beta: 0),
+        Shape(m: 13, n: 17, k: 19, transA: true, transB: false, alpha: 0.5, beta: 0),
+        Shape(m: 6, n: 16, k: 33, transA: false, transB: true, alpha: 1, beta: 1),
+        Shape(m: 31, n: 47, k: 1, transA: true, transB: true, alpha: -2, beta: 0.25),
+        Shape(m: 100, n: 1176, k: 784, transA: false, transB: true, alpha: 1, beta: 0),
+        Shape(m: 100, n: 784, k: 1176, transA: false, transB: true, alpha: 1, beta: 0),
+        Shape(m: 1176, n: 784, k: 100, transA: true, transB: false, alpha: 1, beta: 1),
+        Shape(m: 100, n: 1176, k: 784, transA: false, transB: false, alpha: 1, beta: 0),
+        Shape(m: 5, n: 3, k: 0, transA: false, transB: false, alpha: 1, beta: 0.5),
+        Shape(m: 1, n: 1176, k: 784, transA: false, transB: true, alpha: 1, beta: 0),
+        Shape(m: 2, n: 9, k: 37, transA: false, transB: true, alpha: 0.5, beta: 2),
+    ]
+
+    /// Every problem found, as sentences; empty when `backend` conforms.
+    public static func problems(_ backend: any Backend) -> [String] {
+        shapes.flatMap { problems(backend, shape: $0) } + concurrencyProblems(backend)
+    }
+
+    /// The problems with one shape.
+    public static func problems(_ backend: any Backend, shape: Shape) -> [String] {
+        let run = Run(shape)
+        var c = run.initialC
+        run.multiply(backend, into: &c)
+        var found: [String] = []
+        var worst = 0.0
+        for i in 0..<shape.m {
+            for j in 0..<shape.n {
+                worst = max(worst, abs(Double(c[i * run.ldc + j]) - run.expected[i * shape.n + j]))
+            }
+            for j in shape.n..<run.ldc where c[i * run.ldc + j].bitPattern != run.initialC[i * run.ldc + j].bitPattern {
+                found.append("\(backend.name) \(shape): wrote C[\(i), \(j)], beyond n")
+                break
+            }
+        }
+        // float32 accumulation over k terms of magnitude ≤ 1 (NaN fails too).
+        if !(worst <= 4e-6 * Double(max(shape.k, 1))) {
+            found.append("\(backend.name) \(shape): worst error \(worst)")
+        }
+        return found
+    }
+
+    /// The same multiplies from four threads at once must match one at a time.
+    public static func concurrencyProblems(_ backend: any Backend) -> [String] {
+        let shape = Shape(m: 64, n: 300, k: 200, transA: false, transB: true, alpha: 1, beta: 0)
+        let run = Run(shape)
+        var first = run.initialC
+        run.multiply(backend, into: &first)
+        let serial = first
+        let results = Results()
+        let threads = (0..<4).map { index in
+            WorkerThread {
+                for _ in 0..<5 {
+                    var c = run.initialC
+                    run.multiply(backend, into: &c)
+                    if c.map(\.bitPattern) != serial.map(\.bitPattern) { results.fail(index) }
+                }
+            }
+        }
+        threads.forEach { $0.join() }
+        return results.failed ? ["\(backend.name): concurrent calls gave different results"] : []
+    }
+
+    final class Results: @unchecked Sendable {
+        private let lock = Lock()
+        private var failures = 0
+        func fail(_ index: Int) { lock.locked { failures += 1 } }
+        var failed: Bool { lock.locked { failures > 0 } }
+    }
+
+    /// Random operands for a shape, with the float64 answer.
+    struct Run: Sendable {
+        let shape: Shape
+        let a, b, initialC: [Float]
+        let expected: [Double]
+        let lda, ldb, ldc: Int
+
+        init(_ shape: Shape) {
+            self.shape = shape
+            let (m, n, k) = (shape.m, shape.n, shape.k)
+            var rng = RandomGenerator(seed: UInt64(m * 1_000_003 + n * 1009 + k))
+            // Stored shapes: A is m×k (k×m if transposed), B is k×n (n×k if transposed).
+            lda = max(1, shape.transA ? m : k)
+            ldb = max(1, shape.transB ? k : n)
+            ldc = n + 3
+            a = (0..<m * k).map { _ in rng.nextUnitFloat() * 2 - 1 }
+            b = (0..<k * n).map { _ in rng.nextUnitFloat() * 2 - 1 }
+            let c0 = (0..<m * ldc).map { _ in rng.nextUnitFloat() * 2 - 1 }
+            // With beta 0, C may hold anything, NaN included, and must not be read.
+            let width = ldc
+            initialC = shape.beta == 0 ? c0.enumerated().map { $0.offset % width < n ? .nan : $0.element } : c0
+            var expected = [Double](repeating: 0, count: m * n)
+            for i in 0..<m {
+                for j in 0..<n {
+                    var sum = 0.0
+                    for p in 0..<k {
+                        let av = shape.transA ? a[p * lda + i] : a[i * lda + p]
+                        let bv = shape.transB ? b[j * ldb + p] : b[p * ldb + j]
+                        sum += Double(av) * Double(bv)
+                    }
+                    expected[i * n + j] = Double(shape.alpha) * sum + (shape.beta == 0 ? 0 : Double(shape.beta) * Double(c0[i * ldc + j]))
+                }
+            }
+            self.expected = expected
+        }
+
+        func multiply(_ backend: any Backend, into c: inout [Float]) {
+            a.withUnsafeBufferPointer { ap in
+                b.withUnsafeBufferPointer { bp in
+                    c.withUnsafeMutableBufferPointer { cp in
+                        backend.gemm(
+                            transA: shape.transA, transB: shape.transB, m: shape.m, n: shape.n, k: shape.k,
+                            alpha: shape.alpha, a: ap.baseAddress ?? UnsafePointer(bitPattern: 8)!, lda: lda,
+                            b: bp.baseAddress ?? UnsafePointer(bitPattern: 8)!, ldb: ldb,
+                            beta: shape.beta, c: cp.baseAddress!, ldc: ldc)
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,49 @@
+/// What every ``NoiseModel`` must do: be deterministic for a seed and differ
+/// between seeds, keep pixels finite, leave the image alone at level 0,
+/// refuse a negative level, report its name and level, and show its damage
+/// (``NoiseModel/appearance(of:)``) within [0, 1].
+///
+/// ae-filter's own tests run it on every registered noise model; run it on yours:
+///
+/// ```swift
+/// @Test func myNoiseConforms() {
+///     #expect(NoiseModelConformance.problems(name: "speckle") { try Speckle(level: $0) } == [])
+/// }
+/// ```
+public enum NoiseModelConformance {
+    /// Every problem found, as sentences; empty when the model conforms.
+    /// `make` builds the model at a level, as its registry entry does.
+    public static func problems(name: String, make: (Float) throws -> any NoiseModel) -> [String] {
+        var found: [String] = []
+        let clean = (0..<Geometry.pixels).map { Float($0 % 256) / 255 }
+        func run(_ model: any NoiseModel, seed: UInt64) -> [Float] {
+            var pixels = clean
+            var rng = RandomGenerator(seed: seed)
+            pixels.withUnsafeMutableBufferPointer { model.apply(to: $0, rng: &rng) }
+            return pixels
+        }
+        do {
+            let model = try make(0.3)
+            if model.name != name || model.level != 0.3 {
+                found.append("\(name): made at 0.3, reports name \(model.name) and level \(model.level)")
+            }
+            let first = run(model, seed: 9)
+            if first != run(model, seed: 9) { found.append("\(name): the same seed gave different noise") }
+            if first == run(model, seed: 10) { found.append("\(name): different seeds gave the same noise") }
+            if first == clean { found.append("\(name): level 0.3 left the image unchanged") }
+            if !first.allSatisfy(\.isFinite) { found.append("\(name): produced a value that is not finite") }
+            var shown = first
+            shown.withUnsafeMutableBufferPointer { model.appearance(of: $0) }
+            if !shown.allSatisfy({ $0 >= 0 && $0 <= 1 }) { found.append("\(name): appearance(of:) left [0, 1]") }
+        } catch {
+            found.append("\(name): cannot be made at level 0.3: \(error)")
+        }
+        do {
+            if run(try make(0), seed: 9) != clean { found.append("\(name): level 0 changed the image") }
+        } catch {
+            found.append("\(name): cannot be made at level 0: \(error)")
+        }
+        if (try? make(-1)) != nil { found.append("\(name): accepted level -1") }
+        return found
+    }
+}
