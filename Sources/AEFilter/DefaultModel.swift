@@ -9,6 +9,7 @@ public enum DefaultModel {
         UnsafeRawBufferPointer(start: CAEDefaultModel_bytes(), count: CAEDefaultModel_size())
     }
 
+    /// The embedded checkpoint, parsed.
     public static func load() throws(CheckpointError) -> Checkpoint {
         try Checkpoint(parsed: SafeTensors.parse(bytes))
     }

@@ -73,6 +73,7 @@ public struct OrderedRunner<S: Stage>: Sendable where S.Input: Sendable {
             // The reader may be blocked on input that never comes; it is left
             // behind, as the caller is about to end.
             state.cancel()
+            reader.detach()
             threads.forEach { $0.join() }
             throw error
         }

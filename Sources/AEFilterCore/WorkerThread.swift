@@ -18,4 +18,7 @@ struct WorkerThread {
     }
 
     func join() { pthread_join(thread, nil) }
+
+    /// Lets the thread end on its own; it is never joined.
+    func detach() { pthread_detach(thread) }
 }

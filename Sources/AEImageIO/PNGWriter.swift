@@ -45,12 +45,16 @@ enum PNGWriter {
             let n = raw.count
             var i = 0
             while i < n {
-                var length = 0, distance = 0
-                for candidate in [1, up] where candidate > 0 && i >= candidate {
+                let limit = min(258, n - i)
+                // The run at distance 1, then the row above if it is longer.
+                var length = 0, distance = 1
+                if i >= 1 {
+                    while length < limit && raw[i + length] == raw[i + length - 1] { length += 1 }
+                }
+                if up > 0 && i >= up && length < limit {
                     var l = 0
-                    let limit = min(258, n - i)
-                    while l < limit && raw[i + l] == raw[i + l - candidate] { l += 1 }
-                    if l > length { (length, distance) = (l, candidate) }
+                    while l < limit && raw[i + l] == raw[i + l - up] { l += 1 }
+                    if l > length { (length, distance) = (l, up) }
                 }
                 if length >= 3 {
                     bits.writeLength(length)

@@ -1,0 +1,28 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+// Microbenchmarks with package-benchmark (ordo-one/benchmark), kept out of the
+// root package so that building and testing ae-filter never builds them.
+//   cd Benchmarks && swift package --allow-writing-to-package-directory benchmark
+// Whole-process benchmarks against PyTorch and ImageMagick are the *.sh scripts here.
+let package = Package(
+    name: "ae-filter-benchmarks",
+    platforms: [.macOS(.v13)],
+    dependencies: [
+        .package(name: "ae-filter", path: ".."),
+        .package(url: "https://github.com/ordo-one/package-benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
+    ],
+    targets: [
+        .executableTarget(
+            name: "AEFilterBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "package-benchmark"),
+                .product(name: "AEFilter", package: "ae-filter"),
+                .product(name: "AEFilterCore", package: "ae-filter"),
+                .product(name: "AEImageIO", package: "ae-filter"),
+            ],
+            path: "Benchmarks/AEFilterBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "package-benchmark")]
+        )
+    ]
+)

@@ -1,0 +1,83 @@
+import AEFilterCore
+import Foundation
+import TestSupport
+import Testing
+
+@Suite(.serialized) struct FaultTests {
+    /// Images written one at a time, a byte every millisecond: each output
+    /// comes back before the next image is sent, so nothing waits for the
+    /// whole input or for a full batch.
+    @Test func aTricklingPipeGetsEachOutputBeforeTheNextInput() throws {
+        let script = """
+            import os, subprocess, sys, time
+            png = open(sys.argv[1], 'rb').read()
+            p = subprocess.Popen(sys.argv[2:], stdin=subprocess.PIPE, stdout=subprocess.PIPE, bufsize=0)
+            for i in range(3):
+                for b in png:
+                    p.stdin.write(bytes([b]))
+                    time.sleep(0.0005)
+                out = b''
+                deadline = time.time() + 20
+                while not out.endswith(b'IEND\\xaeB`\\x82') and time.time() < deadline:
+                    out += os.read(p.stdout.fileno(), 1 << 16)
+                print('image', i, 'answered' if out.startswith(b'\\x89PNG') and out.endswith(b'IEND\\xaeB`\\x82') else 'MISSING', flush=True)
+            p.stdin.close()
+            rest = p.stdout.read()
+            print('exit', p.wait(), 'extra bytes', len(rest))
+            """
+        let result = try CLI.run(
+            executable: "/usr/bin/env",
+            ["python3", "-c", script, shirt, CLI.binary, "--model", Fixtures.referenceCheckpoint, "--noise", "0.5"])
+        #expect(String(decoding: result.stdout, as: UTF8.self).split(separator: "\n") == [
+            "image 0 answered", "image 1 answered", "image 2 answered", "exit 0 extra bytes 0",
+        ], "\(result.stderr)")
+    }
+
+    /// `kill -9` during training leaves the last checkpoint whole. Full-size
+    /// checkpoints with optimizer state (22 MB) are written every 5 steps, so
+    /// the kills often land during a write.
+    @Test func killNineLeavesTheLastCheckpointLoadable() throws {
+        let dir = try CLI.temporaryDirectory()
+        let resume = "\(dir)/m.resume.safetensors"
+        var iterations: [Int] = []
+        for round in 0..<3 {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: CLI.binary)
+            process.arguments = round == 0
+                ? ["train"] + data + ["--iterations", "100000", "--checkpoint-every", "5", "-o", "\(dir)/m.safetensors"]
+                : ["train", "--resume", resume, "-o", "\(dir)/m.safetensors"] + data
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            let deadline = Date().addingTimeInterval(60)
+            while round == 0 && !FileManager.default.fileExists(atPath: resume) && Date() < deadline { usleep(10_000) }
+            usleep(UInt32.random(in: 300_000...900_000))
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            #expect(process.terminationReason == .uncaughtSignal)
+            // What is there is a whole checkpoint that ae-filter resumes from.
+            let checkpoint = try Checkpoint(contentsOf: resume)
+            iterations.append(Int(checkpoint.metadata["train.iteration"] ?? "") ?? 0)
+            let info = try CLI.run(["info", resume])
+            #expect(info.status == 0 && String(decoding: info.stdout, as: UTF8.self).contains("optimizer state: 8 tensors (resumable)"))
+        }
+        #expect(iterations.first ?? 0 >= 5 && iterations == iterations.sorted())
+        #expect(!FileManager.default.fileExists(atPath: "\(dir)/m.safetensors"))
+    }
+
+    /// A file size limit stands in for a full disk: the checkpoint write fails
+    /// with a clear message and the previous checkpoint stays as it was.
+    @Test func aFullDiskKeepsThePreviousCheckpoint() throws {
+        let dir = try CLI.temporaryDirectory()
+        let model = "\(dir)/m.safetensors"
+        try Data(Fixtures.bytes(Fixtures.referenceCheckpoint)).write(to: URL(fileURLWithPath: model))
+        let before = try Fixtures.bytes(model)
+        let command = "trap '' XFSZ; ulimit -f 512; exec \"$0\" \"$@\""
+        let result = try CLI.run(
+            executable: "/bin/bash",
+            ["-c", command, CLI.binary, "train"] + data + ["--iterations", "5", "--hidden", "1176", "-o", model])
+        #expect(result.status == 1)
+        #expect(result.stderrLines.last?.hasPrefix("ae-filter: \(model): File too large") == true, "\(result.stderr)")
+        #expect(try Fixtures.bytes(model) == before)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir) == ["m.safetensors"])
+    }
+}
