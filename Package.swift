@@ -34,6 +34,9 @@ let package = Package(
         .target(name: "CAEOpenBLAS", path: "Plugins/CAEOpenBLAS", linkerSettings: [.linkedLibrary("dl")]),
         .target(name: "BLASBackend", dependencies: ["AEFilterCore", "CAEOpenBLAS"], path: "Plugins/BLASBackend"),
 
+        // Allocator tuning for the filter's batches.
+        .target(name: "CAESystem"),
+
         // The default model, trained by `ae-filter train` (see README), embedded with #embed.
         .target(name: "CAEDefaultModel", exclude: ["default-model.safetensors"]),
 
@@ -42,7 +45,7 @@ let package = Package(
         .executableTarget(
             name: "AEFilterCLI",
             dependencies: [
-                "AEFilter", "AEFilterCore", "AEImageIO", "AEData",
+                "AEFilter", "AEFilterCore", "AEImageIO", "AEData", "CAESystem",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/ae-filter"

@@ -37,12 +37,18 @@ public struct Render: Stage {
         }
         let width = side * panels.count * scale, height = side * scale
         var pixels = [UInt8](repeating: 0, count: width * height)
+        if panels.count == 1 && scale == 1 {
+            pixels.withUnsafeMutableBufferPointer { Self.quantize(panels[0], into: $0.baseAddress!) }
+            return GrayImage(width: width, height: height, pixels: pixels)
+        }
+        var quantized = [UInt8](repeating: 0, count: Geometry.pixels)
         pixels.withUnsafeMutableBufferPointer { out in
             for (p, panel) in panels.enumerated() {
+                quantized.withUnsafeMutableBufferPointer { Self.quantize(panel, into: $0.baseAddress!) }
                 for sy in 0..<side {
                     let row = sy * scale * width + p * side * scale
                     for sx in 0..<side {
-                        let value = Self.quantize(panel[sy * side + sx])
+                        let value = quantized[sy * side + sx]
                         for dx in 0..<scale { out[row + sx * scale + dx] = value }
                     }
                     // Repeat the finished row for the other scale - 1 rows.
@@ -55,6 +61,27 @@ public struct Render: Stage {
             }
         }
         return GrayImage(width: width, height: height, pixels: pixels)
+    }
+
+    /// ``quantize(_:)`` of every value, eight at a time.
+    static func quantize(_ values: [Float], into out: UnsafeMutablePointer<UInt8>) {
+        values.withUnsafeBufferPointer { values in
+            var i = 0
+            while i + 8 <= values.count {
+                var v = UnsafeRawPointer(values.baseAddress! + i).loadUnaligned(as: SIMD8<Float>.self)
+                v.replace(with: 0, where: .!(v .> 0))  // negatives and NaN
+                v.replace(with: 1, where: v .> 1)
+                let scaled = v * 255
+                let whole = SIMD8<Int32>(scaled, rounding: .towardZero)
+                let rounded = whole &+ SIMD8<Int32>(repeating: 0).replacing(with: 1, where: scaled - SIMD8<Float>(whole) .>= 0.5)
+                for j in 0..<8 { out[i + j] = UInt8(truncatingIfNeeded: rounded[j]) }
+                i += 8
+            }
+            while i < values.count {
+                out[i] = quantize(values[i])
+                i += 1
+            }
+        }
     }
 
     /// [0, 1] → 0...255, rounded, clamped (dropout noise can exceed 1).

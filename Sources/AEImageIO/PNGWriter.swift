@@ -95,9 +95,12 @@ struct BitWriter {
         used = 0
     }
 
-    /// The fixed literal/length code of RFC 1951 §3.2.6, reversed for writing.
+    /// The fixed literal/length codes of RFC 1951 §3.2.6, reversed for writing
+    /// (a copy per writer: no lazy-global check per symbol).
+    let literal = FixedCodes.literal
+
     mutating func writeLiteral(_ symbol: Int) {
-        let entry = FixedCodes.literal[symbol]
+        let entry = literal[symbol]
         write(UInt32(entry.code), count: Int(entry.length))
     }
 

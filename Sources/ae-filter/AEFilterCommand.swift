@@ -7,9 +7,10 @@ struct AEFilterCommand: ParsableCommand {
         commandName: "ae-filter",
         abstract: "Denoise images with an overcomplete autoencoder trained on Fashion-MNIST.",
         discussion: """
-            Reads PNG, JPEG or PNM images (detected from their content), turns each into a \
-            28x28 greyscale image, optionally adds noise, runs it through the autoencoder \
-            and writes 8-bit greyscale PNGs.
+            Reads PNG, JPEG and PNM images (files, folders, or any number on standard input; \
+            told apart by their content), turns each into a 28x28 greyscale image, optionally \
+            adds noise, runs it through the autoencoder and writes 8-bit greyscale PNGs (or a \
+            PGM stream, or an IDX file), in input order.
             """,
         version: AEFilterVersion.current,
         subcommands: [Filter.self, TrainCommand.self, EvalCommand.self, InfoCommand.self, DataCommand.self, PluginsCommand.self],

@@ -2,6 +2,7 @@ import AEFilter
 import AEFilterCore
 import AEImageIO
 import ArgumentParser
+import CAESystem
 import Glibc
 
 extension OutputFormat: ExpressibleByArgument {}
@@ -127,6 +128,9 @@ struct Filter: ParsableCommand {
     }
 
     func run() throws {
+        // Batches allocate and free buffers of hundreds of KB; glibc would map
+        // and unmap each one, faulting its pages in again every time.
+        CAESystem_keep_allocations_up_to(64 << 20)
         let plugins = PluginSet.standard
         let checkpoint = try loadModel(model)
         let jobs = self.jobs ?? ComputeOptions.cores
