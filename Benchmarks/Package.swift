@@ -10,19 +10,19 @@ let package = Package(
     platforms: [.macOS(.v13)],
     dependencies: [
         .package(name: "ae-filter", path: ".."),
-        .package(url: "https://github.com/ordo-one/package-benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
+        .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
     ],
     targets: [
         .executableTarget(
             name: "AEFilterBenchmarks",
             dependencies: [
-                .product(name: "Benchmark", package: "package-benchmark"),
+                .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "AEFilter", package: "ae-filter"),
                 .product(name: "AEFilterCore", package: "ae-filter"),
                 .product(name: "AEImageIO", package: "ae-filter"),
             ],
             path: "Benchmarks/AEFilterBenchmarks",
-            plugins: [.plugin(name: "BenchmarkPlugin", package: "package-benchmark")]
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         )
     ]
 )

@@ -4,7 +4,9 @@
 # checkpoint), side by side in one run with the anchors: the PyTorch + Pillow
 # filter (../shared/reference/torch_filter.py, when torch is importable) and
 # ImageMagick's mogrify (resizing only, when installed). Medians of RUNS runs,
-# interleaved. Files live under BENCH_DIR (default: $TMPDIR or /tmp).
+# interleaved. Files live under BENCH_DIR (default: $TMPDIR or /tmp); every run
+# writes to a folder of its own, and nothing is deleted until the end: on some
+# file systems, creating files right after deleting many is several times slower.
 # Usage: Benchmarks/filter-speed.sh [RUNS] [--million]
 #   --million also streams 1,000,000 images through one process and reports its peak RSS.
 set -euo pipefail
@@ -35,9 +37,11 @@ fi
 
 declare -A times
 for run in $(seq "$runs"); do
+  index=0
   for entry in "${cases[@]}"; do
     name="${entry%%|*}"; command="${entry#*|}"
-    OUT="$work/out"; rm -rf "$OUT"
+    index=$((index + 1))
+    OUT="$work/out-$run-$index"
     start=$(date +%s.%N)
     OUT="$OUT" bash -c "$command" 2>"$work/err" || { cat "$work/err" >&2; exit 1; }
     end=$(date +%s.%N)

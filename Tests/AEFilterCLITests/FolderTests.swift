@@ -99,3 +99,21 @@ func filesUnder(_ root: String) throws -> [String] {
         #expect(try filesUnder("\(dir)/out") == ["a.png"])
     }
 }
+
+/// The corrupt PngSuite files through the command line: one line each that
+/// names the file, exit 1, no output, and the valid file beside them written.
+@Suite struct CorruptCorpusCLITests {
+    @Test func everyCorruptPNGIsNamedAndWritesNothing() throws {
+        let suite = Fixtures.sharedPath("testdata/pngsuite")
+        let corrupt = try FileManager.default.contentsOfDirectory(atPath: suite).filter { $0.hasPrefix("x") && $0.hasSuffix(".png") }.sorted()
+        #expect(corrupt.count >= 10)
+        let dir = try CLI.temporaryDirectory()
+        let result = try CLI.run(model + ["-o", "\(dir)/out/", "\(suite)/basn0g08.png"] + corrupt.map { "\(suite)/\($0)" })
+        #expect(result.status == 1)
+        #expect(result.stderrLines.count == corrupt.count)
+        for (line, name) in zip(result.stderrLines, corrupt) {
+            #expect(line.hasPrefix("ae-filter: \(suite)/\(name): "), "\(line)")
+        }
+        #expect(try filesUnder("\(dir)/out") == ["basn0g08.png"])
+    }
+}
