@@ -117,3 +117,25 @@ func filesUnder(_ root: String) throws -> [String] {
         #expect(try filesUnder("\(dir)/out") == ["basn0g08.png"])
     }
 }
+
+/// The libpng crashers and the libjpeg-turbo images through the command line
+/// under a 2 GB address-space limit and a time limit: no crash, each file
+/// written or named once on standard error.
+@Suite struct CrasherCorpusCLITests {
+    @Test(arguments: ["png-crashers", "libjpeg-turbo"])
+    func boundedTimeAndMemoryAndEveryFileAccountedFor(corpus: String) throws {
+        let folder = Fixtures.sharedPath("testdata/\(corpus)")
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder).filter { !$0.hasPrefix("LICENSE") }.sorted()
+        let dir = try CLI.temporaryDirectory()
+        let result = try CLI.run(
+            executable: "/bin/bash",
+            ["-c", "ulimit -v 2000000; exec timeout 60 \"$0\" \"$@\"", CLI.binary, "--emit", "input", "-o", "\(dir)/out/"]
+                + files.map { "\(folder)/\($0)" })
+        // 0 or 1: not killed by a signal (128+), not timed out (124).
+        #expect(result.status <= 1, "\(result.status): \(result.stderr)")
+        let named = result.stderrLines.compactMap { line in files.first { line.hasPrefix("ae-filter: \(folder)/\($0): ") } }
+        #expect(named.count == result.stderrLines.count)
+        let written = try filesUnder("\(dir)/out")
+        #expect(written.count + named.count == files.count, "\(written) \(named)")
+    }
+}
