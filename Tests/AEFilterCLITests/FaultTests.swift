@@ -33,6 +33,31 @@ import Testing
         ], "\(result.stderr)")
     }
 
+    /// SIGINT during a folder run: the images in flight are finished, the
+    /// counts are printed, the exit status is 130, and every output is whole.
+    @Test func interruptingAFolderRunFinishesWhatIsInFlight() throws {
+        let dir = try CLI.temporaryDirectory()
+        #expect(try CLI.run(["data", "export"] + data + ["--limit", "5000", "--out", "\(dir)/in"]).status == 0)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: CLI.binary)
+        process.arguments = ["--noise", "0.5", "--summary", "-j", "1", "-o", "\(dir)/out/", "\(dir)/in"]
+        let errors = Pipe()
+        process.standardError = errors
+        try process.run()
+        let deadline = Date().addingTimeInterval(30)
+        while ((try? FileManager.default.contentsOfDirectory(atPath: "\(dir)/out"))?.count ?? 0) == 0 && Date() < deadline {
+            usleep(2_000)
+        }
+        kill(process.processIdentifier, SIGINT)
+        process.waitUntilExit()
+        let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(process.terminationStatus == 130, "\(stderr)")
+        let written = try FileManager.default.contentsOfDirectory(atPath: "\(dir)/out")
+        #expect(written.count > 0 && written.count < 5000)
+        #expect(stderr == "ae-filter: summary: \(written.count) processed, 0 failed, 0 skipped\n")
+        for name in written { #expect(try png(Fixtures.bytes("\(dir)/out/\(name)")).width == 28) }
+    }
+
     /// `kill -9` during training leaves the last checkpoint whole. Full-size
     /// checkpoints with optimizer state (22 MB) are written every 5 steps, so
     /// the kills often land during a write.
