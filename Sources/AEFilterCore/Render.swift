@@ -63,23 +63,18 @@ public struct Render: Stage {
         return GrayImage(width: width, height: height, pixels: pixels)
     }
 
-    /// ``quantize(_:)`` of every value, eight at a time.
+    /// ``quantize(_:)`` of every value, written without branches so that the
+    /// compiler vectorises it.
     static func quantize(_ values: [Float], into out: UnsafeMutablePointer<UInt8>) {
         values.withUnsafeBufferPointer { values in
-            var i = 0
-            while i + 8 <= values.count {
-                var v = UnsafeRawPointer(values.baseAddress! + i).loadUnaligned(as: SIMD8<Float>.self)
-                v.replace(with: 0, where: .!(v .> 0))  // negatives and NaN
-                v.replace(with: 1, where: v .> 1)
+            let input = values.baseAddress!
+            for i in 0..<values.count {
+                var v = input[i]
+                v = v > 0 ? v : 0  // negatives and NaN
+                v = v < 1 ? v : 1
                 let scaled = v * 255
-                let whole = SIMD8<Int32>(scaled, rounding: .towardZero)
-                let rounded = whole &+ SIMD8<Int32>(repeating: 0).replacing(with: 1, where: scaled - SIMD8<Float>(whole) .>= 0.5)
-                for j in 0..<8 { out[i + j] = UInt8(truncatingIfNeeded: rounded[j]) }
-                i += 8
-            }
-            while i < values.count {
-                out[i] = quantize(values[i])
-                i += 1
+                let whole = Int32(scaled)
+                out[i] = UInt8(truncatingIfNeeded: whole &+ (scaled - Float(whole) >= 0.5 ? 1 : 0))
             }
         }
     }
