@@ -39,18 +39,7 @@ public final class AtomicFile {
 
     /// Appends `bytes`.
     public func write(_ bytes: [UInt8]) throws(FileError) {
-        let failure: Int32 = bytes.withUnsafeBytes { raw in
-            var offset = 0
-            while offset < raw.count {
-                let written = Glibc.write(fd, raw.baseAddress! + offset, raw.count - offset)
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    return errno
-                }
-                offset += written
-            }
-            return 0
-        }
+        let failure = FileWriter.writeAll(bytes, to: fd)
         if failure != 0 { throw FileError(path: path, errno: failure) }
     }
 
@@ -104,18 +93,7 @@ public final class AtomicFile {
         let fd = Glibc.open(directory, unnamed | O_WRONLY | O_CLOEXEC, 0o666)
         guard fd >= 0 else { return false }
         defer { close(fd) }
-        let failure: Int32 = bytes.withUnsafeBytes { raw in
-            var offset = 0
-            while offset < raw.count {
-                let written = Glibc.write(fd, raw.baseAddress! + offset, raw.count - offset)
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    return errno
-                }
-                offset += written
-            }
-            return 0
-        }
+        let failure = FileWriter.writeAll(bytes, to: fd)
         if failure != 0 { throw FileError(path: path, errno: failure) }
         let emptyPath: Int32 = 0x1000  // AT_EMPTY_PATH
         if linkat(fd, "", AT_FDCWD, path, emptyPath) == 0 { return true }

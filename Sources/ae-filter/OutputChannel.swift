@@ -57,18 +57,11 @@ final class OutputChannel {
     }
 
     static func writeAll(_ bytes: [UInt8], to fd: Int32, name: String) throws {
-        try bytes.withUnsafeBytes { raw in
-            var offset = 0
-            while offset < raw.count {
-                let written = Glibc.write(fd, raw.baseAddress! + offset, raw.count - offset)
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    // The reader is gone (`| head`): nothing more can be delivered.
-                    if errno == EPIPE { throw ReaderGone() }
-                    throw OutputError(description: "cannot write \(name): \(String(cString: strerror(errno)))")
-                }
-                offset += written
-            }
+        switch FileWriter.writeAll(bytes, to: fd) {
+        case 0: return
+        // The reader is gone (`| head`): nothing more can be delivered.
+        case EPIPE: throw ReaderGone()
+        case let failure: throw OutputError(description: "cannot write \(name): \(String(cString: strerror(failure)))")
         }
     }
 }
