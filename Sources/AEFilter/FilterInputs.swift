@@ -40,6 +40,7 @@ public struct FilterInputs: RecordSource {
     private var nextArgument = 0
     private var list: PathList?
     private var listDone = false
+    private var listFD: Int32 = -1
     private var current: Current?
     private var currentFD: Int32 = -1
     private var index: UInt64 = 0
@@ -137,16 +138,20 @@ public struct FilterInputs: RecordSource {
                 listDone = true
                 return .failure(FileError(path: name, errno: errno))
             }
+            listFD = fd
             list = PathList(FileDescriptorSource(fd: fd, name: name), name: name, nulSeparated: settings.nulSeparated)
         }
+        let result: Result<String, any Error>?
         do {
-            if let path = try list!.next() { return .success(path) }
+            result = try list!.next().map { .success($0) }
         } catch {
-            listDone = true
-            return .failure(error)
+            result = .failure(error)
         }
+        if case .success = result { return result }
+        // The list ended or broke: it is done, and its file closed.
         listDone = true
-        return nil
+        if listFD > STDIN_FILENO { close(listFD) }
+        return result
     }
 
     /// Starts one input; returns it directly when it is a single file.

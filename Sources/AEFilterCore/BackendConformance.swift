@@ -78,12 +78,12 @@ public enum BackendConformance {
         run.multiply(backend, into: &first)
         let serial = first
         let results = Results()
-        let threads = (0..<4).map { index in
+        let threads = (0..<4).map { _ in
             WorkerThread {
                 for _ in 0..<5 {
                     var c = run.initialC
                     run.multiply(backend, into: &c)
-                    if c.map(\.bitPattern) != serial.map(\.bitPattern) { results.fail(index) }
+                    if c.map(\.bitPattern) != serial.map(\.bitPattern) { results.fail() }
                 }
             }
         }
@@ -94,7 +94,7 @@ public enum BackendConformance {
     final class Results: @unchecked Sendable {
         private let lock = Lock()
         private var failures = 0
-        func fail(_ index: Int) { lock.locked { failures += 1 } }
+        func fail() { lock.locked { failures += 1 } }
         var failed: Bool { lock.locked { failures > 0 } }
     }
 
