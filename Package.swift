@@ -17,8 +17,10 @@ let package = Package(
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
     ],
     targets: [
-        // Core: math, model, checkpoints, stages, registries. No C dependencies.
-        .target(name: "AEFilterCore"),
+        // Core: math, model, checkpoints, stages, registries; the loops Swift
+        // cannot vectorize in CAEKernels.
+        .target(name: "CAEKernels"),
+        .target(name: "AEFilterCore", dependencies: ["CAEKernels"]),
 
         // C shims: the only code that calls libpng and libjpeg.
         .target(name: "CAEPNG", linkerSettings: [.linkedLibrary("png16"), .linkedLibrary("z")]),

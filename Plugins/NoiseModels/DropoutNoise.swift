@@ -13,8 +13,9 @@ public struct DropoutNoise: NoiseModel {
     public func apply(to pixels: UnsafeMutableBufferPointer<Float>, rng: inout RandomGenerator) {
         guard level > 0 else { return }
         let scale: Float = level < 1 ? 1 / (1 - level) : 0
+        let threshold = UnitThreshold(level)
         for i in pixels.indices {
-            pixels[i] = rng.nextUnitFloat() < level ? 0 : pixels[i] * scale
+            pixels[i] = rng.nextBelow(threshold) ? 0 : pixels[i] * scale
         }
     }
 

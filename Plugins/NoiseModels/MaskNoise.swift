@@ -11,6 +11,7 @@ public struct MaskNoise: NoiseModel {
 
     public func apply(to pixels: UnsafeMutableBufferPointer<Float>, rng: inout RandomGenerator) {
         guard level > 0 else { return }
-        for i in pixels.indices where rng.nextUnitFloat() < level { pixels[i] = 0 }
+        let threshold = UnitThreshold(level)
+        for i in pixels.indices where rng.nextBelow(threshold) { pixels[i] = 0 }
     }
 }

@@ -1,3 +1,4 @@
+import CAEKernels
 import Dispatch
 import Glibc
 
@@ -70,33 +71,9 @@ public struct Adam: Sendable {
             // Split on multiples of 8 so every chunk but the last is whole vectors.
             let start = (count * chunk / chunks) & ~7
             let end = chunk == chunks - 1 ? count : (count * (chunk + 1) / chunks) & ~7
-            typealias V = SIMD8<Float>
-            let b2 = V(repeating: beta2)
-            let oneMinusB1 = V(repeating: 1 - beta1), oneMinusB2 = V(repeating: 1 - beta2)
-            let eps = V(repeating: epsilon), size = V(repeating: stepSize), root = V(repeating: correction2Root)
-            var i = start
-            while i + 8 <= end {
-                let gv = UnsafeRawPointer(gp + i).loadUnaligned(as: V.self)
-                var mv = UnsafeRawPointer(mp + i).loadUnaligned(as: V.self)
-                var vv = UnsafeRawPointer(vp + i).loadUnaligned(as: V.self)
-                var pv = UnsafeRawPointer(pp + i).loadUnaligned(as: V.self)
-                mv = mv + oneMinusB1 * (gv - mv)
-                vv = b2 * vv + oneMinusB2 * gv * gv
-                pv = pv - size * mv / (vv.squareRoot() / root + eps)
-                UnsafeMutableRawPointer(mp + i).storeBytes(of: mv, as: V.self)
-                UnsafeMutableRawPointer(vp + i).storeBytes(of: vv, as: V.self)
-                UnsafeMutableRawPointer(pp + i).storeBytes(of: pv, as: V.self)
-                if clear { UnsafeMutableRawPointer(gp + i).storeBytes(of: V(), as: V.self) }
-                i += 8
-            }
-            while i < end {
-                let gi = gp[i]
-                mp[i] = mp[i] + (1 - beta1) * (gi - mp[i])
-                vp[i] = beta2 * vp[i] + (1 - beta2) * gi * gi
-                pp[i] -= stepSize * mp[i] / (vp[i].squareRoot() / correction2Root + epsilon)
-                if clear { gp[i] = 0 }
-                i += 1
-            }
+            CAEKernels_adam(
+                pp + start, gp + start, mp + start, vp + start, end - start, beta1, beta2, epsilon, stepSize,
+                correction2Root, clear ? 1 : 0)
         }
         if chunks == 1 {
             work(0)

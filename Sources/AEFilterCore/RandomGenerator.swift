@@ -3,7 +3,7 @@ import Glibc
 /// xoshiro256** seeded through SplitMix64: fast, small and reproducible
 /// on every platform, unlike `SystemRandomNumberGenerator`.
 public struct RandomGenerator: RandomNumberGenerator, Sendable {
-    private var s0, s1, s2, s3: UInt64
+    @usableFromInline var s0, s1, s2, s3: UInt64
 
     /// A generator for `seed`; different `stream`s give independent sequences,
     /// so item `i` of a run can get its own generator whatever the order of work.
@@ -23,6 +23,7 @@ public struct RandomGenerator: RandomNumberGenerator, Sendable {
     }
 
     /// The next 64 random bits.
+    @inlinable
     public mutating func next() -> UInt64 {
         let result = ((s1 &* 5) << 7 | (s1 &* 5) >> 57) &* 9
         let t = s1 << 17
@@ -39,6 +40,13 @@ public struct RandomGenerator: RandomNumberGenerator, Sendable {
     @inlinable
     public mutating func nextUnitFloat() -> Float {
         Float(next() >> 40) * (1.0 / 16_777_216.0)
+    }
+
+    /// `nextUnitFloat() < probability` without the conversion: the same draw
+    /// and the same answer, as an integer comparison on the 24 bits.
+    @inlinable
+    public mutating func nextBelow(_ threshold: UnitThreshold) -> Bool {
+        next() >> 40 < threshold.bits
     }
 
     /// A standard normal sample (Box–Muller).

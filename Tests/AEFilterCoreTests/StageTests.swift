@@ -28,25 +28,3 @@ struct Describe: Stage {
         #expect(texts == ["<1>", "error: odd 3", "<2>", "error: odd 3", "<4>"])
     }
 }
-
-@Suite struct RandomGeneratorTests {
-    @Test func isReproducibleAndStreamsDiffer() {
-        var a = RandomGenerator(seed: 42), b = RandomGenerator(seed: 42), c = RandomGenerator(seed: 42, stream: 1)
-        let first = (0..<8).map { _ in a.next() }
-        #expect(first == (0..<8).map { _ in b.next() })
-        #expect(first != (0..<8).map { _ in c.next() })
-    }
-
-    @Test func uniformAndNormalHaveTheRightMoments() {
-        var rng = RandomGenerator(seed: 1)
-        let n = 200_000
-        let uniform = (0..<n).map { _ in rng.nextUnitFloat() }
-        #expect(uniform.allSatisfy { $0 >= 0 && $0 < 1 })
-        #expect(abs(uniform.reduce(0, +) / Float(n) - 0.5) < 0.005)
-        let normal = (0..<n).map { _ in Double(rng.nextNormal()) }
-        let mean = normal.reduce(0, +) / Double(n)
-        let variance = normal.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(n)
-        #expect(abs(mean) < 0.01)
-        #expect(abs(variance - 1) < 0.02)
-    }
-}

@@ -1,0 +1,19 @@
+// Elementwise loops that Swift cannot vectorize: its Float.squareRoot()
+// keeps errno semantics, so a loop around it stays scalar.
+#ifndef CAEKERNELS_H
+#define CAEKERNELS_H
+
+#include <stddef.h>
+
+/// One Adam step over `count` elements, with PyTorch's operation order:
+///
+///     m += (1 - beta1)(g - m);  v = beta2·v + (1 - beta2)·g·g
+///     p -= step_size · m / (√v / correction2_root + epsilon)
+///
+/// With `clear`, each gradient is zeroed once read. No operation is fused,
+/// so every CPU gives the same bits as the scalar formula.
+void CAEKernels_adam(float *p, float *g, float *m, float *v, size_t count,
+                     float beta1, float beta2, float epsilon, float step_size,
+                     float correction2_root, int clear);
+
+#endif
