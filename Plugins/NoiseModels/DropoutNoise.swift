@@ -11,11 +11,12 @@ public struct DropoutNoise: NoiseModel {
     }
 
     public func apply(to pixels: UnsafeMutableBufferPointer<Float>, rng: inout RandomGenerator) {
-        guard level > 0 else { return }
+        guard level > 0, let base = pixels.baseAddress else { return }
         let scale: Float = level < 1 ? 1 / (1 - level) : 0
-        let threshold = UnitThreshold(level)
-        for i in pixels.indices {
-            pixels[i] = rng.nextBelow(threshold) ? 0 : pixels[i] * scale
+        rng.withKeepMasks(pixels.count, below: UnitThreshold(level)) { offset, masks in
+            for j in masks.indices {
+                base[offset + j] = Float(bitPattern: (base[offset + j] * scale).bitPattern & masks[j])
+            }
         }
     }
 

@@ -10,8 +10,9 @@ public struct MaskNoise: NoiseModel {
     }
 
     public func apply(to pixels: UnsafeMutableBufferPointer<Float>, rng: inout RandomGenerator) {
-        guard level > 0 else { return }
-        let threshold = UnitThreshold(level)
-        for i in pixels.indices where rng.nextBelow(threshold) { pixels[i] = 0 }
+        guard level > 0, let base = pixels.baseAddress else { return }
+        rng.withKeepMasks(pixels.count, below: UnitThreshold(level)) { offset, masks in
+            for j in masks.indices { base[offset + j] = Float(bitPattern: base[offset + j].bitPattern & masks[j]) }
+        }
     }
 }

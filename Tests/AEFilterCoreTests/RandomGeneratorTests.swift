@@ -49,4 +49,20 @@ import Testing
             }
         }
     }
+
+    @Test(arguments: [0, 1, 7, 8, 255, 256, 257, 1_000])
+    func keepMasksAreTheSameDraws(count: Int) {
+        for p: Float in [0, 0.5, 1.0 / 3, 1] {
+            let threshold = UnitThreshold(p)
+            var a = RandomGenerator(seed: 11), b = RandomGenerator(seed: 11)
+            var masks: [UInt32] = []
+            a.withKeepMasks(count, below: threshold) { offset, chunk in
+                #expect(offset == masks.count)
+                masks += chunk
+            }
+            #expect(masks == (0..<count).map { _ in b.nextBelow(threshold) ? 0 : ~0 })
+            // Both generators are at the same place afterwards.
+            #expect(a.next() == b.next())
+        }
+    }
 }
