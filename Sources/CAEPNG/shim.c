@@ -1,6 +1,7 @@
 #include "CAEPNG.h"
 
 #include <png.h>
+#include <zlib.h>
 #include <setjmp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -128,3 +129,11 @@ int CAEPNG_decode(const unsigned char *data, size_t size, uint64_t max_pixels, C
 }
 
 void CAEPNG_free(void *pointer) { free(pointer); }
+
+uint32_t CAEPNG_crc32(uint32_t crc, const unsigned char *data, size_t size) {
+    return (uint32_t)crc32_z(crc, data, size);
+}
+
+uint32_t CAEPNG_adler32(uint32_t adler, const unsigned char *data, size_t size) {
+    return (uint32_t)adler32_z(adler, data, size);
+}

@@ -1,5 +1,6 @@
-// PNG decoding over libpng. Each function owns the setjmp for its whole
-// call, so no Swift frame is ever under a longjmp. Plain C types only.
+// PNG decoding over libpng, and zlib's checksums for writing PNGs. Each
+// decode owns the setjmp for its whole call, so no Swift frame is ever under
+// a longjmp. Plain C types only.
 #ifndef CAEPNG_H
 #define CAEPNG_H
 
@@ -24,5 +25,9 @@ typedef struct {
 int CAEPNG_decode(const unsigned char *data, size_t size, uint64_t max_pixels, CAEPNG_image *out);
 
 void CAEPNG_free(void *pointer);
+
+/// zlib's CRC-32 and Adler-32 (start from 0 and 1), for writing PNGs.
+uint32_t CAEPNG_crc32(uint32_t crc, const unsigned char *data, size_t size);
+uint32_t CAEPNG_adler32(uint32_t adler, const unsigned char *data, size_t size);
 
 #endif
