@@ -18,9 +18,10 @@ let package = Package(
     ],
     targets: [
         // Core: math, model, checkpoints, stages, registries; the loops Swift
-        // cannot vectorize in CAEKernels.
+        // cannot vectorize in CAEKernels; memory advice in CAESystem.
         .target(name: "CAEKernels"),
-        .target(name: "AEFilterCore", dependencies: ["CAEKernels"]),
+        .target(name: "CAESystem"),
+        .target(name: "AEFilterCore", dependencies: ["CAEKernels", "CAESystem"]),
 
         // C shims: the only code that calls libpng and libjpeg.
         .target(name: "CAEPNG", linkerSettings: [.linkedLibrary("png16"), .linkedLibrary("z")]),
@@ -35,9 +36,6 @@ let package = Package(
         .target(name: "NoiseModels", dependencies: ["AEFilterCore"], path: "Plugins/NoiseModels"),
         .target(name: "CAEOpenBLAS", path: "Plugins/CAEOpenBLAS", linkerSettings: [.linkedLibrary("dl")]),
         .target(name: "BLASBackend", dependencies: ["AEFilterCore", "CAEOpenBLAS"], path: "Plugins/BLASBackend"),
-
-        // Allocator tuning for the filter's batches.
-        .target(name: "CAESystem"),
 
         // The default model, trained by `ae-filter train` (see README), embedded with #embed.
         .target(name: "CAEDefaultModel", exclude: ["default-model.safetensors"]),

@@ -1,3 +1,4 @@
+import CAESystem
 import Glibc
 
 /// One training step at a time: forward, MSE loss against the clean images,
@@ -32,6 +33,19 @@ public struct Trainer {
         gradB1 = .init(repeating: 0, count: h)
         gradW2 = .init(repeating: 0, count: d * h)
         gradB2 = .init(repeating: 0, count: d)
+        // Every step streams the weights, their gradients and Adam's moments.
+        Self.preferHugePages(&gradW1)
+        Self.preferHugePages(&gradW2)
+        Self.preferHugePages(&self.model.fc1Weight)
+        Self.preferHugePages(&self.model.fc2Weight)
+        for index in self.optimizer.moments.indices {
+            Self.preferHugePages(&self.optimizer.moments[index].m)
+            Self.preferHugePages(&self.optimizer.moments[index].v)
+        }
+    }
+
+    private static func preferHugePages(_ buffer: inout [Float]) {
+        buffer.withUnsafeMutableBytes { CAESystem_prefer_huge_pages($0.baseAddress, $0.count) }
     }
 
     /// Trains on `count` rows (≤ batchSize): `noisy` in, `clean` as the target.
