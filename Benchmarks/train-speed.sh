@@ -7,6 +7,7 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 shared="$root/../shared"
 runs="${1:-1}"
+swift_total=0; torch_total=0
 swift build --quiet --package-path "$root" -c release --product ae-filter >&2
 out="$(mktemp -d)"
 trap 'rm -rf "$out"' EXIT
@@ -24,7 +25,12 @@ for i in $(seq "$runs"); do
     end=$(date +%s.%N)
     torch_s=$(python3 -c "print(f'{$end - $start:.1f}')")
     echo "PyTorch seed_train.py: ${torch_s} s wall ($(tail -1 "$out/torch.log")); ratio $(python3 -c "print(f'{$torch_s / $swift_s:.2f}')")x"
+    swift_total=$(python3 -c "print($swift_total + $swift_s)")
+    torch_total=$(python3 -c "print($torch_total + $torch_s)")
   else
     echo "PyTorch is not installed here: compare with ../shared/reference/README.md (102.6 s on a 2-core machine of this kind)"
   fi
 done
+if [[ "$torch_total" != 0 ]]; then
+  echo "all $runs runs: ae-filter ${swift_total} s, PyTorch ${torch_total} s; ratio $(python3 -c "print(f'{$torch_total / $swift_total:.2f}')")x"
+fi
