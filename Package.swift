@@ -56,7 +56,7 @@ let package = Package(
 
         // Tests: one target per library target, plus the CLI run as a process.
         .target(name: "TestSupport", dependencies: ["AEFilterCore"], path: "Tests/TestSupport"),
-        .testTarget(name: "AEFilterCoreTests", dependencies: ["AEFilterCore", "TestSupport"]),
+        .testTarget(name: "AEFilterCoreTests", dependencies: ["AEFilterCore", "CAEKernels", "TestSupport"]),
         .testTarget(name: "AEImageIOTests", dependencies: ["AEImageIO", "TestSupport"]),
         .testTarget(name: "AEDataTests", dependencies: ["AEData", "TestSupport"]),
         .testTarget(name: "NoiseModelsTests", dependencies: ["NoiseModels", "TestSupport"]),

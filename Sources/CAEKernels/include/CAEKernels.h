@@ -16,4 +16,10 @@ void CAEKernels_adam(float *p, float *g, float *m, float *v, size_t count,
                      float beta1, float beta2, float epsilon, float step_size,
                      float correction2_root, int clear);
 
+/// The same loop built for any x86-64, never AVX2: tests check that the
+/// two builds agree bit for bit.
+void CAEKernels_adam_baseline(float *p, float *g, float *m, float *v, size_t count,
+                              float beta1, float beta2, float epsilon, float step_size,
+                              float correction2_root, int clear);
+
 #endif
