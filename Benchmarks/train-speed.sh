@@ -25,8 +25,8 @@ for i in $(seq "$runs"); do
     end=$(date +%s.%N)
     torch_s=$(python3 -c "print(f'{$end - $start:.1f}')")
     echo "PyTorch seed_train.py: ${torch_s} s wall ($(tail -1 "$out/torch.log")); ratio $(python3 -c "print(f'{$torch_s / $swift_s:.2f}')")x"
-    swift_total=$(python3 -c "print($swift_total + $swift_s)")
-    torch_total=$(python3 -c "print($torch_total + $torch_s)")
+    swift_total=$(python3 -c "print(f'{$swift_total + $swift_s:.1f}')")
+    torch_total=$(python3 -c "print(f'{$torch_total + $torch_s:.1f}')")
   else
     echo "PyTorch is not installed here: compare with ../shared/reference/README.md (102.6 s on a 2-core machine of this kind)"
   fi

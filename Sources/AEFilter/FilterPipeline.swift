@@ -10,7 +10,7 @@ public struct FilterSettings: Sendable {
     public var emit: Emit = .denoised
     public var scale: Int = 1
     public var maxPixels: Int = Decode.defaultMaxPixels
-    public var maxBatch: Int = 128
+    public var maxBatch: Int = 256
     public var format: OutputFormat = .png
 
     public init() {}

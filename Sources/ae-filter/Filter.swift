@@ -50,7 +50,7 @@ struct Filter: ParsableCommand {
     var jobs: Int?
 
     @Option(help: ArgumentHelp("Images per forward pass.", valueName: "N"))
-    var batchSize: Int = 128
+    var batchSize: Int = 256
 
     @Option(help: ArgumentHelp("Noise level: a probability, or sigma for gaussian. 0 adds none.", valueName: "P"))
     var noise: Float = 0
