@@ -9,7 +9,10 @@ public enum Elementwise {
     /// polynomial, then scaling by 2^n. Within 2 ulp of expf for |x| ≤ 87.
     @inline(__always)
     static func exp(_ x: V) -> V {
-        let clamped = x.clamped(lowerBound: V(repeating: -87.3), upperBound: V(repeating: 88.3))
+        // Masked replacement, not clamped(lowerBound:upperBound:), whose generic
+        // pointwise min and max stay calls.
+        let low = V(repeating: -87.3), high = V(repeating: 88.3)
+        let clamped = x.replacing(with: low, where: x .< low).replacing(with: high, where: x .> high)
         // Adding 1.5·2^23 rounds to an integer n and leaves n in the low mantissa bits.
         let shifted = clamped * 1.442_695_04 + 12_582_912
         let n = shifted - 12_582_912
