@@ -22,12 +22,16 @@ public protocol Stage<Input, Output>: Sendable {
     func processBatch(_ inputs: [Input]) -> [Result<Output, any Error>]
 }
 
+// Inlinable so that a chain composed in another module is specialised there
+// rather than run through generic metadata for every image.
 extension Stage {
+    @inlinable
     public func processBatch(_ inputs: [Input]) -> [Result<Output, any Error>] {
         inputs.map { input in Result { try process(input) } }
     }
 
     /// This stage followed by `next`.
+    @inlinable
     public func then<Next: Stage>(_ next: Next) -> Chain<Self, Next> where Next.Input == Output {
         Chain(first: self, second: next)
     }
@@ -38,10 +42,18 @@ public struct Chain<First: Stage, Second: Stage>: Stage where First.Output == Se
     public let first: First
     public let second: Second
 
+    @inlinable
+    public init(first: First, second: Second) {
+        self.first = first
+        self.second = second
+    }
+
+    @inlinable
     public func process(_ input: First.Input) throws -> Second.Output {
         try second.process(first.process(input))
     }
 
+    @inlinable
     public func processBatch(_ inputs: [First.Input]) -> [Result<Second.Output, any Error>] {
         let firstResults = first.processBatch(inputs)
         var passed: [First.Output] = []
