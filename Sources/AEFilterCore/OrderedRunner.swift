@@ -26,6 +26,8 @@ public struct OrderedRunner<S: Stage>: Sendable where S.Input: Sendable {
     /// result through `finish` on the worker, and hands every batch of finished
     /// results to `deliver` on the calling thread, in source order. An error
     /// thrown by `deliver` stops the run and is rethrown.
+    /// (Inlinable, so that the per-item work is specialised for the caller's stage.)
+    @inlinable
     public func run<Source: RecordSource & SendableMetatype, Tag, Finished: Sendable>(
         source: consuming Source,
         finish: @escaping @Sendable (Tag, Result<S.Output, any Error>) -> Finished,
@@ -83,18 +85,21 @@ public struct OrderedRunner<S: Stage>: Sendable where S.Input: Sendable {
 }
 
 /// A value moved to another thread by a runner that guarantees one owner at a time.
+@usableFromInline
 struct Unchecked<Value>: @unchecked Sendable {
-    var value: Value
-    init(_ value: Value) { self.value = value }
+    @usableFromInline var value: Value
+    @usableFromInline init(_ value: Value) { self.value = value }
 }
 
 /// A mutable value used by one thread at a time.
+@usableFromInline
 final class Shared<Value>: @unchecked Sendable {
-    var value: Value
-    init(_ value: Value) { self.value = value }
+    @usableFromInline var value: Value
+    @usableFromInline init(_ value: Value) { self.value = value }
 }
 
 /// The runner's shared state: the work queue, finished batches, the in-flight count.
+@usableFromInline
 final class RunState<Record, Finished>: @unchecked Sendable {
     private let lock = Lock()
     private var work: [(Int, Unchecked<[Record]>)] = []
@@ -104,7 +109,10 @@ final class RunState<Record, Finished>: @unchecked Sendable {
     private var totalBatches: Int?
     private var cancelled = false
 
+    @usableFromInline init() {}
+
     /// Queues a batch, waiting while `limit` batches are in flight. False once cancelled.
+    @usableFromInline
     func submit(_ sequence: Int, _ batch: Unchecked<[Record]>, limit: Int) -> Bool {
         lock.locked {
             while inFlight >= limit && !cancelled { lock.wait() }
@@ -116,6 +124,7 @@ final class RunState<Record, Finished>: @unchecked Sendable {
         }
     }
 
+    @usableFromInline
     func finishInput(batches: Int) {
         lock.locked {
             totalBatches = batches
@@ -124,6 +133,7 @@ final class RunState<Record, Finished>: @unchecked Sendable {
     }
 
     /// The next batch to work on, or nil when there will be no more.
+    @usableFromInline
     func takeWork() -> (Int, Unchecked<[Record]>)? {
         lock.locked {
             while workHead == work.count && totalBatches == nil && !cancelled { lock.wait() }
@@ -138,6 +148,7 @@ final class RunState<Record, Finished>: @unchecked Sendable {
         }
     }
 
+    @usableFromInline
     func complete(_ sequence: Int, _ finished: [Finished]) {
         lock.locked {
             done[sequence] = finished
@@ -146,6 +157,7 @@ final class RunState<Record, Finished>: @unchecked Sendable {
     }
 
     /// Batch `sequence`'s results once finished, or nil after the last batch.
+    @usableFromInline
     func takeResult(_ sequence: Int) -> [Finished]? {
         lock.locked {
             while done[sequence] == nil && (totalBatches.map { sequence < $0 } ?? true) { lock.wait() }
@@ -156,6 +168,7 @@ final class RunState<Record, Finished>: @unchecked Sendable {
         }
     }
 
+    @usableFromInline
     func cancel() {
         lock.locked {
             cancelled = true

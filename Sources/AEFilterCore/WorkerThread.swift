@@ -1,9 +1,11 @@
 import Glibc
 
 /// A joinable POSIX thread running one closure.
+@usableFromInline
 struct WorkerThread {
     private let thread: pthread_t
 
+    @usableFromInline
     init(_ body: @escaping @Sendable () -> Void) {
         final class Box { let body: @Sendable () -> Void; init(_ body: @escaping @Sendable () -> Void) { self.body = body } }
         let context = Unmanaged.passRetained(Box(body)).toOpaque()
@@ -17,8 +19,10 @@ struct WorkerThread {
         self.thread = thread
     }
 
+    @usableFromInline
     func join() { pthread_join(thread, nil) }
 
     /// Lets the thread end on its own; it is never joined.
+    @usableFromInline
     func detach() { pthread_detach(thread) }
 }
