@@ -63,6 +63,7 @@ public struct RandomGenerator: RandomNumberGenerator, Sendable {
             while offset < count {
                 let n = min(chunk, count - offset)
                 for j in 0..<n { masks[j] = UInt32(truncatingIfNeeded: next() >> 40) }
+                for j in n..<(n + 7) & ~7 { masks[j] = 0 }  // the last vector's unused lanes
                 // Compared as vectors; a scalar loop here compiles back to branches.
                 let bound = SIMD8<UInt32>(repeating: UInt32(truncatingIfNeeded: threshold.bits))
                 let raw = UnsafeMutableRawPointer(masks.baseAddress!)
