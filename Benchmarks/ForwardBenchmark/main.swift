@@ -75,11 +75,11 @@ func format3(_ value: Double) -> String {
     return text + String(repeating: " ", count: max(0, 8 - text.count))
 }
 
-// One training step (forward, backward, Adam) and Adam alone.
+// One training step (forward, backward, Adam) on `threads` threads, and Adam alone.
 do {
-    let backend = try plugins.backends.make("blas", threads: threads)
+    let backend = try plugins.backends.make("blas", threads: 1)
     let sizes = [model.fc1Weight.count, model.fc1Bias.count, model.fc2Weight.count, model.fc2Bias.count]
-    var trainer = Trainer(model: model, optimizer: Adam(sizes: sizes, threads: threads), backend: backend, batchSize: batch)
+    var trainer = Trainer(model: model, optimizer: Adam(sizes: sizes), backend: backend, batchSize: batch, threads: threads)
     let stepTime = median(runs: 100) {
         x.withUnsafeBufferPointer { xp in _ = trainer.step(noisy: xp.baseAddress!, clean: xp.baseAddress!, count: batch) }
     }

@@ -35,11 +35,7 @@ public struct Adam: Sendable {
     ) {
         precondition(parameters.count == moments.count && gradients.count == moments.count)
         step += 1
-        let t = Double(step)
-        let correction1 = 1 - pow(Double(beta1), t)
-        let correction2 = 1 - pow(Double(beta2), t)
-        let stepSize = Float(Double(learningRate) / correction1)
-        let correction2Root = Float(correction2.squareRoot())
+        let (stepSize, correction2Root) = coefficients(step: step)
         for index in parameters.indices {
             let p = parameters[index], g = gradients[index]
             precondition(p.count == g.count && p.count == moments[index].m.count)
@@ -57,6 +53,23 @@ public struct Adam: Sendable {
             swap(&first, &moments[index].m)
             swap(&second, &moments[index].v)
         }
+    }
+
+    /// The step size lr/(1 - β1^t) and √(1 - β2^t) of step `step` (from 1).
+    public func coefficients(step: Int) -> (stepSize: Float, correction2Root: Float) {
+        let t = Double(step)
+        let correction1 = 1 - pow(Double(beta1), t)
+        let correction2 = 1 - pow(Double(beta2), t)
+        return (Float(Double(learningRate) / correction1), Float(correction2.squareRoot()))
+    }
+
+    /// One step on `count` elements, on the calling thread, with the
+    /// coefficients of ``coefficients(step:)``; `clear` zeroes the gradient.
+    public func apply(
+        p: UnsafeMutablePointer<Float>, g: UnsafeMutablePointer<Float>, m: UnsafeMutablePointer<Float>,
+        v: UnsafeMutablePointer<Float>, count: Int, stepSize: Float, correction2Root: Float, clear: Bool
+    ) {
+        CAEKernels_adam(p, g, m, v, count, beta1, beta2, epsilon, stepSize, correction2Root, clear ? 1 : 0)
     }
 
     static func kernel(

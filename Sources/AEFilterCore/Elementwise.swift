@@ -43,15 +43,17 @@ public enum Elementwise {
         }
     }
 
-    /// z += bias per row; a = leaky_relu(z, slope).
+    /// z += bias per row; a = leaky_relu(z, slope). Rows are `stride` apart
+    /// (default `columns`), so a block of columns can be done on its own.
     public static func biasLeakyReLU(
         z: UnsafeMutablePointer<Float>, a: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>,
-        rows: Int, columns: Int, slope: Float, threads: Int
+        rows: Int, columns: Int, stride: Int? = nil, slope: Float, threads: Int
     ) {
         nonisolated(unsafe) let (z, a, bias) = (z, a, bias)
+        let stride = stride ?? columns
         parallelRows(rows, threads: threads) { range in
             for row in range {
-                let zr = z + row * columns, ar = a + row * columns
+                let zr = z + row * stride, ar = a + row * stride
                 var j = 0
                 while j + 8 <= columns {
                     let v = load(zr + j) + load(bias + j)
@@ -69,12 +71,15 @@ public enum Elementwise {
         }
     }
 
-    /// y = sigmoid(y + bias) per row.
-    public static func biasSigmoid(y: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>, rows: Int, columns: Int, threads: Int) {
+    /// y = sigmoid(y + bias) per row; rows `stride` apart (default `columns`).
+    public static func biasSigmoid(
+        y: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>, rows: Int, columns: Int, stride: Int? = nil, threads: Int
+    ) {
         nonisolated(unsafe) let (y, bias) = (y, bias)
+        let stride = stride ?? columns
         parallelRows(rows, threads: threads) { range in
             for row in range {
-                let yr = y + row * columns
+                let yr = y + row * stride
                 var j = 0
                 while j + 8 <= columns {
                     store(1 / (1 + exp(-(load(yr + j) + load(bias + j)))), yr + j)
@@ -99,30 +104,43 @@ public enum Elementwise {
         nonisolated(unsafe) let (y, target, dz) = (y, target, dz)
         let partial = UnsafeMutableBufferPointer<Double>.allocate(capacity: rows)
         defer { partial.deallocate() }
-        nonisolated(unsafe) let sums = partial
+        nonisolated(unsafe) let sums = partial.baseAddress!
         parallelRows(rows, threads: threads) { range in
-            for row in range {
-                let offset = row * columns
-                var acc = V(repeating: 0)
-                var j = 0
-                while j + 8 <= columns {
-                    let out = load(y + offset + j)
-                    let diff = out - load(target + offset + j)
-                    acc += diff * diff
-                    store(scale * diff * out * (1 - out), dz + offset + j)
-                    j += 8
-                }
-                var sum = acc.sum()
-                while j < columns {
-                    let out = y[offset + j], diff = out - target[offset + j]
-                    sum += diff * diff
-                    dz[offset + j] = scale * diff * out * (1 - out)
-                    j += 1
-                }
-                sums[row] = Double(sum)
-            }
+            sigmoidMSEGradient(
+                y: y + range.lowerBound * columns, target: target + range.lowerBound * columns,
+                dz: dz + range.lowerBound * columns, rows: range.count, columns: columns, scale: scale,
+                rowSums: sums + range.lowerBound)
         }
         return partial.reduce(0, +)
+    }
+
+    /// The same on one thread, writing each row's sum of squared errors to
+    /// `rowSums`: summed in row order, the total does not depend on how the
+    /// rows were split.
+    public static func sigmoidMSEGradient(
+        y: UnsafePointer<Float>, target: UnsafePointer<Float>, dz: UnsafeMutablePointer<Float>,
+        rows: Int, columns: Int, scale: Float, rowSums: UnsafeMutablePointer<Double>
+    ) {
+        for row in 0..<rows {
+            let offset = row * columns
+            var acc = V(repeating: 0)
+            var j = 0
+            while j + 8 <= columns {
+                let out = load(y + offset + j)
+                let diff = out - load(target + offset + j)
+                acc += diff * diff
+                store(scale * diff * out * (1 - out), dz + offset + j)
+                j += 8
+            }
+            var sum = acc.sum()
+            while j < columns {
+                let out = y[offset + j], diff = out - target[offset + j]
+                sum += diff * diff
+                dz[offset + j] = scale * diff * out * (1 - out)
+                j += 1
+            }
+            rowSums[row] = Double(sum)
+        }
     }
 
     /// da ← da ⊙ leaky_relu'(z).
@@ -139,11 +157,14 @@ public enum Elementwise {
         }
     }
 
-    /// out[j] = Σ_rows m[row, j], summed in row order.
-    public static func columnSums(_ m: UnsafePointer<Float>, rows: Int, columns: Int, into out: UnsafeMutablePointer<Float>) {
+    /// out[j] = Σ_rows m[row, j], summed in row order; rows `stride` apart (default `columns`).
+    public static func columnSums(
+        _ m: UnsafePointer<Float>, rows: Int, columns: Int, stride: Int? = nil, into out: UnsafeMutablePointer<Float>
+    ) {
+        let stride = stride ?? columns
         for j in 0..<columns { out[j] = 0 }
         for row in 0..<rows {
-            let r = m + row * columns
+            let r = m + row * stride
             var j = 0
             while j + 8 <= columns {
                 store(load(out + j) + load(r + j), out + j)

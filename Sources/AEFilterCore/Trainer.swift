@@ -2,50 +2,59 @@ import CAESystem
 import Glibc
 
 /// One training step at a time: forward, MSE loss against the clean images,
-/// backward through both layers, Adam. All matrix work goes to the backend.
+/// backward through both layers, Adam.
+///
+/// A step runs on a team of `threads` threads. Each owns a block of hidden
+/// units (rows of W1) and a block of output pixels (rows of W2): it does the
+/// multiplies that produce its blocks, one backend call per thread, and
+/// Adam on its rows, with four barriers a step. Each element is computed
+/// the same way whatever the split, so the weights do not depend on the
+/// thread count.
 public struct Trainer {
-    public private(set) var model: Autoencoder
-    public var optimizer: Adam
     public let backend: any Backend
     public let batchSize: Int
+    public let threads: Int
+    public let hiddenSize: Int
+    public let negativeSlope: Float
+    /// Adam's settings and step count; its moments live in the trainer's buffers.
+    private var settings: Adam
+    private(set) var storage: Storage
 
-    // Scratch, sized for one batch.
-    private var hidden: [Float]       // activations a1 = leaky(z1)
-    private var preActivation: [Float] // z1
-    private var output: [Float]       // y
-    private var outputGradient: [Float] // dL/dz2
-    private var hiddenGradient: [Float] // dL/da1, then dL/dz1
-    private var gradW1: [Float], gradB1: [Float], gradW2: [Float], gradB2: [Float]
-
-    /// Trains `model` with `optimizer` on `backend`, `batchSize` images per step.
-    public init(model: Autoencoder, optimizer: Adam, backend: any Backend, batchSize: Int) {
-        self.model = model
-        self.optimizer = optimizer
-        self.backend = backend
+    /// Trains `model` with `optimizer` on `threads` threads, `batchSize`
+    /// images per step. Each thread calls `backend` with its own block, so
+    /// a one-thread backend suits best; `auto` stands for its large backend.
+    public init(model: Autoencoder, optimizer: Adam, backend: any Backend, batchSize: Int, threads: Int = 1) {
+        precondition(optimizer.moments.map(\.m.count) == [model.fc1Weight.count, model.fc1Bias.count, model.fc2Weight.count, model.fc2Bias.count])
+        // Blocks are smaller than whole multiplies; routing them by size would tie the result to the split.
+        self.backend = (backend as? AutoBackend)?.largeBackend ?? backend
         self.batchSize = batchSize
-        let h = model.hiddenSize, d = model.inputSize
-        hidden = .init(repeating: 0, count: batchSize * h)
-        preActivation = .init(repeating: 0, count: batchSize * h)
-        output = .init(repeating: 0, count: batchSize * d)
-        outputGradient = .init(repeating: 0, count: batchSize * d)
-        hiddenGradient = .init(repeating: 0, count: batchSize * h)
-        gradW1 = .init(repeating: 0, count: h * d)
-        gradB1 = .init(repeating: 0, count: h)
-        gradW2 = .init(repeating: 0, count: d * h)
-        gradB2 = .init(repeating: 0, count: d)
-        // Every step streams the weights, their gradients and Adam's moments.
-        Self.preferHugePages(&gradW1)
-        Self.preferHugePages(&gradW2)
-        Self.preferHugePages(&self.model.fc1Weight)
-        Self.preferHugePages(&self.model.fc2Weight)
-        for index in self.optimizer.moments.indices {
-            Self.preferHugePages(&self.optimizer.moments[index].m)
-            Self.preferHugePages(&self.optimizer.moments[index].v)
-        }
+        self.threads = max(1, threads)
+        hiddenSize = model.hiddenSize
+        negativeSlope = model.negativeSlope
+        settings = optimizer
+        settings.moments = []
+        storage = Storage(model: model, moments: optimizer.moments, batchSize: batchSize, threads: self.threads)
     }
 
-    private static func preferHugePages(_ buffer: inout [Float]) {
-        buffer.withUnsafeMutableBytes { CAESystem_prefer_huge_pages($0.baseAddress, $0.count) }
+    /// The model as of the last step.
+    public var model: Autoencoder {
+        Autoencoder(
+            hiddenSize: hiddenSize, negativeSlope: negativeSlope, fc1Weight: storage.copy(storage.parameters[0], 0),
+            fc1Bias: storage.copy(storage.parameters[1], 1), fc2Weight: storage.copy(storage.parameters[2], 2),
+            fc2Bias: storage.copy(storage.parameters[3], 3))
+    }
+
+    /// The optimizer as of the last step, moments included.
+    public var optimizer: Adam {
+        var adam = settings
+        adam.moments = (0..<4).map { (m: storage.copy(storage.first[$0], $0), v: storage.copy(storage.second[$0], $0)) }
+        return adam
+    }
+
+    /// The learning rate of the next step.
+    public var learningRate: Float {
+        get { settings.learningRate }
+        set { settings.learningRate = newValue }
     }
 
     /// Trains on `count` rows (≤ batchSize): `noisy` in, `clean` as the target.
@@ -53,119 +62,164 @@ public struct Trainer {
     @discardableResult
     public mutating func step(noisy: UnsafePointer<Float>, clean: UnsafePointer<Float>, count: Int) -> Float {
         precondition(count > 0 && count <= batchSize)
-        let h = model.hiddenSize, d = model.inputSize, slope = model.negativeSlope
-        let backend = self.backend
-        let model = self.model
+        if !isKnownUniquelyReferenced(&storage) { storage = storage.duplicate() }
+        settings.step += 1
+        let (stepSize, correction2Root) = settings.coefficients(step: settings.step)
+        let h = hiddenSize, d = Geometry.pixels, slope = negativeSlope
+        let s = storage, backend = backend, adam = settings, team = s.team
+        let (w1, b1, w2, b2) = (s.parameters[0], s.parameters[1], s.parameters[2], s.parameters[3])
+        let (gw1, gb1, gw2, gb2) = (s.gradients[0], s.gradients[1], s.gradients[2], s.gradients[3])
+        let (z1, a1, y, dz2, da1) = (s.preActivation, s.hidden, s.output, s.outputGradient, s.hiddenGradient)
+        let scale = 2 / Float(count * d)
 
-        // Forward: z1 = x·W1ᵀ + b1, a1 = leaky(z1), y = sigmoid(a1·W2ᵀ + b2).
-        model.fc1Weight.withUnsafeBufferPointer { w1 in
-            preActivation.withUnsafeMutableBufferPointer { z in
-                backend.gemm(transA: false, transB: true, m: count, n: h, k: d, alpha: 1, a: noisy, lda: d,
-                             b: w1.baseAddress!, ldb: d, beta: 0, c: z.baseAddress!, ldc: h)
+        team.run { member in
+            let hidden = Self.share(h, member, team.size), pixels = Self.share(d, member, team.size)
+            let rows = Self.share(count, member, team.size)
+            func update(_ tensor: Int, _ range: Range<Int>) {
+                guard !range.isEmpty else { return }
+                let i = range.lowerBound
+                adam.apply(
+                    p: s.parameters[tensor] + i, g: s.gradients[tensor] + i, m: s.first[tensor] + i, v: s.second[tensor] + i,
+                    count: range.count, stepSize: stepSize, correction2Root: correction2Root, clear: true)
             }
-        }
-        let threads = backend.threads
-        preActivation.withUnsafeMutableBufferPointer { z in
-            hidden.withUnsafeMutableBufferPointer { a in
-                model.fc1Bias.withUnsafeBufferPointer { b1 in
-                    Elementwise.biasLeakyReLU(
-                        z: z.baseAddress!, a: a.baseAddress!, bias: b1.baseAddress!, rows: count, columns: h, slope: slope, threads: threads)
-                }
-            }
-        }
-        model.fc2Weight.withUnsafeBufferPointer { w2 in
-            hidden.withUnsafeBufferPointer { a in
-                output.withUnsafeMutableBufferPointer { y in
-                    backend.gemm(transA: false, transB: true, m: count, n: d, k: h, alpha: 1, a: a.baseAddress!, lda: h,
-                                 b: w2.baseAddress!, ldb: h, beta: 0, c: y.baseAddress!, ldc: d)
-                }
-            }
-        }
 
-        // Loss and dL/dz2 = 2(y - t)/N · y(1 - y), with bias gradient b2.
-        let loss = output.withUnsafeMutableBufferPointer { y in
-            outputGradient.withUnsafeMutableBufferPointer { dz in
-                model.fc2Bias.withUnsafeBufferPointer { b2 in
-                    Elementwise.biasSigmoid(y: y.baseAddress!, bias: b2.baseAddress!, rows: count, columns: d, threads: threads)
-                    let sum = Elementwise.sigmoidMSEGradient(
-                        y: y.baseAddress!, target: clean, dz: dz.baseAddress!, rows: count, columns: d,
-                        scale: 2 / Float(count * d), threads: threads)
-                    gradB2.withUnsafeMutableBufferPointer { Elementwise.columnSums(dz.baseAddress!, rows: count, columns: d, into: $0.baseAddress!) }
-                    return sum
+            // z1 = x·W1ᵀ + b1 and a1 = leaky(z1), this member's hidden units.
+            if !hidden.isEmpty {
+                backend.gemm(
+                    transA: false, transB: true, m: count, n: hidden.count, k: d, alpha: 1, a: noisy, lda: d,
+                    b: w1 + hidden.lowerBound * d, ldb: d, beta: 0, c: z1 + hidden.lowerBound, ldc: h)
+                Elementwise.biasLeakyReLU(
+                    z: z1 + hidden.lowerBound, a: a1 + hidden.lowerBound, bias: b1 + hidden.lowerBound,
+                    rows: count, columns: hidden.count, stride: h, slope: slope, threads: 1)
+            }
+            team.barrier()
+            // y = sigmoid(a1·W2ᵀ + b2), this member's pixels.
+            if !pixels.isEmpty {
+                backend.gemm(
+                    transA: false, transB: true, m: count, n: pixels.count, k: h, alpha: 1, a: a1, lda: h,
+                    b: w2 + pixels.lowerBound * h, ldb: h, beta: 0, c: y + pixels.lowerBound, ldc: d)
+                Elementwise.biasSigmoid(
+                    y: y + pixels.lowerBound, bias: b2 + pixels.lowerBound, rows: count, columns: pixels.count, stride: d, threads: 1)
+            }
+            team.barrier()
+            // dz2 = 2(y - t)/N · y(1 - y) and the loss, by rows.
+            if !rows.isEmpty {
+                let offset = rows.lowerBound * d
+                Elementwise.sigmoidMSEGradient(
+                    y: y + offset, target: clean + offset, dz: dz2 + offset, rows: rows.count, columns: d, scale: scale,
+                    rowSums: s.rowSums + rows.lowerBound)
+            }
+            team.barrier()
+            // dW2 = dz2ᵀ·a1 and db2 for this member's pixels; da1 = dz2·W2 for its hidden units.
+            if !pixels.isEmpty {
+                Elementwise.columnSums(dz2 + pixels.lowerBound, rows: count, columns: pixels.count, stride: d, into: gb2 + pixels.lowerBound)
+                // β = 1: Adam left the gradient buffers zeroed.
+                backend.gemm(
+                    transA: true, transB: false, m: pixels.count, n: h, k: count, alpha: 1, a: dz2 + pixels.lowerBound, lda: d,
+                    b: a1, ldb: h, beta: 1, c: gw2 + pixels.lowerBound * h, ldc: h)
+            }
+            if !hidden.isEmpty {
+                backend.gemm(
+                    transA: false, transB: false, m: count, n: hidden.count, k: d, alpha: 1, a: dz2, lda: d,
+                    b: w2 + hidden.lowerBound, ldb: h, beta: 0, c: da1 + hidden.lowerBound, ldc: h)
+                // dz1 = da1 ⊙ leaky'(z1), db1, dW1 = dz1ᵀ·x; then Adam on W1 and b1, which no other member reads.
+                for row in 0..<count {
+                    let offset = row * h + hidden.lowerBound
+                    Elementwise.leakyReLUGradient(da: da1 + offset, z: z1 + offset, count: hidden.count, slope: slope)
                 }
+                Elementwise.columnSums(da1 + hidden.lowerBound, rows: count, columns: hidden.count, stride: h, into: gb1 + hidden.lowerBound)
+                backend.gemm(
+                    transA: true, transB: false, m: hidden.count, n: d, k: count, alpha: 1, a: da1 + hidden.lowerBound, lda: h,
+                    b: noisy, ldb: d, beta: 1, c: gw1 + hidden.lowerBound * d, ldc: d)
+                update(0, hidden.lowerBound * d..<hidden.upperBound * d)
+                update(1, hidden)
             }
+            // Every member has read W2 for da1 before any of it changes.
+            team.barrier()
+            update(2, pixels.lowerBound * h..<pixels.upperBound * h)
+            update(3, pixels)
         }
-
-        // dW2 = dz2ᵀ·a1, da1 = dz2·W2, dz1 = da1 ⊙ leaky'(z1), dW1 = dz1ᵀ·x.
-        outputGradient.withUnsafeBufferPointer { dz in
-            hidden.withUnsafeBufferPointer { a in
-                gradW2.withUnsafeMutableBufferPointer { gw2 in
-                    // β = 1: the optimizer left the gradient buffers zeroed.
-                    backend.gemm(transA: true, transB: false, m: d, n: h, k: count, alpha: 1, a: dz.baseAddress!, lda: d,
-                                 b: a.baseAddress!, ldb: h, beta: 1, c: gw2.baseAddress!, ldc: h)
-                }
-            }
-            model.fc2Weight.withUnsafeBufferPointer { w2 in
-                hiddenGradient.withUnsafeMutableBufferPointer { da in
-                    backend.gemm(transA: false, transB: false, m: count, n: h, k: d, alpha: 1, a: dz.baseAddress!, lda: d,
-                                 b: w2.baseAddress!, ldb: h, beta: 0, c: da.baseAddress!, ldc: h)
-                }
-            }
-        }
-        hiddenGradient.withUnsafeMutableBufferPointer { da in
-            preActivation.withUnsafeBufferPointer { z in
-                Elementwise.leakyReLUGradient(da: da.baseAddress!, z: z.baseAddress!, count: count * h, slope: slope)
-            }
-            gradB1.withUnsafeMutableBufferPointer { Elementwise.columnSums(da.baseAddress!, rows: count, columns: h, into: $0.baseAddress!) }
-        }
-        hiddenGradient.withUnsafeBufferPointer { dz in
-            gradW1.withUnsafeMutableBufferPointer { gw1 in
-                backend.gemm(transA: true, transB: false, m: h, n: d, k: count, alpha: 1, a: dz.baseAddress!, lda: h,
-                             b: noisy, ldb: d, beta: 1, c: gw1.baseAddress!, ldc: d)
-            }
-        }
-
-        applyOptimizer()
+        var loss = 0.0
+        for row in 0..<count { loss += s.rowSums[row] }
         return Float(loss / Double(count * d))
     }
 
-    private mutating func applyOptimizer() {
-        var optimizer = Adam(sizes: [])
-        swap(&optimizer, &self.optimizer)
-        defer { swap(&optimizer, &self.optimizer) }
-        var (g0, g1, g2, g3) = ([Float](), [Float](), [Float](), [Float]())
-        swap(&g0, &gradW1)
-        swap(&g1, &gradB1)
-        swap(&g2, &gradW2)
-        swap(&g3, &gradB2)
-        defer {
-            swap(&g0, &gradW1)
-            swap(&g1, &gradB1)
-            swap(&g2, &gradW2)
-            swap(&g3, &gradB2)
-        }
-        withParameters { parameters in
-            g0.withUnsafeMutableBufferPointer { p0 in
-                g1.withUnsafeMutableBufferPointer { p1 in
-                    g2.withUnsafeMutableBufferPointer { p2 in
-                        g3.withUnsafeMutableBufferPointer { p3 in
-                            optimizer.update(parameters, gradients: [p0, p1, p2, p3], clearingGradients: true)
-                        }
-                    }
-                }
-            }
-        }
+    /// Member `part`'s share of `0..<count` among `parts`, cut at multiples of 8.
+    static func share(_ count: Int, _ part: Int, _ parts: Int) -> Range<Int> {
+        func cut(_ index: Int) -> Int { index == parts ? count : min(count, (count * index + parts * 4) / (parts * 8) * 8) }
+        return cut(part)..<cut(part + 1)
     }
+}
 
-    private mutating func withParameters(_ body: ([UnsafeMutableBufferPointer<Float>]) -> Void) {
-        model.fc1Weight.withUnsafeMutableBufferPointer { w1 in
-            model.fc1Bias.withUnsafeMutableBufferPointer { b1 in
-                model.fc2Weight.withUnsafeMutableBufferPointer { w2 in
-                    model.fc2Bias.withUnsafeMutableBufferPointer { b2 in
-                        body([w1, b1, w2, b2])
-                    }
-                }
+extension Trainer {
+    /// The buffers of one run, allocated page-aligned: parameters, gradients
+    /// and Adam's moments per tensor (W1, b1, W2, b2), and one batch's activations.
+    final class Storage {
+        let sizes: [Int]
+        let batchSize: Int
+        let parameters: [UnsafeMutablePointer<Float>]
+        let gradients: [UnsafeMutablePointer<Float>]
+        let first: [UnsafeMutablePointer<Float>]
+        let second: [UnsafeMutablePointer<Float>]
+        let preActivation, hidden, output, outputGradient, hiddenGradient: UnsafeMutablePointer<Float>
+        let rowSums: UnsafeMutablePointer<Double>
+        let team: ThreadTeam
+
+        init(model: Autoencoder, moments: [(m: [Float], v: [Float])], batchSize: Int, threads: Int) {
+            let h = model.hiddenSize, d = model.inputSize
+            sizes = [h * d, h, d * h, d]
+            self.batchSize = batchSize
+            let sizes = sizes
+            parameters = [model.fc1Weight, model.fc1Bias, model.fc2Weight, model.fc2Bias].map(Self.allocate)
+            gradients = sizes.map { Self.allocate([Float](repeating: 0, count: $0)) }
+            first = moments.map { Self.allocate($0.m) }
+            second = moments.map { Self.allocate($0.v) }
+            preActivation = Self.allocate(count: batchSize * h)
+            hidden = Self.allocate(count: batchSize * h)
+            output = Self.allocate(count: batchSize * d)
+            outputGradient = Self.allocate(count: batchSize * d)
+            hiddenGradient = Self.allocate(count: batchSize * h)
+            rowSums = .allocate(capacity: batchSize)
+            team = ThreadTeam(size: threads)
+        }
+
+        deinit {
+            for buffer in parameters + gradients + first + second + [preActivation, hidden, output, outputGradient, hiddenGradient] {
+                free(buffer)
             }
+            rowSums.deallocate()
+        }
+
+        /// A copy for a trainer that was copied: same state, its own buffers and team.
+        func duplicate() -> Storage {
+            let model = Autoencoder(
+                hiddenSize: sizes[1], inputSize: sizes[3], fc1Weight: copy(parameters[0], 0), fc1Bias: copy(parameters[1], 1),
+                fc2Weight: copy(parameters[2], 2), fc2Bias: copy(parameters[3], 3))
+            return Storage(
+                model: model, moments: (0..<4).map { (m: copy(first[$0], $0), v: copy(second[$0], $0)) },
+                batchSize: batchSize, threads: team.size)
+        }
+
+        /// Tensor `tensor`'s values in `buffer`, as an array.
+        func copy(_ buffer: UnsafeMutablePointer<Float>, _ tensor: Int) -> [Float] {
+            Array(UnsafeBufferPointer(start: buffer, count: sizes[tensor]))
+        }
+
+        /// Every step streams these buffers; large ones start on a 2 MiB boundary and ask for huge pages.
+        static func allocate(_ values: [Float]) -> UnsafeMutablePointer<Float> {
+            let buffer = allocate(count: values.count)
+            buffer.update(from: values, count: values.count)
+            return buffer
+        }
+
+        static func allocate(count: Int) -> UnsafeMutablePointer<Float> {
+            let bytes = max(1, count) * MemoryLayout<Float>.stride
+            let alignment = bytes >= 1 << 21 ? 1 << 21 : 64
+            var raw: UnsafeMutableRawPointer?
+            guard posix_memalign(&raw, alignment, bytes) == 0, let raw else { fatalError("out of memory: \(bytes) bytes") }
+            CAESystem_prefer_huge_pages(raw, bytes)
+            memset(raw, 0, bytes)
+            return raw.bindMemory(to: Float.self, capacity: max(1, count))
         }
     }
 }

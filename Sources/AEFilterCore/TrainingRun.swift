@@ -5,7 +5,7 @@ import Glibc
 ///
 /// Every random draw comes from (seed, stream) pairs fixed by the epoch, the
 /// iteration or the evaluation, so a resumed run reproduces an uninterrupted
-/// one bit for bit (same seed, backend and threads).
+/// one bit for bit (same seed and backend).
 public struct TrainingRun {
     public let configuration: TrainingConfiguration
     public private(set) var trainer: Trainer
@@ -54,7 +54,7 @@ public struct TrainingRun {
             history = Self.parseHistory(resume.metadata["metrics.history"] ?? "")
             lossSum = Double(resume.metadata["train.running_loss_sum"] ?? "") ?? 0
             lossCount = Int(resume.metadata["train.running_loss_count"] ?? "") ?? 0
-            trainer = Trainer(model: model, optimizer: optimizer, backend: backend, batchSize: configuration.batchSize)
+            trainer = Trainer(model: model, optimizer: optimizer, backend: backend, batchSize: configuration.batchSize, threads: threads)
         } else {
             var rng = RandomGenerator(seed: configuration.seed)
             let model = Autoencoder(hiddenSize: configuration.hiddenSize, negativeSlope: configuration.negativeSlope, rng: &rng)
@@ -63,7 +63,7 @@ public struct TrainingRun {
                 beta2: configuration.beta2, epsilon: configuration.epsilon, threads: threads)
             iteration = 0
             history = []
-            trainer = Trainer(model: model, optimizer: optimizer, backend: backend, batchSize: configuration.batchSize)
+            trainer = Trainer(model: model, optimizer: optimizer, backend: backend, batchSize: configuration.batchSize, threads: threads)
         }
     }
 
@@ -104,7 +104,7 @@ public struct TrainingRun {
             }
             var rng = RandomGenerator(seed: configuration.seed, stream: Self.noiseStream + UInt64(iteration))
             noisy.withUnsafeMutableBufferPointer { noise.apply(to: UnsafeMutableBufferPointer(rebasing: $0[0..<count * d]), rng: &rng) }
-            trainer.optimizer.learningRate = configuration.learningRate(at: iteration)
+            trainer.learningRate = configuration.learningRate(at: iteration)
             let loss = noisy.withUnsafeBufferPointer { x in
                 clean.withUnsafeBufferPointer { t in trainer.step(noisy: x.baseAddress!, clean: t.baseAddress!, count: count) }
             }
@@ -133,9 +133,7 @@ public struct TrainingRun {
 
     /// Test MSE with the noise of evaluation number `index`.
     public func evaluate(index: Int) -> Double {
-        Evaluation.meanSquaredError(
-            model: trainer.model, backend: trainer.backend, images: test, noise: noise,
-            seed: configuration.seed, stream: Self.evaluationStream + UInt64(index))
+        trainer.meanSquaredError(images: test, noise: noise, seed: configuration.seed, stream: Self.evaluationStream + UInt64(index))
     }
 
     /// The checkpoint now: model, configuration, metrics, and, when
@@ -154,11 +152,12 @@ public struct TrainingRun {
         }
         var extraTensors: [String: SafeTensors.Tensor] = [:]
         if resumable {
+            let optimizer = trainer.optimizer
             // The training loss since the last evaluation, so the next one reports the same figure.
             metadata["train.running_loss_sum"] = "\(lossSum)"
             metadata["train.running_loss_count"] = "\(lossCount)"
             for (index, name) in Self.parameterNames.enumerated() {
-                let moments = trainer.optimizer.moments[index]
+                let moments = optimizer.moments[index]
                 extraTensors["optimizer.exp_avg.\(name)"] = .init(shape: [moments.m.count], values: moments.m)
                 extraTensors["optimizer.exp_avg_sq.\(name)"] = .init(shape: [moments.v.count], values: moments.v)
             }

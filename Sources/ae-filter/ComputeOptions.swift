@@ -8,7 +8,7 @@ struct ComputeOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Compute backend: auto, or a name from `ae-filter plugins`.", valueName: "NAME"))
     var backend: String = "auto"
 
-    @Option(help: ArgumentHelp("Threads per compute call (default: the cores; for the filter 1 per worker, see --jobs).", valueName: "N"))
+    @Option(help: ArgumentHelp("Threads per compute call; train splits each step over them (default: the cores; for the filter 1 per worker, see --jobs).", valueName: "N"))
     var threads: Int?
 
     static var cores: Int { max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN))) }

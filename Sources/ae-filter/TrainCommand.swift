@@ -130,7 +130,8 @@ struct TrainCommand: ParsableCommand {
             Diagnostics.report("data", "these are not the official Fashion-MNIST files (MD5 mismatch); training anyway")
         }
         let noiseModel = try plugins.noise.make(configuration.noiseModel, level: configuration.noiseLevel)
-        let backend = try compute.makeBackend()
+        // The trainer splits each step over its threads itself: one backend thread per call.
+        let backend = try plugins.backends.make(compute.backend, threads: 1)
         var run = try TrainingRun(
             configuration: configuration, train: dataset.train, test: dataset.test, noise: noiseModel,
             backend: backend, threads: compute.threads(), resume: resumed)

@@ -70,4 +70,80 @@ import Testing
         // And the step really moved the weights.
         #expect(zip(got[0], start.fc1Weight).map { abs($0 - $1) }.max()! > 0.005)
     }
+
+    /// A step splits its work by hidden units, pixels and rows over its
+    /// threads (here with empty shares too); the split must not show.
+    @Test func theThreadCountDoesNotChangeTheResult() {
+        let h = 20, d = 784, batch = 7
+        let start = Fixtures.randomModel(hidden: h, seed: 3)
+        var rng = RandomGenerator(seed: 9)
+        let x = (0..<batch * d).map { _ in rng.nextUnitFloat() * 2 }
+        let t = (0..<batch * d).map { _ in rng.nextUnitFloat() }
+        let sizes = [h * d, h, d * h, d]
+        func train(threads: Int) -> (model: Autoencoder, moments: [[Float]], losses: [Float]) {
+            var trainer = Trainer(
+                model: start, optimizer: Adam(sizes: sizes, learningRate: 0.01), backend: SwiftBackend(threads: 1), batchSize: 8,
+                threads: threads)
+            let losses = (0..<3).map { _ in
+                x.withUnsafeBufferPointer { xp in t.withUnsafeBufferPointer { tp in trainer.step(noisy: xp.baseAddress!, clean: tp.baseAddress!, count: batch) } }
+            }
+            return (trainer.model, trainer.optimizer.moments.flatMap { [$0.m, $0.v] }, losses)
+        }
+        let one = train(threads: 1)
+        let moved = one.model != start
+        #expect(moved)
+        for threads in [2, 3, 5] {
+            let other = train(threads: threads)
+            // Compared as Bools: a failure would otherwise print every weight.
+            let (sameModel, sameMoments) = (other.model == one.model, other.moments == one.moments)
+            #expect(sameModel, "\(threads) threads")
+            #expect(sameMoments, "\(threads) threads")
+            #expect(other.losses == one.losses, "\(threads) threads")
+        }
+    }
+
+    /// A copied trainer steps on its own buffers, not the original's.
+    @Test func copiesAreIndependent() {
+        let h = 8, d = 784
+        let sizes = [h * d, h, d * h, d]
+        let x = [Float](repeating: 0.5, count: d)
+        var original = Trainer(
+            model: Fixtures.randomModel(hidden: h), optimizer: Adam(sizes: sizes), backend: SwiftBackend(threads: 1), batchSize: 1, threads: 2)
+        let before = original.model
+        var copy = original
+        _ = x.withUnsafeBufferPointer { copy.step(noisy: $0.baseAddress!, clean: $0.baseAddress!, count: 1) }
+        let (untouched, moved) = (original.model == before, copy.model != before)
+        #expect(untouched)
+        #expect(moved)
+        _ = x.withUnsafeBufferPointer { original.step(noisy: $0.baseAddress!, clean: $0.baseAddress!, count: 1) }
+        let same = original.model == copy.model
+        #expect(same)
+    }
+
+    /// The test-set MSE computed on the trainer's threads is the sequential
+    /// one: same noise, same sums.
+    @Test(arguments: [1, 3])
+    func evaluationOnTheThreadsMatchesTheSequentialOne(threads: Int) {
+        struct Zeroing: NoiseModel {
+            let name = "zeroing", level: Float = 0.5
+            func apply(to pixels: UnsafeMutableBufferPointer<Float>, rng: inout RandomGenerator) {
+                for i in pixels.indices where rng.next() & 1 == 0 { pixels[i] = 0 }
+            }
+        }
+        let h = 16, count = 1_234
+        var rng = RandomGenerator(seed: 2)
+        let images = ImageSet(
+            pixels: (0..<count * 784).map { _ in UInt8(truncatingIfNeeded: rng.next()) }, labels: [UInt8](repeating: 0, count: count))
+        let model = Fixtures.randomModel(hidden: h)
+        let trainer = Trainer(
+            model: model, optimizer: Adam(sizes: [h * 784, h, 784 * h, 784]), backend: SwiftBackend(threads: 1), batchSize: 4,
+            threads: threads)
+        let expected = Evaluation.meanSquaredError(
+            model: model, backend: SwiftBackend(threads: 1), images: images, noise: Zeroing(), seed: 4, stream: 7, batchSize: 100)
+        #expect(trainer.meanSquaredError(images: images, noise: Zeroing(), seed: 4, stream: 7, batchSize: 100) == expected)
+        let clean = Evaluation.meanSquaredError(
+            model: model, backend: SwiftBackend(threads: 1), images: images, noise: nil, seed: 4, stream: 7, batchSize: 100)
+        #expect(trainer.meanSquaredError(images: images, noise: nil, seed: 4, stream: 7, batchSize: 100) == clean)
+        #expect(clean != expected)
+    }
 }

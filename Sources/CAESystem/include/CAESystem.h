@@ -15,4 +15,14 @@ void CAESystem_keep_allocations_up_to(int bytes);
 /// fewer TLB misses. Failure is harmless and ignored.
 void CAESystem_prefer_huge_pages(void *address, size_t size);
 
+/// Tells the CPU the caller is spinning on a memory location (x86 `pause`,
+/// Arm `yield`), for the short waits at a thread team's barriers.
+static inline void CAESystem_relax(void) {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    __asm__ __volatile__("yield");
+#endif
+}
+
 #endif
