@@ -68,19 +68,18 @@ public struct Trainer {
         let h = hiddenSize, d = Geometry.pixels, slope = negativeSlope
         let s = storage, backend = backend, adam = settings, team = s.team
         let (w1, b1, w2, b2) = (s.parameters[0], s.parameters[1], s.parameters[2], s.parameters[3])
-        let (gw1, gb1, gw2, gb2) = (s.gradients[0], s.gradients[1], s.gradients[2], s.gradients[3])
+        let (gb1, gb2) = (s.biasGradients[0], s.biasGradients[1])
         let (z1, a1, y, dz2, da1) = (s.preActivation, s.hidden, s.output, s.outputGradient, s.hiddenGradient)
         let scale = 2 / Float(count * d)
 
         team.run { member in
             let hidden = Self.share(h, member, team.size), pixels = Self.share(d, member, team.size)
             let rows = Self.share(count, member, team.size)
-            func update(_ tensor: Int, _ range: Range<Int>) {
-                guard !range.isEmpty else { return }
+            func update(_ tensor: Int, _ range: Range<Int>, gradient: UnsafeMutablePointer<Float>) {
                 let i = range.lowerBound
                 adam.apply(
-                    p: s.parameters[tensor] + i, g: s.gradients[tensor] + i, m: s.first[tensor] + i, v: s.second[tensor] + i,
-                    count: range.count, stepSize: stepSize, correction2Root: correction2Root, clear: true)
+                    p: s.parameters[tensor] + i, g: gradient, m: s.first[tensor] + i, v: s.second[tensor] + i,
+                    count: range.count, stepSize: stepSize, correction2Root: correction2Root, clear: false)
             }
 
             // z1 = x·W1ᵀ + b1 and a1 = leaky(z1), this member's hidden units.
@@ -110,38 +109,49 @@ public struct Trainer {
                     rowSums: s.rowSums + rows.lowerBound)
             }
             team.barrier()
-            // dW2 = dz2ᵀ·a1 and db2 for this member's pixels; da1 = dz2·W2 for its hidden units.
-            if !pixels.isEmpty {
-                Elementwise.columnSums(dz2 + pixels.lowerBound, rows: count, columns: pixels.count, stride: d, into: gb2 + pixels.lowerBound)
-                // β = 1: Adam left the gradient buffers zeroed.
-                backend.gemm(
-                    transA: true, transB: false, m: pixels.count, n: h, k: count, alpha: 1, a: dz2 + pixels.lowerBound, lda: d,
-                    b: a1, ldb: h, beta: 1, c: gw2 + pixels.lowerBound * h, ldc: h)
-            }
+            // da1 = dz2·W2, dz1 = da1 ⊙ leaky'(z1) and db1 for this member's hidden units.
             if !hidden.isEmpty {
                 backend.gemm(
                     transA: false, transB: false, m: count, n: hidden.count, k: d, alpha: 1, a: dz2, lda: d,
                     b: w2 + hidden.lowerBound, ldb: h, beta: 0, c: da1 + hidden.lowerBound, ldc: h)
-                // dz1 = da1 ⊙ leaky'(z1), db1, dW1 = dz1ᵀ·x; then Adam on W1 and b1, which no other member reads.
                 for row in 0..<count {
                     let offset = row * h + hidden.lowerBound
                     Elementwise.leakyReLUGradient(da: da1 + offset, z: z1 + offset, count: hidden.count, slope: slope)
                 }
                 Elementwise.columnSums(da1 + hidden.lowerBound, rows: count, columns: hidden.count, stride: h, into: gb1 + hidden.lowerBound)
+                update(1, hidden, gradient: gb1 + hidden.lowerBound)
+            }
+            // dW1 = dz1ᵀ·x a block of rows at a time, each block's Adam update while
+            // the block is still in cache; W1's rows are this member's alone.
+            let scratch = s.scratch[member]
+            for block in Self.blocks(hidden, size: Storage.blockRows) {
                 backend.gemm(
-                    transA: true, transB: false, m: hidden.count, n: d, k: count, alpha: 1, a: da1 + hidden.lowerBound, lda: h,
-                    b: noisy, ldb: d, beta: 1, c: gw1 + hidden.lowerBound * d, ldc: d)
-                update(0, hidden.lowerBound * d..<hidden.upperBound * d)
-                update(1, hidden)
+                    transA: true, transB: false, m: block.count, n: d, k: count, alpha: 1, a: da1 + block.lowerBound, lda: h,
+                    b: noisy, ldb: d, beta: 0, c: scratch, ldc: d)
+                update(0, block.lowerBound * d..<block.upperBound * d, gradient: scratch)
             }
             // Every member has read W2 for da1 before any of it changes.
             team.barrier()
-            update(2, pixels.lowerBound * h..<pixels.upperBound * h)
-            update(3, pixels)
+            // The same for dW2 = dz2ᵀ·a1 and db2, this member's pixels.
+            if !pixels.isEmpty {
+                Elementwise.columnSums(dz2 + pixels.lowerBound, rows: count, columns: pixels.count, stride: d, into: gb2 + pixels.lowerBound)
+                update(3, pixels, gradient: gb2 + pixels.lowerBound)
+            }
+            for block in Self.blocks(pixels, size: Storage.blockRows) {
+                backend.gemm(
+                    transA: true, transB: false, m: block.count, n: h, k: count, alpha: 1, a: dz2 + block.lowerBound, lda: d,
+                    b: a1, ldb: h, beta: 0, c: scratch, ldc: h)
+                update(2, block.lowerBound * h..<block.upperBound * h, gradient: scratch)
+            }
         }
         var loss = 0.0
         for row in 0..<count { loss += s.rowSums[row] }
         return Float(loss / Double(count * d))
+    }
+
+    /// `range` in consecutive blocks of at most `size`.
+    static func blocks(_ range: Range<Int>, size: Int) -> [Range<Int>] {
+        stride(from: range.lowerBound, to: range.upperBound, by: size).map { $0..<min($0 + size, range.upperBound) }
     }
 
     /// Member `part`'s share of `0..<count` among `parts`, cut at multiples of 8.
@@ -152,13 +162,21 @@ public struct Trainer {
 }
 
 extension Trainer {
-    /// The buffers of one run, allocated page-aligned: parameters, gradients
-    /// and Adam's moments per tensor (W1, b1, W2, b2), and one batch's activations.
+    /// The buffers of one run, allocated page-aligned: parameters and Adam's
+    /// moments per tensor (W1, b1, W2, b2), bias gradients, a block of weight
+    /// gradients per member, and one batch's activations.
     final class Storage {
         let sizes: [Int]
         let batchSize: Int
         let parameters: [UnsafeMutablePointer<Float>]
-        let gradients: [UnsafeMutablePointer<Float>]
+        /// Gradients of b1 and b2.
+        let biasGradients: [UnsafeMutablePointer<Float>]
+        /// Per member: one block of weight gradients, `blockRows` rows.
+        let scratch: [UnsafeMutablePointer<Float>]
+        /// Rows of a weight-gradient block: up to 1.2 MB, within a core's L2
+        /// with room for Adam's streams. (Smaller blocks repack the shared
+        /// operand too often: 64 rows was slower than no blocks at all.)
+        static let blockRows = 256
         let first: [UnsafeMutablePointer<Float>]
         let second: [UnsafeMutablePointer<Float>]
         let preActivation, hidden, output, outputGradient, hiddenGradient: UnsafeMutablePointer<Float>
@@ -169,9 +187,9 @@ extension Trainer {
             let h = model.hiddenSize, d = model.inputSize
             sizes = [h * d, h, d * h, d]
             self.batchSize = batchSize
-            let sizes = sizes
             parameters = [model.fc1Weight, model.fc1Bias, model.fc2Weight, model.fc2Bias].map(Self.allocate)
-            gradients = sizes.map { Self.allocate([Float](repeating: 0, count: $0)) }
+            biasGradients = [Self.allocate(count: h), Self.allocate(count: d)]
+            scratch = (0..<threads).map { _ in Self.allocate(count: Self.blockRows * max(h, d)) }
             first = moments.map { Self.allocate($0.m) }
             second = moments.map { Self.allocate($0.v) }
             preActivation = Self.allocate(count: batchSize * h)
@@ -184,7 +202,7 @@ extension Trainer {
         }
 
         deinit {
-            for buffer in parameters + gradients + first + second + [preActivation, hidden, output, outputGradient, hiddenGradient] {
+            for buffer in parameters + biasGradients + scratch + first + second + [preActivation, hidden, output, outputGradient, hiddenGradient] {
                 free(buffer)
             }
             rowSums.deallocate()
