@@ -149,6 +149,16 @@ public struct Trainer {
         return Float(loss / Double(count * d))
     }
 
+    /// Runs `body` on each thread's share of `0..<count` (the rows of a batch,
+    /// say), on the trainer's threads; `body` must be safe to run concurrently.
+    public func forEachShare(of count: Int, _ body: (Range<Int>) -> Void) {
+        let team = storage.team
+        team.run { member in
+            let range = Self.share(count, member, team.size)
+            if !range.isEmpty { body(range) }
+        }
+    }
+
     /// `range` in consecutive blocks of at most `size`.
     static func blocks(_ range: Range<Int>, size: Int) -> [Range<Int>] {
         stride(from: range.lowerBound, to: range.upperBound, by: size).map { $0..<min($0 + size, range.upperBound) }

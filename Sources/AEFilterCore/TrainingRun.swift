@@ -90,20 +90,28 @@ public struct TrainingRun {
             let epoch = iteration / batchesPerEpoch, position = iteration % batchesPerEpoch
             if epoch != orderEpoch { shuffle(epoch: epoch) }
             let first = position * batch, count = min(batch, train.count - first)
+            // Each image's noise has its own generator, seeded in order from the
+            // iteration's, so the threads can draw it in parallel.
+            var seeds = RandomGenerator(seed: configuration.seed, stream: Self.noiseStream + UInt64(iteration))
+            let rowSeeds = (0..<count).map { _ in seeds.next() }
+            let noise = self.noise
             train.pixels.withUnsafeBufferPointer { pixels in
                 clean.withUnsafeMutableBufferPointer { target in
                     noisy.withUnsafeMutableBufferPointer { copy in
-                        for row in 0..<count {
-                            let source = pixels.baseAddress! + order[first + row] * d
-                            let destination = target.baseAddress! + row * d
-                            for j in 0..<d { destination[j] = Float(source[j]) / 255 }
+                        nonisolated(unsafe) let (pixels, target, copy) = (pixels, target, copy)
+                        trainer.forEachShare(of: count) { rows in
+                            for row in rows {
+                                let source = pixels.baseAddress! + order[first + row] * d
+                                let destination = target.baseAddress! + row * d, corrupted = copy.baseAddress! + row * d
+                                for j in 0..<d { destination[j] = Float(source[j]) / 255 }
+                                corrupted.update(from: destination, count: d)
+                                var rng = RandomGenerator(seed: rowSeeds[row])
+                                noise.apply(to: UnsafeMutableBufferPointer(start: corrupted, count: d), rng: &rng)
+                            }
                         }
-                        copy.baseAddress!.update(from: target.baseAddress!, count: count * d)
                     }
                 }
             }
-            var rng = RandomGenerator(seed: configuration.seed, stream: Self.noiseStream + UInt64(iteration))
-            noisy.withUnsafeMutableBufferPointer { noise.apply(to: UnsafeMutableBufferPointer(rebasing: $0[0..<count * d]), rng: &rng) }
             trainer.learningRate = configuration.learningRate(at: iteration)
             let loss = noisy.withUnsafeBufferPointer { x in
                 clean.withUnsafeBufferPointer { t in trainer.step(noisy: x.baseAddress!, clean: t.baseAddress!, count: count) }
