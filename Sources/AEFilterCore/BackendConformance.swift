@@ -98,6 +98,36 @@ public enum BackendConformance {
         var failed: Bool { lock.locked { failures > 0 } }
     }
 
+    /// Training splits each product into blocks of columns (and of rows, for
+    /// the weight gradients), one block per thread: on a backend made with one
+    /// thread, every block must match the same block of the whole product, bit
+    /// for bit, so that the weights do not depend on the thread count.
+    public static func blockProblems(_ backend: any Backend) -> [String] {
+        let cases = [
+            Shape(m: 100, n: 1176, k: 784, transA: false, transB: true, alpha: 1, beta: 0),
+            Shape(m: 100, n: 784, k: 1176, transA: false, transB: true, alpha: 1, beta: 0),
+            Shape(m: 100, n: 1176, k: 784, transA: false, transB: false, alpha: 1, beta: 0),
+            Shape(m: 1176, n: 784, k: 100, transA: true, transB: false, alpha: 1, beta: 0),
+            Shape(m: 7, n: 45, k: 33, transA: true, transB: true, alpha: 1, beta: 1),
+        ]
+        var found: [String] = []
+        for shape in cases {
+            let run = Run(shape)
+            var whole = run.initialC
+            run.multiply(backend, into: &whole)
+            for (byColumns, cuts) in [(true, [0, shape.n / 3 | 1, shape.n / 2 + 8, shape.n]), (false, [0, shape.m / 4 + 3, shape.m])] {
+                var blocked = run.initialC
+                for (start, end) in zip(cuts, cuts.dropFirst()) where end > start {
+                    run.multiply(backend, into: &blocked, rows: byColumns ? 0..<shape.m : start..<end, columns: byColumns ? start..<end : 0..<shape.n)
+                }
+                if blocked.map(\.bitPattern) != whole.map(\.bitPattern) {
+                    found.append("\(backend.name) \(shape): blocks of \(byColumns ? "columns" : "rows") \(cuts) differ from the whole product")
+                }
+            }
+        }
+        return found
+    }
+
     /// Random operands for a shape, with the float64 answer.
     struct Run: Sendable {
         let shape: Shape
@@ -135,14 +165,21 @@ public enum BackendConformance {
         }
 
         func multiply(_ backend: any Backend, into c: inout [Float]) {
+            multiply(backend, into: &c, rows: 0..<shape.m, columns: 0..<shape.n)
+        }
+
+        /// Only the block `rows` × `columns` of C.
+        func multiply(_ backend: any Backend, into c: inout [Float], rows: Range<Int>, columns: Range<Int>) {
+            let i = rows.lowerBound, j = columns.lowerBound
             a.withUnsafeBufferPointer { ap in
                 b.withUnsafeBufferPointer { bp in
                     c.withUnsafeMutableBufferPointer { cp in
+                        let a = (ap.baseAddress ?? UnsafePointer(bitPattern: 8)!) + (shape.transA ? i : i * lda)
+                        let b = (bp.baseAddress ?? UnsafePointer(bitPattern: 8)!) + (shape.transB ? j * ldb : j)
                         backend.gemm(
-                            transA: shape.transA, transB: shape.transB, m: shape.m, n: shape.n, k: shape.k,
-                            alpha: shape.alpha, a: ap.baseAddress ?? UnsafePointer(bitPattern: 8)!, lda: lda,
-                            b: bp.baseAddress ?? UnsafePointer(bitPattern: 8)!, ldb: ldb,
-                            beta: shape.beta, c: cp.baseAddress!, ldc: ldc)
+                            transA: shape.transA, transB: shape.transB, m: rows.count, n: columns.count, k: shape.k,
+                            alpha: shape.alpha, a: a, lda: lda, b: b, ldb: ldb,
+                            beta: shape.beta, c: cp.baseAddress! + i * ldc + j, ldc: ldc)
                     }
                 }
             }

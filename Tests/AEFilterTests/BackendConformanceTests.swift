@@ -15,6 +15,12 @@ extension OpenBLASSuites {
             #expect(BackendConformance.problems(backend, shape: shape) == [])
         }
 
+        /// Training runs one-thread backends on blocks of each product.
+        @Test(arguments: names)
+        func blocksMatchTheWholeProduct(backendName: String) throws {
+            #expect(BackendConformance.blockProblems(try PluginSet.standard.backends.make(backendName, threads: 1)) == [])
+        }
+
         @Test(arguments: names)
         func concurrentCallsAgree(backendName: String) throws {
             #expect(BackendConformance.concurrencyProblems(try PluginSet.standard.backends.make(backendName, threads: 1)) == [])
@@ -38,6 +44,8 @@ extension OpenBLASSuites {
             let problems = BackendConformance.problems(OffByOne())
             #expect(problems.contains { $0.contains("worst error") })
             #expect(problems.contains { $0.contains("beyond n") })
+            // It also changes C[0, 0] of every block, so blocks and whole products differ.
+            #expect(BackendConformance.blockProblems(OffByOne()).contains { $0.contains("blocks of columns") })
         }
     }
 
