@@ -6,13 +6,18 @@ import Testing
 /// One training step against a float64 reference of the same maths:
 /// forward, MSE, backward through both layers, PyTorch's Adam update.
 @Suite struct TrainerTests {
+    /// `count` random noisy inputs in [0, 2) and targets in [0, 1).
+    static func batch(_ count: Int, seed: UInt64) -> (x: [Float], t: [Float]) {
+        var rng = RandomGenerator(seed: seed)
+        let x = (0..<count * 784).map { _ in rng.nextUnitFloat() * 2 }
+        return (x, (0..<count * 784).map { _ in rng.nextUnitFloat() })
+    }
+
     @Test(arguments: [1, 3])
     func stepMatchesAFloat64Reference(steps: Int) {
         let h = 8, d = 784, batch = 3
         let start = Fixtures.randomModel(hidden: h, seed: 11)
-        var rng = RandomGenerator(seed: 5)
-        let x = (0..<batch * d).map { _ in rng.nextUnitFloat() * 2 }
-        let t = (0..<batch * d).map { _ in rng.nextUnitFloat() }
+        let (x, t) = Self.batch(batch, seed: 5)
         let sizes = [h * d, h, d * h, d]
         var trainer = Trainer(model: start, optimizer: Adam(sizes: sizes, learningRate: 0.01), backend: SwiftBackend(threads: 2), batchSize: 4)
         var losses: [Float] = []
@@ -76,9 +81,7 @@ import Testing
     @Test func theThreadCountDoesNotChangeTheResult() {
         let h = 20, d = 784, batch = 7
         let start = Fixtures.randomModel(hidden: h, seed: 3)
-        var rng = RandomGenerator(seed: 9)
-        let x = (0..<batch * d).map { _ in rng.nextUnitFloat() * 2 }
-        let t = (0..<batch * d).map { _ in rng.nextUnitFloat() }
+        let (x, t) = Self.batch(batch, seed: 9)
         let sizes = [h * d, h, d * h, d]
         func train(threads: Int) -> (model: Autoencoder, moments: [[Float]], losses: [Float]) {
             var trainer = Trainer(
