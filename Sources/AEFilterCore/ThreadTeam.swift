@@ -13,6 +13,7 @@ public final class ThreadTeam: @unchecked Sendable {
     public let size: Int
     private let state: State
     private var workers: [WorkerThread] = []
+    private let turn = Lock()
 
     /// Spins before a thread waiting at a barrier yields: some tens of microseconds.
     static let spinLimit = 4_000
@@ -40,9 +41,13 @@ public final class ThreadTeam: @unchecked Sendable {
     }
 
     /// Runs `body(member)` on every member and returns when all are done.
-    /// Not reentrant: one run at a time, from one thread.
+    /// Runs from several threads take turns; a body must not call `run`.
     public func run(_ body: (Int) -> Void) {
         if size == 1 { return body(0) }
+        turn.locked { runAlone(body) }
+    }
+
+    private func runAlone(_ body: (Int) -> Void) {
         withoutActuallyEscaping(body) { body in
             state.job = body
             state.finished.store(0, ordering: .relaxed)

@@ -1,4 +1,5 @@
 import AEFilterCore
+import Dispatch
 import Synchronization
 import Testing
 
@@ -49,5 +50,25 @@ import Testing
             if round == 2 { try await Task.sleep(for: .milliseconds(50)) }
         }
         #expect(total.load(ordering: .relaxed) == 5 * (0..<12).reduce(0, +))
+    }
+
+    /// Copies of a trainer share a team until one steps: runs from two
+    /// threads at once take turns instead of mixing their members.
+    @Test func runsFromTwoThreadsTakeTurns() {
+        let team = ThreadTeam(size: 3)
+        let mismatches = Atomic<Int>(0)
+        DispatchQueue.concurrentPerform(iterations: 2) { caller in
+            let slots = UnsafeMutableBufferPointer<Int>.allocate(capacity: 3)
+            defer { slots.deallocate() }
+            nonisolated(unsafe) let shared = slots
+            for run in 0..<300 {
+                team.run { member in
+                    shared[member] = caller * 1_000 + run
+                    team.barrier()
+                    for other in 0..<3 where shared[other] != caller * 1_000 + run { mismatches.add(1, ordering: .relaxed) }
+                }
+            }
+        }
+        #expect(mismatches.load(ordering: .relaxed) == 0)
     }
 }
