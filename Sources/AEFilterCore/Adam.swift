@@ -64,12 +64,12 @@ public struct Adam: Sendable {
     }
 
     /// One step on `count` elements, on the calling thread, with the
-    /// coefficients of ``coefficients(step:)``; `clear` zeroes the gradient.
+    /// coefficients of ``coefficients(step:)``.
     public func apply(
         p: UnsafeMutablePointer<Float>, g: UnsafeMutablePointer<Float>, m: UnsafeMutablePointer<Float>,
-        v: UnsafeMutablePointer<Float>, count: Int, stepSize: Float, correction2Root: Float, clear: Bool
+        v: UnsafeMutablePointer<Float>, count: Int, stepSize: Float, correction2Root: Float
     ) {
-        CAEKernels_adam(p, g, m, v, count, beta1, beta2, epsilon, stepSize, correction2Root, clear ? 1 : 0)
+        CAEKernels_adam(p, g, m, v, count, beta1, beta2, epsilon, stepSize, correction2Root, 0)
     }
 
     static func kernel(

@@ -79,7 +79,7 @@ public struct Trainer {
                 let i = range.lowerBound
                 adam.apply(
                     p: s.parameters[tensor] + i, g: gradient, m: s.first[tensor] + i, v: s.second[tensor] + i,
-                    count: range.count, stepSize: stepSize, correction2Root: correction2Root, clear: false)
+                    count: range.count, stepSize: stepSize, correction2Root: correction2Root)
             }
 
             // z1 = x·W1ᵀ + b1 and a1 = leaky(z1), this member's hidden units.
