@@ -27,12 +27,8 @@ public struct Adam: Sendable {
         self.moments = sizes.map { (m: [Float](repeating: 0, count: $0), v: [Float](repeating: 0, count: $0)) }
     }
 
-    /// Applies one step to each parameter tensor with its gradient. With
-    /// `clearingGradients`, each gradient is zeroed as it is read, ready to be
-    /// accumulated into (β = 1) next step without a separate pass.
-    public mutating func update(
-        _ parameters: [UnsafeMutableBufferPointer<Float>], gradients: [UnsafeMutableBufferPointer<Float>], clearingGradients: Bool = false
-    ) {
+    /// Applies one step to each parameter tensor with its gradient.
+    public mutating func update(_ parameters: [UnsafeMutableBufferPointer<Float>], gradients: [UnsafeMutableBufferPointer<Float>]) {
         precondition(parameters.count == moments.count && gradients.count == moments.count)
         step += 1
         let (stepSize, correction2Root) = coefficients(step: step)
@@ -47,7 +43,7 @@ public struct Adam: Sendable {
                 second.withUnsafeMutableBufferPointer { v in
                     Adam.kernel(
                         p: p, g: g, m: m, v: v, beta1: beta1, beta2: beta2, epsilon: epsilon,
-                        stepSize: stepSize, correction2Root: correction2Root, threads: threads, clear: clearingGradients)
+                        stepSize: stepSize, correction2Root: correction2Root, threads: threads)
                 }
             }
             swap(&first, &moments[index].m)
@@ -75,7 +71,7 @@ public struct Adam: Sendable {
     static func kernel(
         p: UnsafeMutableBufferPointer<Float>, g: UnsafeMutableBufferPointer<Float>,
         m: UnsafeMutableBufferPointer<Float>, v: UnsafeMutableBufferPointer<Float>,
-        beta1: Float, beta2: Float, epsilon: Float, stepSize: Float, correction2Root: Float, threads: Int, clear: Bool
+        beta1: Float, beta2: Float, epsilon: Float, stepSize: Float, correction2Root: Float, threads: Int
     ) {
         let count = p.count
         let chunks = count >= 1 << 16 ? threads : 1
@@ -86,7 +82,7 @@ public struct Adam: Sendable {
             let end = chunk == chunks - 1 ? count : (count * (chunk + 1) / chunks) & ~7
             CAEKernels_adam(
                 pp + start, gp + start, mp + start, vp + start, end - start, beta1, beta2, epsilon, stepSize,
-                correction2Root, clear ? 1 : 0)
+                correction2Root, 0)
         }
         if chunks == 1 {
             work(0)

@@ -39,7 +39,7 @@ public struct TrainingRun {
             let model = resume.model
             var optimizer = Adam(
                 sizes: parameterSizes(model), learningRate: configuration.learningRate, beta1: configuration.beta1,
-                beta2: configuration.beta2, epsilon: configuration.epsilon, threads: threads)
+                beta2: configuration.beta2, epsilon: configuration.epsilon)
             for (index, name) in Self.parameterNames.enumerated() {
                 guard let m = resume.extraTensors["optimizer.exp_avg.\(name)"], let v = resume.extraTensors["optimizer.exp_avg_sq.\(name)"],
                       m.values.count == optimizer.moments[index].m.count, v.values.count == m.values.count
@@ -60,7 +60,7 @@ public struct TrainingRun {
             let model = Autoencoder(hiddenSize: configuration.hiddenSize, negativeSlope: configuration.negativeSlope, rng: &rng)
             let optimizer = Adam(
                 sizes: parameterSizes(model), learningRate: configuration.learningRate, beta1: configuration.beta1,
-                beta2: configuration.beta2, epsilon: configuration.epsilon, threads: threads)
+                beta2: configuration.beta2, epsilon: configuration.epsilon)
             iteration = 0
             history = []
             trainer = Trainer(model: model, optimizer: optimizer, backend: backend, batchSize: configuration.batchSize, threads: threads)
