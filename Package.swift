@@ -1,15 +1,24 @@
 // swift-tools-version:6.1
 import PackageDescription
 
-// The core library and image I/O live in Sources/, swappable implementations
-// (noise models, the OpenBLAS backend) in Plugins/, each its own target.
+// Sources/ holds the libraries and the executable, layered bottom-up:
+//   AESystem (files, locks, threads, JSON, Base64)
+//   AEFilterCore (plugin API, model and checkpoints, pipeline stages, compute)
+//   AEImageIO, AEData, AETraining
+//   AEFilter (inputs, outputs, the standard plugin set, the filter pipeline)
+//   AEFilterCommands (the command-line commands) and ae-filter (main)
+// Plugins/ holds the swappable implementations: noise models and backends.
 let package = Package(
     name: "ae-filter",
     products: [
-        .executable(name: "ae-filter", targets: ["AEFilterCLI"]),
+        .executable(name: "ae-filter", targets: ["ae-filter"]),
+        .library(name: "AESystem", targets: ["AESystem"]),
         .library(name: "AEFilterCore", targets: ["AEFilterCore"]),
-        .library(name: "AEFilter", targets: ["AEFilter"]),
+        .library(name: "AETraining", targets: ["AETraining"]),
         .library(name: "AEImageIO", targets: ["AEImageIO"]),
+        .library(name: "AEData", targets: ["AEData"]),
+        .library(name: "AEFilter", targets: ["AEFilter"]),
+        .library(name: "AEFilterCommands", targets: ["AEFilterCommands"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -17,20 +26,28 @@ let package = Package(
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
     ],
     targets: [
-        // Core: math, model, checkpoints, stages, registries; the loops Swift
-        // cannot vectorize in CAEKernels; memory advice in CAESystem.
-        .target(name: "CAEKernels"),
+        // System helpers: files, atomic writes, locks, threads, JSON, Base64;
+        // memory advice and spin hints in CAESystem.
         .target(name: "CAESystem"),
-        .target(name: "AEFilterCore", dependencies: ["CAEKernels", "CAESystem"]),
+        .target(name: "AESystem", dependencies: ["CAESystem"]),
 
-        // C shims: the only code that calls libpng and libjpeg.
-        .target(name: "CAEPNG", linkerSettings: [.linkedLibrary("png16"), .linkedLibrary("z")]),
-        .target(name: "CAEJPEG", linkerSettings: [.linkedLibrary("jpeg")]),
-        .target(name: "AEImageIO", dependencies: ["AEFilterCore", "CAEPNG", "CAEJPEG"]),
+        // The core: plugin API and registries, model and checkpoints, the
+        // pipeline's stages and runner, the element-wise maths.
+        .target(name: "AEFilterCore", dependencies: ["AESystem"]),
 
-        // Datasets: IDX files, gzip, checksums, download.
+        // Image I/O. libpng and libjpeg are called only from the C shims.
+        .target(name: "CAEImage"),
+        .target(name: "CAEPNG", dependencies: ["CAEImage"], linkerSettings: [.linkedLibrary("png16")]),
+        .target(name: "CAEJPEG", dependencies: ["CAEImage"], linkerSettings: [.linkedLibrary("jpeg")]),
         .target(name: "CAEZlib", linkerSettings: [.linkedLibrary("z")]),
+        .target(name: "AEImageIO", dependencies: ["AEFilterCore", "CAEImage", "CAEPNG", "CAEJPEG", "CAEZlib"]),
+
+        // Datasets: IDX files, gzip, MD5, download.
         .target(name: "AEData", dependencies: ["AEFilterCore", "CAEZlib"]),
+
+        // Training: the trainer, Adam (its loop in CAEKernels), the run loop, evaluation.
+        .target(name: "CAEKernels"),
+        .target(name: "AETraining", dependencies: ["AEFilterCore", "CAEKernels", "CAESystem"]),
 
         // Plugins: each registers into the core's registries.
         .target(name: "NoiseModels", dependencies: ["AEFilterCore"], path: "Plugins/NoiseModels"),
@@ -40,27 +57,30 @@ let package = Package(
         // The default model, trained by `ae-filter train` (see README), embedded with #embed.
         .target(name: "CAEDefaultModel", exclude: ["default-model.safetensors"]),
 
-        // The assembled product: standard registries, the filter pipeline, the default model.
-        .target(name: "AEFilter", dependencies: ["AEFilterCore", "AEImageIO", "AEData", "NoiseModels", "BLASBackend", "CAEDefaultModel"]),
-        .executableTarget(
-            name: "AEFilterCLI",
-            dependencies: [
-                "AEFilter", "AEFilterCore", "AEImageIO", "AEData", "CAESystem",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ],
-            path: "Sources/ae-filter"
-        ),
+        // The assembled product: inputs and outputs, the standard plugin set,
+        // the filter pipeline, the default model.
+        .target(
+            name: "AEFilter",
+            dependencies: ["AEFilterCore", "AEImageIO", "AEData", "NoiseModels", "BLASBackend", "CAEDefaultModel"]),
 
-        // Benchmarks: `swift run -c release forward-benchmark [BATCH] [THREADS]`.
-        .executableTarget(name: "forward-benchmark", dependencies: ["AEFilter"], path: "Benchmarks/ForwardBenchmark"),
+        // The commands, a library so that other executables and tests can run them.
+        .target(
+            name: "AEFilterCommands",
+            dependencies: [
+                "AEFilter", "AEFilterCore", "AETraining", "AEImageIO", "AEData", "CAESystem",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+        .executableTarget(name: "ae-filter", dependencies: ["AEFilter", "AEFilterCommands"]),
 
         // Tests: one target per library target, plus the CLI run as a process.
         .target(name: "TestSupport", dependencies: ["AEFilterCore"], path: "Tests/TestSupport"),
-        .testTarget(name: "AEFilterCoreTests", dependencies: ["AEFilterCore", "CAEKernels", "TestSupport"]),
+        .testTarget(name: "AESystemTests", dependencies: ["AESystem", "TestSupport"]),
+        .testTarget(name: "AEFilterCoreTests", dependencies: ["AEFilterCore", "TestSupport"]),
+        .testTarget(name: "AETrainingTests", dependencies: ["AETraining", "CAEKernels", "TestSupport"]),
         .testTarget(name: "AEImageIOTests", dependencies: ["AEImageIO", "TestSupport"]),
         .testTarget(name: "AEDataTests", dependencies: ["AEData", "TestSupport"]),
         .testTarget(name: "NoiseModelsTests", dependencies: ["NoiseModels", "TestSupport"]),
-        .testTarget(name: "AEFilterTests", dependencies: ["AEFilter", "TestSupport"]),
+        .testTarget(name: "AEFilterTests", dependencies: ["AEFilter", "AETraining", "TestSupport"]),
         .testTarget(name: "AEFilterCLITests", dependencies: ["AEImageIO", "TestSupport"]),
     ]
 )

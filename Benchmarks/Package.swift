@@ -4,6 +4,7 @@ import PackageDescription
 // Microbenchmarks with package-benchmark (ordo-one/benchmark), kept out of the
 // root package so that building and testing ae-filter never builds them.
 //   cd Benchmarks && swift package --allow-writing-to-package-directory benchmark
+//   cd Benchmarks && swift run -c release forward-benchmark [BATCH] [THREADS]
 // Whole-process benchmarks against PyTorch and ImageMagick are the *.sh scripts here.
 let package = Package(
     name: "ae-filter-benchmarks",
@@ -23,6 +24,15 @@ let package = Package(
             ],
             path: "Benchmarks/AEFilterBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
-        )
+        ),
+        // The forward pass against bare sgemm calls of the same shapes, side by side.
+        .executableTarget(
+            name: "forward-benchmark",
+            dependencies: [
+                .product(name: "AEFilter", package: "ae-filter"),
+                .product(name: "AEFilterCore", package: "ae-filter"),
+            ],
+            path: "ForwardBenchmark"
+        ),
     ]
 )

@@ -41,19 +41,23 @@ for name in ["blas", "swift"] {
     let backend = try plugins.backends.make(name, threads: threads)
     let gemms = median(runs: runs) {
         model.fc1Weight.withUnsafeBufferPointer { w1 in
-            backend.gemm(transA: false, transB: true, m: batch, n: 1176, k: 784, alpha: 1, a: x, lda: 784,
-                         b: w1.baseAddress!, ldb: 784, beta: 0, c: &hidden, ldc: 1176)
+            backend.gemm(
+                transA: false, transB: true, m: batch, n: 1176, k: 784, alpha: 1, a: x, lda: 784,
+                b: w1.baseAddress!, ldb: 784, beta: 0, c: &hidden, ldc: 1176)
         }
         model.fc2Weight.withUnsafeBufferPointer { w2 in
-            backend.gemm(transA: false, transB: true, m: batch, n: 784, k: 1176, alpha: 1, a: hidden, lda: 1176,
-                         b: w2.baseAddress!, ldb: 1176, beta: 0, c: &output, ldc: 784)
+            backend.gemm(
+                transA: false, transB: true, m: batch, n: 784, k: 1176, alpha: 1, a: hidden, lda: 1176,
+                b: w2.baseAddress!, ldb: 1176, beta: 0, c: &output, ldc: 784)
         }
     }
     let forward = median(runs: runs) {
         x.withUnsafeBufferPointer { xp in
             hidden.withUnsafeMutableBufferPointer { hp in
                 output.withUnsafeMutableBufferPointer { op in
-                    model.forward(xp.baseAddress!, batch: batch, hidden: hp.baseAddress!, output: op.baseAddress!, backend: backend)
+                    model.forward(
+                        xp.baseAddress!, batch: batch, hidden: hp.baseAddress!, output: op.baseAddress!,
+                        backend: backend)
                 }
             }
         }
@@ -79,9 +83,11 @@ func format3(_ value: Double) -> String {
 do {
     let backend = try plugins.backends.make("blas", threads: 1)
     let sizes = [model.fc1Weight.count, model.fc1Bias.count, model.fc2Weight.count, model.fc2Bias.count]
-    var trainer = Trainer(model: model, optimizer: Adam(sizes: sizes), backend: backend, batchSize: batch, threads: threads)
+    var trainer = Trainer(
+        model: model, optimizer: Adam(sizes: sizes), backend: backend, batchSize: batch, threads: threads)
     let stepTime = median(runs: 100) {
-        x.withUnsafeBufferPointer { xp in _ = trainer.step(noisy: xp.baseAddress!, clean: xp.baseAddress!, count: batch) }
+        x.withUnsafeBufferPointer { xp in _ = trainer.step(noisy: xp.baseAddress!, clean: xp.baseAddress!, count: batch)
+        }
     }
     var adam = Adam(sizes: sizes, threads: threads)
     var (w1, b1, w2, b2) = (model.fc1Weight, model.fc1Bias, model.fc2Weight, model.fc2Bias)
@@ -113,7 +119,9 @@ do {
 // Each GEMM of a training step on its own.
 do {
     let backend = try plugins.backends.make("blas", threads: threads)
-    let h = 1176, d = 784, b = batch
+    let h = 1176
+    let d = 784
+    let b = batch
     let big = [Float](repeating: 0.01, count: 1176 * 1176)
     var out = [Float](repeating: 0, count: 1176 * 1176)
     let shapes: [(String, Bool, Bool, Int, Int, Int, Int, Int, Int)] = [
@@ -125,7 +133,9 @@ do {
     ]
     for (label, ta, tb, m, n, k, lda, ldb, ldc) in shapes {
         let t = median(runs: 100) {
-            backend.gemm(transA: ta, transB: tb, m: m, n: n, k: k, alpha: 1, a: big, lda: lda, b: big, ldb: ldb, beta: 0, c: &out, ldc: ldc)
+            backend.gemm(
+                transA: ta, transB: tb, m: m, n: n, k: k, alpha: 1, a: big, lda: lda, b: big, ldb: ldb, beta: 0,
+                c: &out, ldc: ldc)
         }
         print("\(label)                     \(format3(t * 1e3))  \(format3(2.0 * Double(m * n * k) / t / 1e9))")
     }

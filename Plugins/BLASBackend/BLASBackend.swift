@@ -14,7 +14,8 @@ public struct BLASBackend: Backend {
     public init(threads: Int) throws(BLASError) {
         var message = [CChar](repeating: 0, count: 256)
         guard CAEOpenBLAS_load(&message, message.count) == 0 else {
-            throw BLASError(description: String(decoding: message.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
+            throw BLASError(
+                description: String(decoding: message.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
         }
         self.threads = max(1, threads)
         CAEOpenBLAS_set_threads(Int32(self.threads))

@@ -4,13 +4,20 @@ import AEFilterCore
 public enum NoiseModels {
     /// Registers `dropout` (the tutorial's), `mask`, `salt-pepper` and `gaussian`.
     public static func register(into registry: inout NoiseRegistry) {
-        registry.register(name: "dropout", summary: "the tutorial's nn.Dropout(P): zero each pixel with probability P, scale kept ones by 1/(1-P)") {
+        registry.register(
+            name: "dropout",
+            summary: "the tutorial's nn.Dropout(P): zero each pixel with probability P, scale kept ones by 1/(1-P)"
+        ) {
             try DropoutNoise(level: $0)
         }
-        registry.register(name: "mask", summary: "zero each pixel with probability P, no rescale (what a damaged image looks like)") {
+        registry.register(
+            name: "mask", summary: "zero each pixel with probability P, no rescale (what a damaged image looks like)"
+        ) {
             try MaskNoise(level: $0)
         }
-        registry.register(name: "salt-pepper", summary: "replace each pixel with probability P by black or white, half each") {
+        registry.register(
+            name: "salt-pepper", summary: "replace each pixel with probability P by black or white, half each"
+        ) {
             try SaltPepperNoise(level: $0)
         }
         registry.register(name: "gaussian", summary: "add N(0, P²) to each pixel (P is σ), clamped to [0, 1]") {

@@ -1,4 +1,5 @@
 import AEFilterCore
+import AESystem
 import Glibc
 
 /// `ae-filter data fetch`: downloads the four Fashion-MNIST files, resuming
@@ -26,7 +27,8 @@ public struct DatasetFetch {
     }
 
     func fetch(_ file: FashionMNIST.File) throws(DataError) {
-        let target = "\(directory)/\(file.name)", part = target + ".part"
+        let target = "\(directory)/\(file.name)"
+        let part = target + ".part"
         if let existing = try? FileReader.read(target), MD5.hex(existing) == file.md5 {
             log("\(file.name): present, MD5 ok")
             return
@@ -41,7 +43,9 @@ public struct DatasetFetch {
                     unlink(part)
                     throw DataError("MD5 \(md5) does not match the published \(file.md5)")
                 }
-                guard rename(part, target) == 0 else { throw DataError("\(target): \(String(cString: strerror(errno)))") }
+                guard rename(part, target) == 0 else {
+                    throw DataError("\(target): \(String(cString: strerror(errno)))")
+                }
                 log("\(file.name): \(bytes.count) bytes, MD5 ok")
                 return
             } catch let error as DataError {

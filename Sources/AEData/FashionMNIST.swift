@@ -1,4 +1,5 @@
 import AEFilterCore
+import AESystem
 
 /// The four Fashion-MNIST files, found by their official names (gzipped or not).
 public struct FashionMNIST: Sendable {
@@ -40,20 +41,24 @@ public struct FashionMNIST: Sendable {
                     let bytes = try FileReader.read(path)
                     md5s[file.name] = path == gz ? MD5.hex(bytes) : "uncompressed"
                     return (path, bytes)
-                } catch where error.reason == "No such file or directory" {
+                } catch  where error.reason == "No such file or directory" {
                     continue
                 } catch {
                     throw DataError("\(path): \(error.reason)")
                 }
             }
-            throw DataError("\(gz): not found (nor uncompressed); get the data with `ae-filter data fetch \(directory)`")
+            throw DataError(
+                "\(gz): not found (nor uncompressed); get the data with `ae-filter data fetch \(directory)`")
         }
         func split(_ images: File, _ labels: File, expected: Int) throws(DataError) -> ImageSet {
-            let imageFile = try read(images), labelFile = try read(labels)
+            let imageFile = try read(images)
+            let labelFile = try read(labels)
             let parsed: (count: Int, pixels: [UInt8])
             do { parsed = try IDX.images(imageFile.bytes) } catch { throw DataError("\(imageFile.path): \(error)") }
             let labelValues: [UInt8]
-            do { labelValues = try IDX.labels(labelFile.bytes) } catch { throw DataError("\(labelFile.path): \(error)") }
+            do { labelValues = try IDX.labels(labelFile.bytes) } catch {
+                throw DataError("\(labelFile.path): \(error)")
+            }
             guard parsed.count == labelValues.count else {
                 throw DataError("\(labelFile.path): \(labelValues.count) labels for \(parsed.count) images")
             }

@@ -11,7 +11,9 @@ public enum Gzip {
         var out: UnsafeMutablePointer<UInt8>?
         var size = 0
         var message = [CChar](repeating: 0, count: 200)
-        let status = bytes.withUnsafeBufferPointer { CAEZlib_gunzip($0.baseAddress, $0.count, limit, &out, &size, &message, message.count) }
+        let status = bytes.withUnsafeBufferPointer {
+            CAEZlib_gunzip($0.baseAddress, $0.count, limit, &out, &size, &message, message.count)
+        }
         guard status == 0, let out else {
             throw DataError(String(decoding: message.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
         }

@@ -1,4 +1,5 @@
 import AEFilterCore
+import AESystem
 import CAEZlib
 
 /// Decompresses a gzip stream as it is read.
@@ -23,7 +24,9 @@ public final class GzipSource: ByteSource {
         while true {
             if inputStart == inputEnd {
                 if innerEnded {
-                    guard CAEZlib_inflater_at_boundary(inflater) != 0 else { throw FileError(path: name, reason: "truncated gzip data") }
+                    guard CAEZlib_inflater_at_boundary(inflater) != 0 else {
+                        throw FileError(path: name, reason: "truncated gzip data")
+                    }
                     return 0
                 }
                 var inner = self.inner
@@ -47,7 +50,9 @@ public final class GzipSource: ByteSource {
             }
             inputStart = inputEnd - remaining
             if produced < 0 {
-                throw FileError(path: name, reason: String(decoding: message.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
+                throw FileError(
+                    path: name,
+                    reason: String(decoding: message.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
             }
             if produced > 0 { return produced }
         }

@@ -18,7 +18,8 @@ public enum HTTPDownload {
         guard url.hasPrefix("http://") else { throw DataError("\(url): only http:// URLs are supported") }
         let rest = url.dropFirst(7)
         let slash = rest.firstIndex(of: "/") ?? rest.endIndex
-        let authority = String(rest[..<slash]), path = slash == rest.endIndex ? "/" : String(rest[slash...])
+        let authority = String(rest[..<slash])
+        let path = slash == rest.endIndex ? "/" : String(rest[slash...])
         let colon = authority.lastIndex(of: ":")
         let host = colon.map { String(authority[..<$0]) } ?? authority
         let port = colon.map { String(authority[authority.index(after: $0)...]) } ?? "80"
@@ -62,7 +63,9 @@ public enum HTTPDownload {
         }
         if (301...308).contains(status), status != 304, let location = headers["location"], redirects > 0 {
             let next = location.hasPrefix("/") ? "http://\(authority)\(location)" : location
-            return try get(next, from: offset, timeoutSeconds: timeoutSeconds, redirects: redirects - 1, sink: sink, onResponse: onResponse)
+            return try get(
+                next, from: offset, timeoutSeconds: timeoutSeconds, redirects: redirects - 1, sink: sink,
+                onResponse: onResponse)
         }
         let response = Response(status: status, headers: headers)
         onResponse(response)
@@ -91,7 +94,9 @@ public enum HTTPDownload {
         hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
         var list: UnsafeMutablePointer<addrinfo>?
         let status = getaddrinfo(host, port, &hints, &list)
-        guard status == 0, let first = list else { throw DataError("\(host): \(String(cString: gai_strerror(status)))") }
+        guard status == 0, let first = list else {
+            throw DataError("\(host): \(String(cString: gai_strerror(status)))")
+        }
         defer { freeaddrinfo(list) }
         var lastError: Int32 = 0
         var entry: UnsafeMutablePointer<addrinfo>? = first

@@ -10,11 +10,19 @@ public enum IDX {
         let bytes = Gzip.isCompressed(raw) ? try Gzip.decompress(raw) : raw
         guard bytes.count >= 16 else { throw DataError("too short for an IDX images header") }
         let magic = be32(bytes, 0)
-        guard magic == imagesMagic else { throw DataError("not an IDX images file (magic \(magic), expected \(imagesMagic))") }
-        let count = Int(be32(bytes, 4)), rows = Int(be32(bytes, 8)), columns = Int(be32(bytes, 12))
-        guard rows == Geometry.side, columns == Geometry.side else { throw DataError("images are \(rows)×\(columns), expected 28×28") }
+        guard magic == imagesMagic else {
+            throw DataError("not an IDX images file (magic \(magic), expected \(imagesMagic))")
+        }
+        let count = Int(be32(bytes, 4))
+        let rows = Int(be32(bytes, 8))
+        let columns = Int(be32(bytes, 12))
+        guard rows == Geometry.side, columns == Geometry.side else {
+            throw DataError("images are \(rows)×\(columns), expected 28×28")
+        }
         guard bytes.count - 16 == count * Geometry.pixels else {
-            throw DataError("header says \(count) images but the file holds \(bytes.count - 16) bytes of pixels, expected \(count * Geometry.pixels)")
+            throw DataError(
+                "header says \(count) images but the file holds \(bytes.count - 16) bytes of pixels, expected \(count * Geometry.pixels)"
+            )
         }
         return (count, Array(bytes[16...]))
     }
@@ -24,11 +32,17 @@ public enum IDX {
         let bytes = Gzip.isCompressed(raw) ? try Gzip.decompress(raw) : raw
         guard bytes.count >= 8 else { throw DataError("too short for an IDX labels header") }
         let magic = be32(bytes, 0)
-        guard magic == labelsMagic else { throw DataError("not an IDX labels file (magic \(magic), expected \(labelsMagic))") }
+        guard magic == labelsMagic else {
+            throw DataError("not an IDX labels file (magic \(magic), expected \(labelsMagic))")
+        }
         let count = Int(be32(bytes, 4))
-        guard bytes.count - 8 == count else { throw DataError("header says \(count) labels but the file holds \(bytes.count - 8)") }
+        guard bytes.count - 8 == count else {
+            throw DataError("header says \(count) labels but the file holds \(bytes.count - 8)")
+        }
         let labels = Array(bytes[8...])
-        if let bad = labels.first(where: { Int($0) >= classes }) { throw DataError("label \(bad) is not a class (0...\(classes - 1))") }
+        if let bad = labels.first(where: { Int($0) >= classes }) {
+            throw DataError("label \(bad) is not a class (0...\(classes - 1))")
+        }
         return labels
     }
 

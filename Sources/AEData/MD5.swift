@@ -6,15 +6,19 @@ public struct MD5 {
 
     public init() {}
 
-    private static let shifts: [UInt32] = [7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17, 22,
-                                           5, 9, 14, 20, 5, 9, 14, 20, 5, 9, 14, 20, 5, 9, 14, 20,
-                                           4, 11, 16, 23, 4, 11, 16, 23, 4, 11, 16, 23, 4, 11, 16, 23,
-                                           6, 10, 15, 21, 6, 10, 15, 21, 6, 10, 15, 21, 6, 10, 15, 21]
+    private static let shifts: [UInt32] = [
+        7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17, 22,
+        5, 9, 14, 20, 5, 9, 14, 20, 5, 9, 14, 20, 5, 9, 14, 20,
+        4, 11, 16, 23, 4, 11, 16, 23, 4, 11, 16, 23, 4, 11, 16, 23,
+        6, 10, 15, 21, 6, 10, 15, 21, 6, 10, 15, 21, 6, 10, 15, 21,
+    ]
     private static let constants: [UInt32] = (0..<64).map { i in
         var x = Double(i + 1)
         // |sin(i + 1)| · 2^32, computed without Foundation.
         x = x.truncatingRemainder(dividingBy: 2 * .pi)
-        var term = x, sine = x, n = 1.0
+        var term = x
+        var sine = x
+        var n = 1.0
         while abs(term) > 1e-18 {
             term *= -x * x / ((2 * n) * (2 * n + 1))
             sine += term
@@ -53,7 +57,9 @@ public struct MD5 {
         let saved = length
         update(tail)
         length = saved
-        return [state.0, state.1, state.2, state.3].flatMap { word in (0..<4).map { UInt8(truncatingIfNeeded: word >> (8 * UInt32($0))) } }
+        return [state.0, state.1, state.2, state.3].flatMap { word in
+            (0..<4).map { UInt8(truncatingIfNeeded: word >> (8 * UInt32($0))) }
+        }
     }
 
     public static func hex<C: Collection<UInt8>>(_ bytes: C) -> String {
@@ -63,20 +69,33 @@ public struct MD5 {
     }
 
     private mutating func process(_ block: UnsafeRawPointer) {
-        var words: (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32,
-                    UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32) = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        var words:
+            (
+                UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32,
+                UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32
+            ) = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
         withUnsafeMutableBytes(of: &words) { $0.copyMemory(from: UnsafeRawBufferPointer(start: block, count: 64)) }
         var (a, b, c, d) = state
         for i in 0..<64 {
             var f: UInt32
             let g: Int
             switch i {
-            case 0..<16: f = (b & c) | (~b & d); g = i
-            case 16..<32: f = (d & b) | (~d & c); g = (5 * i + 1) % 16
-            case 32..<48: f = b ^ c ^ d; g = (3 * i + 5) % 16
-            default: f = c ^ (b | ~d); g = (7 * i) % 16
+            case 0..<16:
+                f = (b & c) | (~b & d)
+                g = i
+            case 16..<32:
+                f = (d & b) | (~d & c)
+                g = (5 * i + 1) % 16
+            case 32..<48:
+                f = b ^ c ^ d
+                g = (3 * i + 5) % 16
+            default:
+                f = c ^ (b | ~d)
+                g = (7 * i) % 16
             }
-            let word = withUnsafeBytes(of: words) { UInt32(littleEndian: $0.load(fromByteOffset: g * 4, as: UInt32.self)) }
+            let word = withUnsafeBytes(of: words) {
+                UInt32(littleEndian: $0.load(fromByteOffset: g * 4, as: UInt32.self))
+            }
             f = f &+ a &+ Self.constants[i] &+ word
             a = d
             d = c

@@ -1,4 +1,5 @@
 import AEFilterCore
+import CAEImage
 import CAEJPEG
 import CAEPNG
 
@@ -31,26 +32,26 @@ public struct Decode: Stage {
     }
 
     func decodePNG(_ bytes: [UInt8]) throws(ImageError) -> Bitmap {
-        var image = CAEPNG_image()
-        let status = bytes.withUnsafeBufferPointer { CAEPNG_decode($0.baseAddress, $0.count, UInt64(maxPixels), &image) }
-        guard status == 0 else { throw ImageError("invalid PNG: \(Self.message(&image.message))") }
-        defer { CAEPNG_free(image.pixels) }
-        return Self.bitmap(image.pixels, width: image.width, height: image.height, channels: image.channels)
+        try decode(bytes, format: "PNG", with: CAEPNG_decode)
     }
 
     func decodeJPEG(_ bytes: [UInt8]) throws(ImageError) -> Bitmap {
-        var image = CAEJPEG_image()
-        let status = bytes.withUnsafeBufferPointer { CAEJPEG_decode($0.baseAddress, $0.count, UInt64(maxPixels), &image) }
-        guard status == 0 else { throw ImageError("invalid JPEG: \(Self.message(&image.message))") }
-        defer { CAEJPEG_free(image.pixels) }
-        return Self.bitmap(image.pixels, width: image.width, height: image.height, channels: image.channels)
+        try decode(bytes, format: "JPEG", with: CAEJPEG_decode)
     }
 
-    static func bitmap(_ pixels: UnsafeMutablePointer<UInt8>?, width: UInt32, height: UInt32, channels: UInt32) -> Bitmap {
-        let count = Int(width) * Int(height) * Int(channels)
+    /// Runs one of the C decoders, which share the image struct.
+    func decode(
+        _ bytes: [UInt8], format: String,
+        with decoder: (UnsafePointer<UInt8>?, Int, UInt64, UnsafeMutablePointer<CAEImage_bitmap>?) -> Int32
+    ) throws(ImageError) -> Bitmap {
+        var image = CAEImage_bitmap()
+        let status = bytes.withUnsafeBufferPointer { decoder($0.baseAddress, $0.count, UInt64(maxPixels), &image) }
+        guard status == 0 else { throw ImageError("invalid \(format): \(Self.message(&image.message))") }
+        defer { CAEImage_free(&image) }
+        let count = Int(image.width) * Int(image.height) * Int(image.channels)
         return Bitmap(
-            width: Int(width), height: Int(height), channels: Int(channels),
-            pixels: Array(UnsafeBufferPointer(start: pixels, count: count)))
+            width: Int(image.width), height: Int(image.height), channels: Int(image.channels),
+            pixels: Array(UnsafeBufferPointer(start: image.pixels, count: count)))
     }
 
     /// The C shim's NUL-terminated message buffer as a String.

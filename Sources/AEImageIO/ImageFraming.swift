@@ -1,4 +1,5 @@
 import AEFilterCore
+import AESystem
 import Glibc
 
 /// Finds where the image at the front of a stream ends, without decoding it:
@@ -23,8 +24,10 @@ public enum ImageFraming {
         Int(reader[at]) << 24 | Int(reader[at + 1]) << 16 | Int(reader[at + 2]) << 8 | Int(reader[at + 3])
     }
 
-    static func need(_ reader: inout ByteReader, _ count: Int, _ format: String, limit: Int) throws -> Void {
-        guard count <= limit else { throw ImageError("\(format) image larger than the stream limit of \(limit >> 20) MiB") }
+    static func need(_ reader: inout ByteReader, _ count: Int, _ format: String, limit: Int) throws {
+        guard count <= limit else {
+            throw ImageError("\(format) image larger than the stream limit of \(limit >> 20) MiB")
+        }
         guard try reader.ensure(count) else { throw ImageError("truncated \(format) data at the end of the input") }
     }
 
@@ -34,7 +37,8 @@ public enum ImageFraming {
             try need(&reader, position + 8, "PNG", limit: limit)
             let length = big32(reader, position)
             guard length <= 0x7FFF_FFFF else { throw ImageError("invalid PNG: chunk length \(length) over 2^31-1") }
-            let isEnd = reader[position + 4] == 0x49 && reader[position + 5] == 0x45
+            let isEnd =
+                reader[position + 4] == 0x49 && reader[position + 5] == 0x45
                 && reader[position + 6] == 0x4E && reader[position + 7] == 0x44
             position += 12 + length
             if isEnd {
@@ -78,7 +82,13 @@ public enum ImageFraming {
                     guard let hit = memchr(bytes.baseAddress! + i, 0xFF, bytes.count - 1 - i) else { return nil }
                     i = UnsafePointer<UInt8>(hit.assumingMemoryBound(to: UInt8.self)) - bytes.baseAddress!
                     let next = bytes[i + 1]
-                    if next == 0x00 || (0xD0...0xD7).contains(next) { i += 2 } else if next == 0xFF { i += 1 } else { return i }
+                    if next == 0x00 || (0xD0...0xD7).contains(next) {
+                        i += 2
+                    } else if next == 0xFF {
+                        i += 1
+                    } else {
+                        return i
+                    }
                 }
                 position = max(position, i)
                 return nil
@@ -110,9 +120,12 @@ public enum ImageFraming {
         }
         func number() throws -> Int {
             try skipSpace()
-            var value = 0, digits = 0
+            var value = 0
+            var digits = 0
             // A plain image may end with its last number, at the end of the input.
-            while try reader.ensure(position + 1), case let b = reader[position], (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(b) {
+            while try reader.ensure(position + 1), case let b = reader[position],
+                (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(b)
+            {
                 value = value * 10 + Int(b - UInt8(ascii: "0"))
                 guard value <= 1 << 30 else { throw ImageError("invalid PNM: number too large") }
                 digits += 1
@@ -121,7 +134,8 @@ public enum ImageFraming {
             guard digits > 0 else { throw ImageError("invalid PNM: expected a number at byte \(position)") }
             return value
         }
-        let width = try number(), height = try number()
+        let width = try number()
+        let height = try number()
         let maxval = kind == 1 || kind == 4 ? 1 : try number()
         let channels = kind == 3 || kind == 6 ? 3 : 1
         let samples = width.multipliedReportingOverflow(by: height).partialValue * channels

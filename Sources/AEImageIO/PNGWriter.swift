@@ -1,4 +1,4 @@
-import CAEPNG
+import CAEZlib
 
 /// Writes 8-bit greyscale PNGs without libpng: rows unfiltered, compressed as
 /// one fixed-Huffman deflate block whose only matches repeat the previous
@@ -40,7 +40,8 @@ enum PNGWriter {
         bits.write(0b011, count: 3)  // final block, fixed Huffman
         // Matches at distance 1 (runs) and one row up; deflate reaches back 32 KiB.
         let up = stride <= 32768 ? stride : 0
-        let upCode = FixedCodes.distance(up), oneCode = FixedCodes.distanceOne
+        let upCode = FixedCodes.distance(up)
+        let oneCode = FixedCodes.distanceOne
         // The tables as locals: a global read in the loop costs a swift_once call each time.
         let (literalTable, lengthTable) = (FixedCodes.literals, FixedCodes.lengths)
         literalTable.withUnsafeBufferPointer { literals in
@@ -50,7 +51,8 @@ enum PNGWriter {
                 while i < n {
                     let limit = min(258, n - i)
                     // The run at distance 1, then the row above if it is longer.
-                    var length = 0, distanceOne = true
+                    var length = 0
+                    var distanceOne = true
                     if i >= 1 {
                         while length < limit && raw[i + length] == raw[i + length - 1] { length += 1 }
                     }
@@ -60,7 +62,8 @@ enum PNGWriter {
                         if l > length { (length, distanceOne) = (l, false) }
                     }
                     if length >= 3 {
-                        let code = lengths[length], distance = distanceOne ? oneCode : upCode
+                        let code = lengths[length]
+                        let distance = distanceOne ? oneCode : upCode
                         bits.write(code.bits, count: Int(code.count))
                         bits.write(distance.bits, count: Int(distance.count))
                         i += length
@@ -74,7 +77,7 @@ enum PNGWriter {
             }
         }
         sink = bits.flush()
-        sink.big32(CAEPNG_adler32(1, raw.baseAddress, raw.count))
+        sink.big32(CAEZlib_adler32(1, raw.baseAddress, raw.count))
     }
 }
 
@@ -112,7 +115,7 @@ struct ByteSink {
     mutating func endChunk(_ start: Int) {
         let length = position - start - 8
         UnsafeMutableRawPointer(base + start).storeBytes(of: UInt32(length).bigEndian, as: UInt32.self)
-        big32(CAEPNG_crc32(0, base + start + 4, length + 4))
+        big32(CAEZlib_crc32(0, base + start + 4, length + 4))
     }
 }
 
@@ -133,7 +136,8 @@ struct BitSink {
         buffer |= UInt64(value) << UInt64(used)
         used += count
         if used >= 32 {
-            UnsafeMutableRawPointer(sink.base + sink.position).storeBytes(of: UInt32(truncatingIfNeeded: buffer).littleEndian, as: UInt32.self)
+            UnsafeMutableRawPointer(sink.base + sink.position).storeBytes(
+                of: UInt32(truncatingIfNeeded: buffer).littleEndian, as: UInt32.self)
             sink.position += 4
             buffer >>= 32
             used -= 32
@@ -170,10 +174,18 @@ enum FixedCodes {
         }
     }
 
-    static let lengthBase = [3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 15, 17, 19, 23, 27, 31, 35, 43, 51, 59, 67, 83, 99, 115, 131, 163, 195, 227, 258]
+    static let lengthBase = [
+        3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 15, 17, 19, 23, 27, 31, 35, 43, 51, 59, 67, 83, 99, 115, 131, 163, 195, 227,
+        258,
+    ]
     static let lengthExtra = [0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0]
-    static let distanceBase = [1, 2, 3, 4, 5, 7, 9, 13, 17, 25, 33, 49, 65, 97, 129, 193, 257, 385, 513, 769, 1025, 1537, 2049, 3073, 4097, 6145, 8193, 12289, 16385, 24577]
-    static let distanceExtra = [0, 0, 0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13]
+    static let distanceBase = [
+        1, 2, 3, 4, 5, 7, 9, 13, 17, 25, 33, 49, 65, 97, 129, 193, 257, 385, 513, 769, 1025, 1537, 2049, 3073, 4097,
+        6145, 8193, 12289, 16385, 24577,
+    ]
+    static let distanceExtra = [
+        0, 0, 0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13,
+    ]
 
     /// Length code and extra bits for each match length 3...258 (indexed by length).
     static let lengths: [Code] = (0...258).map { length in
@@ -181,7 +193,9 @@ enum FixedCodes {
         let index = lengthBase.lastIndex { $0 <= length }!
         let symbol = literals[257 + index]
         let extra = lengthExtra[index]
-        return Code(bits: symbol.bits | UInt32(length - lengthBase[index]) << UInt32(symbol.count), count: symbol.count + UInt8(extra))
+        return Code(
+            bits: symbol.bits | UInt32(length - lengthBase[index]) << UInt32(symbol.count),
+            count: symbol.count + UInt8(extra))
     }
 
     /// Distance code and extra bits for a distance of 1...32768.
@@ -189,7 +203,8 @@ enum FixedCodes {
         guard distance >= 1 else { return Code(bits: 0, count: 0) }
         let index = distanceBase.lastIndex { $0 <= distance }!
         let extra = distanceExtra[index]
-        return Code(bits: reversed(index, bits: 5) | UInt32(distance - distanceBase[index]) << 5, count: 5 + UInt8(extra))
+        return Code(
+            bits: reversed(index, bits: 5) | UInt32(distance - distanceBase[index]) << 5, count: 5 + UInt8(extra))
     }
 
     static let distanceOne = distance(1)

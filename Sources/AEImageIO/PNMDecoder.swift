@@ -24,7 +24,9 @@ struct PNMDecoder {
         guard width <= maxPixels, height <= maxPixels, width * height <= maxPixels else {
             throw ImageError("image too large (\(width)×\(height) is over the pixel limit; see --max-pixels)")
         }
-        guard (1...65535).contains(maxval) else { throw ImageError("invalid PNM: maxval \(maxval) is not in 1...65535") }
+        guard (1...65535).contains(maxval) else {
+            throw ImageError("invalid PNM: maxval \(maxval) is not in 1...65535")
+        }
         let count = width * height * channels
         var pixels = [UInt8](repeating: 0, count: count)
 
@@ -49,7 +51,8 @@ struct PNMDecoder {
             let size = wide ? 2 : 1
             guard bytes.count - offset >= count * size else { throw ImageError("truncated PNM data") }
             for i in 0..<count {
-                let value = wide ? Int(bytes[offset + 2 * i]) << 8 | Int(bytes[offset + 2 * i + 1]) : Int(bytes[offset + i])
+                let value =
+                    wide ? Int(bytes[offset + 2 * i]) << 8 | Int(bytes[offset + 2 * i + 1]) : Int(bytes[offset + i])
                 guard value <= maxval else { throw ImageError("invalid PNM: sample \(value) exceeds maxval \(maxval)") }
                 pixels[i] = scaled(value, maxval)
             }
@@ -90,7 +93,8 @@ struct PNMDecoder {
 
     private mutating func number(_ what: String) throws(ImageError) -> Int {
         skipSpace()
-        var value = 0, digits = 0
+        var value = 0
+        var digits = 0
         while offset < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[offset]) {
             value = value * 10 + Int(bytes[offset] - UInt8(ascii: "0"))
             digits += 1
@@ -98,7 +102,8 @@ struct PNMDecoder {
             guard value <= 1 << 40 else { throw ImageError("invalid PNM: \(what) is too large") }
         }
         guard digits > 0 else {
-            throw offset >= bytes.count ? ImageError("truncated PNM data") : ImageError("invalid PNM: expected a number for \(what)")
+            throw offset >= bytes.count
+                ? ImageError("truncated PNM data") : ImageError("invalid PNM: expected a number for \(what)")
         }
         return value
     }
@@ -108,7 +113,9 @@ struct PNMDecoder {
         skipSpace()
         guard offset < bytes.count else { throw ImageError("truncated PNM data") }
         let byte = bytes[offset]
-        guard byte == UInt8(ascii: "0") || byte == UInt8(ascii: "1") else { throw ImageError("invalid PNM: expected 0 or 1") }
+        guard byte == UInt8(ascii: "0") || byte == UInt8(ascii: "1") else {
+            throw ImageError("invalid PNM: expected 0 or 1")
+        }
         offset += 1
         return Int(byte - UInt8(ascii: "0"))
     }

@@ -19,8 +19,8 @@ static void caejpeg_error_exit(j_common_ptr cinfo) {
     if (err->message[0] == '\0') {
         char text[JMSG_LENGTH_MAX];
         (*cinfo->err->format_message)(cinfo, text);
-        strncpy(err->message, text, CAEJPEG_MESSAGE_SIZE - 1);
-        err->message[CAEJPEG_MESSAGE_SIZE - 1] = '\0';
+        strncpy(err->message, text, CAEIMAGE_MESSAGE_SIZE - 1);
+        err->message[CAEIMAGE_MESSAGE_SIZE - 1] = '\0';
     }
     longjmp(err->jump, 1);
 }
@@ -29,7 +29,7 @@ static void caejpeg_error_exit(j_common_ptr cinfo) {
 static void caejpeg_emit_message(j_common_ptr cinfo, int level) {
     if (level < 0 && cinfo->err->msg_code == JWRN_JPEG_EOF) {
         caejpeg_error_mgr *err = (caejpeg_error_mgr *)cinfo->err;
-        strncpy(err->message, "truncated JPEG data", CAEJPEG_MESSAGE_SIZE - 1);
+        strncpy(err->message, "truncated JPEG data", CAEIMAGE_MESSAGE_SIZE - 1);
         longjmp(err->jump, 1);
     }
 }
@@ -38,10 +38,10 @@ static void caejpeg_output_message(j_common_ptr cinfo) { (void)cinfo; }
 
 static unsigned char caejpeg_mul255(unsigned a, unsigned b) { return (unsigned char)((a * b + 127) / 255); }
 
-int CAEJPEG_decode(const unsigned char *data, size_t size, uint64_t max_pixels, CAEJPEG_image *out) {
+int CAEJPEG_decode(const unsigned char *data, size_t size, uint64_t max_pixels, CAEImage_bitmap *out) {
     memset(out, 0, sizeof(*out));
     if (size < 3 || data[0] != 0xFF || data[1] != 0xD8 || data[2] != 0xFF) {
-        strncpy(out->message, "not a JPEG file", CAEJPEG_MESSAGE_SIZE - 1);
+        strncpy(out->message, "not a JPEG file", CAEIMAGE_MESSAGE_SIZE - 1);
         return 1;
     }
     struct jpeg_decompress_struct cinfo;
@@ -64,7 +64,7 @@ int CAEJPEG_decode(const unsigned char *data, size_t size, uint64_t max_pixels, 
     jpeg_mem_src(&cinfo, data, (unsigned long)size);
     jpeg_read_header(&cinfo, TRUE);
     if ((uint64_t)cinfo.image_width * cinfo.image_height > max_pixels) {
-        strncpy(out->message, "image too large (over the pixel limit; see --max-pixels)", CAEJPEG_MESSAGE_SIZE - 1);
+        strncpy(out->message, "image too large (over the pixel limit; see --max-pixels)", CAEIMAGE_MESSAGE_SIZE - 1);
         longjmp(err.jump, 1);
     }
     int cmyk = cinfo.jpeg_color_space == JCS_CMYK || cinfo.jpeg_color_space == JCS_YCCK;
@@ -79,7 +79,7 @@ int CAEJPEG_decode(const unsigned char *data, size_t size, uint64_t max_pixels, 
     pixels = malloc((size_t)width * height * channels);
     row = malloc((size_t)width * in_channels);
     if (pixels == NULL || row == NULL) {
-        strncpy(out->message, "out of memory", CAEJPEG_MESSAGE_SIZE - 1);
+        strncpy(out->message, "out of memory", CAEIMAGE_MESSAGE_SIZE - 1);
         longjmp(err.jump, 1);
     }
     // Adobe CMYK JPEGs store inverted values.
@@ -112,4 +112,3 @@ int CAEJPEG_decode(const unsigned char *data, size_t size, uint64_t max_pixels, 
     return 0;
 }
 
-void CAEJPEG_free(void *pointer) { free(pointer); }

@@ -1,7 +1,6 @@
 #include "CAEPNG.h"
 
 #include <png.h>
-#include <zlib.h>
 #include <setjmp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,7 +21,7 @@ static void caepng_copy_message(char *dst, size_t dst_size, const char *src) {
 
 static void caepng_error(png_structp png, png_const_charp message) {
     char *buffer = (char *)png_get_error_ptr(png);
-    if (buffer != NULL && buffer[0] == '\0') caepng_copy_message(buffer, CAEPNG_MESSAGE_SIZE, message);
+    if (buffer != NULL && buffer[0] == '\0') caepng_copy_message(buffer, CAEIMAGE_MESSAGE_SIZE, message);
     png_longjmp(png, 1);
 }
 
@@ -51,34 +50,34 @@ static int caepng_check_chunks(const unsigned char *data, size_t size, char *mes
     while (size - offset >= 12) {
         uint32_t length = caepng_be32(data + offset);
         if (length > 0x7fffffffu || length > size - offset - 12) {
-            snprintf(message, CAEPNG_MESSAGE_SIZE, "truncated PNG data (chunk %.4s claims %u bytes)", (const char *)data + offset + 4, length);
+            snprintf(message, CAEIMAGE_MESSAGE_SIZE, "truncated PNG data (chunk %.4s claims %u bytes)", (const char *)data + offset + 4, length);
             return 1;
         }
         if (memcmp(data + offset + 4, "IEND", 4) == 0) return 0;
         offset += 12 + (size_t)length;
     }
-    caepng_copy_message(message, CAEPNG_MESSAGE_SIZE, "truncated PNG data");
+    caepng_copy_message(message, CAEIMAGE_MESSAGE_SIZE, "truncated PNG data");
     return 1;
 }
 
-int CAEPNG_decode(const unsigned char *data, size_t size, uint64_t max_pixels, CAEPNG_image *out) {
+int CAEPNG_decode(const unsigned char *data, size_t size, uint64_t max_pixels, CAEImage_bitmap *out) {
     memset(out, 0, sizeof(*out));
     if (size < 8 || png_sig_cmp(data, 0, 8) != 0) {
-        caepng_copy_message(out->message, CAEPNG_MESSAGE_SIZE, "not a PNG file");
+        caepng_copy_message(out->message, CAEIMAGE_MESSAGE_SIZE, "not a PNG file");
         return 1;
     }
     if (caepng_check_chunks(data, size, out->message)) return 1;
     caepng_reader reader = {data, size, 0, out->message};
     png_structp png = png_create_read_struct(PNG_LIBPNG_VER_STRING, out->message, caepng_error, caepng_warning);
     if (png == NULL) {
-        caepng_copy_message(out->message, CAEPNG_MESSAGE_SIZE, "out of memory");
+        caepng_copy_message(out->message, CAEIMAGE_MESSAGE_SIZE, "out of memory");
         return 1;
     }
     png_infop info = png_create_info_struct(png);
     unsigned char *volatile pixels = NULL;
     png_bytep *volatile rows = NULL;
     if (info == NULL || setjmp(png_jmpbuf(png))) {
-        if (out->message[0] == '\0') caepng_copy_message(out->message, CAEPNG_MESSAGE_SIZE, "out of memory");
+        if (out->message[0] == '\0') caepng_copy_message(out->message, CAEIMAGE_MESSAGE_SIZE, "out of memory");
         free(pixels);
         free(rows);
         png_destroy_read_struct(&png, info ? &info : NULL, NULL);
@@ -128,12 +127,3 @@ int CAEPNG_decode(const unsigned char *data, size_t size, uint64_t max_pixels, C
     return 0;
 }
 
-void CAEPNG_free(void *pointer) { free(pointer); }
-
-uint32_t CAEPNG_crc32(uint32_t crc, const unsigned char *data, size_t size) {
-    return (uint32_t)crc32_z(crc, data, size);
-}
-
-uint32_t CAEPNG_adler32(uint32_t adler, const unsigned char *data, size_t size) {
-    return (uint32_t)adler32_z(adler, data, size);
-}

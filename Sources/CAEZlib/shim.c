@@ -119,3 +119,11 @@ void CAEZlib_inflater_free(CAEZlib_inflater *inflater) {
     inflateEnd(&inflater->stream);
     free(inflater);
 }
+
+uint32_t CAEZlib_crc32(uint32_t crc, const unsigned char *data, size_t size) {
+    return (uint32_t)crc32_z(crc, data, size);
+}
+
+uint32_t CAEZlib_adler32(uint32_t adler, const unsigned char *data, size_t size) {
+    return (uint32_t)adler32_z(adler, data, size);
+}

@@ -17,7 +17,13 @@ import Testing
         md5.update(bytes[0..<3])
         md5.update(bytes[3..<200])
         md5.update(bytes[200...])
-        #expect(md5.finalize() == { var one = MD5(); one.update(bytes); return one.finalize() }())
+        #expect(
+            md5.finalize()
+                == {
+                    var one = MD5()
+                    one.update(bytes)
+                    return one.finalize()
+                }())
     }
 }
 
@@ -64,10 +70,16 @@ import Testing
         badLabel[100] = 12
         let cases: [([UInt8], [UInt8], String)] = [
             (badMagic, Self.labels, "train-images-idx3-ubyte: not an IDX images file (magic 2049, expected 2051)"),
-            (Array(Self.images.dropLast(5)), Self.labels, "train-images-idx3-ubyte: header says 60000 images but the file holds 47039995 bytes of pixels, expected 47040000"),
+            (
+                Array(Self.images.dropLast(5)), Self.labels,
+                "train-images-idx3-ubyte: header says 60000 images but the file holds 47039995 bytes of pixels, expected 47040000"
+            ),
             (Self.images, badCount, "train-labels-idx1-ubyte: header says 59999 labels but the file holds 60000"),
             (Self.images, badLabel, "train-labels-idx1-ubyte: label 12 is not a class (0...9)"),
-            (Self.images, IDX.labelsFile([UInt8](repeating: 1, count: 59_999)), "train-labels-idx1-ubyte: 59999 labels for 60000 images"),
+            (
+                Self.images, IDX.labelsFile([UInt8](repeating: 1, count: 59_999)),
+                "train-labels-idx1-ubyte: 59999 labels for 60000 images"
+            ),
             (Array(Self.images.prefix(10)), Self.labels, "train-images-idx3-ubyte: too short for an IDX images header"),
         ]
         for (images, labels, message) in cases {
@@ -80,7 +92,11 @@ import Testing
         let dir = try CLI.temporaryDirectory()
         let gz = try Fixtures.bytes("\(Self.directory)/t10k-labels-idx1-ubyte.gz")
         #expect(throws: DataError("truncated gzip data")) { try IDX.labels(Array(gz.prefix(gz.count / 2))) }
-        #expect(throws: DataError("\(dir)/train-images-idx3-ubyte.gz: not found (nor uncompressed); get the data with `ae-filter data fetch \(dir)`")) {
+        #expect(
+            throws: DataError(
+                "\(dir)/train-images-idx3-ubyte.gz: not found (nor uncompressed); get the data with `ae-filter data fetch \(dir)`"
+            )
+        ) {
             try FashionMNIST(directory: dir)
         }
     }

@@ -12,7 +12,11 @@ import Testing
 
         init(_ options: [String]) throws {
             process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = ["python3", Fixtures.fixture("http_server.py"), Fixtures.sharedPath("data/fashion-mnist"), "--lifetime", "60"] + options
+            process.arguments =
+                [
+                    "python3", Fixtures.fixture("http_server.py"), Fixtures.sharedPath("data/fashion-mnist"),
+                    "--lifetime", "60",
+                ] + options
             let output = Pipe()
             process.standardOutput = output
             try process.run()
@@ -78,15 +82,18 @@ import Testing
         #expect {
             try fetch(server, into: dir, attempts: 2)
         } throws: { error in
-            "\(error)".hasPrefix("t10k-labels-idx1-ubyte.gz: MD5 ") && "\(error)".contains("does not match the published bb300cfdad3c16e7a12a480ee83cd310")
+            "\(error)".hasPrefix("t10k-labels-idx1-ubyte.gz: MD5 ")
+                && "\(error)".contains("does not match the published bb300cfdad3c16e7a12a480ee83cd310")
         }
-        #expect(try names(dir) == ["t10k-images-idx3-ubyte.gz", "train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz"])
+        #expect(
+            try names(dir) == ["t10k-images-idx3-ubyte.gz", "train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz"])
     }
 
     @Test func presentFilesAreNotDownloadedAgain() throws {
         let dir = try CLI.temporaryDirectory()
         for file in FashionMNIST.files {
-            try FileManager.default.copyItem(atPath: Fixtures.sharedPath("data/fashion-mnist/\(file.name)"), toPath: "\(dir)/\(file.name)")
+            try FileManager.default.copyItem(
+                atPath: Fixtures.sharedPath("data/fashion-mnist/\(file.name)"), toPath: "\(dir)/\(file.name)")
         }
         // Nothing listens on this port: any download attempt would fail.
         var fetch = DatasetFetch(baseURL: "http://127.0.0.1:9/", directory: dir)

@@ -28,9 +28,10 @@ import Testing
         let result = try CLI.run(
             executable: "/usr/bin/env",
             ["python3", "-c", script, shirt, CLI.binary, "--model", Fixtures.referenceCheckpoint, "--noise", "0.5"])
-        #expect(String(decoding: result.stdout, as: UTF8.self).split(separator: "\n") == [
-            "image 0 answered", "image 1 answered", "image 2 answered", "exit 0 extra bytes 0",
-        ], "\(result.stderr)")
+        #expect(
+            String(decoding: result.stdout, as: UTF8.self).split(separator: "\n") == [
+                "image 0 answered", "image 1 answered", "image 2 answered", "exit 0 extra bytes 0",
+            ], "\(result.stderr)")
     }
 
     /// SIGINT during a folder run: the images in flight are finished, the
@@ -45,7 +46,9 @@ import Testing
         process.standardError = errors
         try process.run()
         let deadline = Date().addingTimeInterval(30)
-        while ((try? FileManager.default.contentsOfDirectory(atPath: "\(dir)/out"))?.count ?? 0) == 0 && Date() < deadline {
+        while ((try? FileManager.default.contentsOfDirectory(atPath: "\(dir)/out"))?.count ?? 0) == 0
+            && Date() < deadline
+        {
             usleep(2_000)
         }
         kill(process.processIdentifier, SIGINT)
@@ -68,8 +71,11 @@ import Testing
         for round in 0..<3 {
             let process = Process()
             process.executableURL = URL(fileURLWithPath: CLI.binary)
-            process.arguments = round == 0
-                ? ["train"] + data + ["--iterations", "100000", "--checkpoint-every", "5", "-o", "\(dir)/m.safetensors"]
+            process.arguments =
+                round == 0
+                ? ["train"] + data + [
+                    "--iterations", "100000", "--checkpoint-every", "5", "-o", "\(dir)/m.safetensors",
+                ]
                 : ["train", "--resume", resume, "-o", "\(dir)/m.safetensors"] + data
             process.standardError = FileHandle.nullDevice
             try process.run()
@@ -83,7 +89,9 @@ import Testing
             let checkpoint = try Checkpoint(contentsOf: resume)
             iterations.append(Int(checkpoint.metadata["train.iteration"] ?? "") ?? 0)
             let info = try CLI.run(["info", resume])
-            #expect(info.status == 0 && String(decoding: info.stdout, as: UTF8.self).contains("optimizer state: 8 tensors (resumable)"))
+            #expect(
+                info.status == 0
+                    && String(decoding: info.stdout, as: UTF8.self).contains("optimizer state: 8 tensors (resumable)"))
         }
         #expect(iterations.first ?? 0 >= 5 && iterations == iterations.sorted())
         #expect(!FileManager.default.fileExists(atPath: "\(dir)/m.safetensors"))

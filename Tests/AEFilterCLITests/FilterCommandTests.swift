@@ -13,7 +13,9 @@ func png(_ bytes: [UInt8]) throws -> Bitmap {
 
 /// Splits concatenated PNGs at each IEND chunk.
 func splitPNGs(_ bytes: [UInt8]) -> [[UInt8]] {
-    var out: [[UInt8]] = [], start = 0, i = 8
+    var out: [[UInt8]] = []
+    var start = 0
+    var i = 8
     while i + 8 <= bytes.count {
         let length = Int(bytes[i]) << 24 | Int(bytes[i + 1]) << 16 | Int(bytes[i + 2]) << 8 | Int(bytes[i + 3])
         let type = String(decoding: bytes[i + 4..<i + 8], as: UTF8.self)
@@ -36,7 +38,9 @@ func splitPNGs(_ bytes: [UInt8]) -> [[UInt8]] {
         #expect(out.width == 28 && out.height == 28 && out.channels == 1)
         // The denoised shirt is closer to the clean one than the noisy input is.
         let clean = try png(Fixtures.bytes(shirt)).pixels
-        let noisy = try png(CLI.run(model + ["--noise", "0.5", "--seed", "1", "--emit", "noisy"], stdin: Fixtures.bytes(shirt)).stdout).pixels
+        let noisy = try png(
+            CLI.run(model + ["--noise", "0.5", "--seed", "1", "--emit", "noisy"], stdin: Fixtures.bytes(shirt)).stdout
+        ).pixels
         func mse(_ a: [UInt8]) -> Double { zip(a, clean).map { pow(Double($0) - Double($1), 2) }.reduce(0, +) / 784 }
         #expect(mse(out.pixels) < mse(noisy) / 4)
     }
@@ -49,11 +53,19 @@ func splitPNGs(_ bytes: [UInt8]) -> [[UInt8]] {
 
     @Test func seedMakesNoiseReproducible() throws {
         let args = model + ["--noise", "0.5", "--emit", "noisy", shirt]
-        let a = try CLI.run(args + ["--seed", "5"]).stdout, b = try CLI.run(args + ["--seed", "5"]).stdout
+        let a = try CLI.run(args + ["--seed", "5"]).stdout
+        let b = try CLI.run(args + ["--seed", "5"]).stdout
         let c = try CLI.run(args + ["--seed", "6"]).stdout
         #expect(a == b)
         #expect(a != c)
-        let masked = try png(CLI.run(model + ["--noise", "0.5", "--noise-model", "mask", "--emit", "noisy", "--seed", "1", "--fit", "stretch"], stdin: EncodePNG().process(GrayImage(width: 28, height: 28, pixels: .init(repeating: 100, count: 784)))).stdout).pixels
+        let masked = try png(
+            CLI.run(
+                model + [
+                    "--noise", "0.5", "--noise-model", "mask", "--emit", "noisy", "--seed", "1", "--fit", "stretch",
+                ],
+                stdin: EncodePNG().process(GrayImage(width: 28, height: 28, pixels: .init(repeating: 100, count: 784)))
+            ).stdout
+        ).pixels
         let zeros = masked.filter { $0 == 0 }.count
         #expect((330...454).contains(zeros))
         #expect(masked.allSatisfy { $0 == 0 || $0 == 100 })
@@ -93,15 +105,18 @@ func splitPNGs(_ bytes: [UInt8]) -> [[UInt8]] {
         try Data(Fixtures.bytes(shirt).prefix(100)).write(to: URL(fileURLWithPath: corrupt))
         let text = "\(dir)/notes.png"
         try Data("just text\n".utf8).write(to: URL(fileURLWithPath: text))
-        let result = try CLI.run(model + ["-o", "\(dir)/out/", shirt, corrupt, "\(dir)/missing.png", text, Fixtures.fixture("cmyk.jpg")])
+        let result = try CLI.run(
+            model + ["-o", "\(dir)/out/", shirt, corrupt, "\(dir)/missing.png", text, Fixtures.fixture("cmyk.jpg")])
         #expect(result.status == 1)
-        #expect(result.stderrLines == [
-            "ae-filter: \(corrupt): invalid PNG: truncated PNG data (chunk IDAT claims 621 bytes)",
-            "ae-filter: \(dir)/missing.png: No such file or directory",
-            "ae-filter: \(text): not a PNG, JPEG or PNM image",
-        ])
+        #expect(
+            result.stderrLines == [
+                "ae-filter: \(corrupt): invalid PNG: truncated PNG data (chunk IDAT claims 621 bytes)",
+                "ae-filter: \(dir)/missing.png: No such file or directory",
+                "ae-filter: \(text): not a PNG, JPEG or PNM image",
+            ])
         // Good inputs written, nothing for the bad ones, no temporary files left.
-        #expect(try FileManager.default.contentsOfDirectory(atPath: "\(dir)/out").sorted() == ["cmyk.png", "shirt.png"])
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: "\(dir)/out").sorted() == ["cmyk.png", "shirt.png"])
     }
 
     @Test(arguments: [
@@ -136,7 +151,8 @@ func splitPNGs(_ bytes: [UInt8]) -> [[UInt8]] {
         let dir = try CLI.temporaryDirectory()
         // Run from another directory with a copy of the binary: the model travels inside it.
         try FileManager.default.copyItem(atPath: CLI.binary, toPath: "\(dir)/ae-filter")
-        let result = try CLI.run(executable: "\(dir)/ae-filter", ["--noise", "0.5", "--seed", "1"], stdin: Fixtures.bytes(shirt), in: dir)
+        let result = try CLI.run(
+            executable: "\(dir)/ae-filter", ["--noise", "0.5", "--seed", "1"], stdin: Fixtures.bytes(shirt), in: dir)
         #expect(result.status == 0, "\(result.stderr)")
         let clean = try png(Fixtures.bytes(shirt)).pixels
         let out = try png(result.stdout).pixels
@@ -181,7 +197,9 @@ func splitPNGs(_ bytes: [UInt8]) -> [[UInt8]] {
     @Test(arguments: [false, true])
     func endsQuietlyWhenTheReaderCloses(ignoreSigpipe: Bool) throws {
         let inputs = [String](repeating: shirt, count: 200)
-        let script = (ignoreSigpipe ? "trap '' PIPE; " : "") + "\"$0\" --emit triptych --scale 16 \"$@\" | head -c 100 > /dev/null; echo ${PIPESTATUS[0]} >&2"
+        let script =
+            (ignoreSigpipe ? "trap '' PIPE; " : "")
+            + "\"$0\" --emit triptych --scale 16 \"$@\" | head -c 100 > /dev/null; echo ${PIPESTATUS[0]} >&2"
         let result = try CLI.run(executable: "/bin/bash", ["-c", script, CLI.binary] + model + inputs)
         let lines = result.stderrLines
         #expect(lines.count == 1, "error output: \(result.stderr)")

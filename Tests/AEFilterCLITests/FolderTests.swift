@@ -9,7 +9,8 @@ func filesUnder(_ root: String) throws -> [String] {
     var files: [String] = []
     while let path = walker.nextObject() as? String {
         var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: "\(root)/\(path)", isDirectory: &isDirectory), !isDirectory.boolValue {
+        if FileManager.default.fileExists(atPath: "\(root)/\(path)", isDirectory: &isDirectory), !isDirectory.boolValue
+        {
             files.append(path)
         }
     }
@@ -47,27 +48,33 @@ func filesUnder(_ root: String) throws -> [String] {
         let resumed = try CLI.run(model + ["-o", "\(dir)/out", "--summary", "--skip-existing", "\(dir)/photos"])
         #expect(resumed.stderrLines == ["ae-filter: summary: 1 processed, 0 failed, 3 skipped"])
         #expect(try filesUnder("\(dir)/out").count == 4)
-        #expect(try FileManager.default.attributesOfItem(atPath: "\(dir)/out/a b.png")[.modificationDate] as? Date == kept)
+        #expect(
+            try FileManager.default.attributesOfItem(atPath: "\(dir)/out/a b.png")[.modificationDate] as? Date == kept)
     }
 
     @Test func filesFromWithNulSeparatorsKeepsRelativePaths() throws {
         let dir = try makeTree()
         let list = ["photos/new\nline.png", "./photos/a b.png", "photos/missing.png", "photos/sub dir"]
         let result = try CLI.run(
-            model + ["--files-from", "-", "-0", "-o", "out/", "--summary"], stdin: Array(list.joined(separator: "\0").utf8), in: dir)
+            model + ["--files-from", "-", "-0", "-o", "out/", "--summary"],
+            stdin: Array(list.joined(separator: "\0").utf8), in: dir)
         #expect(result.status == 1)
-        #expect(result.stderrLines == [
-            "ae-filter: photos/missing.png: No such file or directory",
-            "ae-filter: summary: 4 processed, 1 failed, 0 skipped",
-        ])
-        #expect(try filesUnder("\(dir)/out") == [
-            "photos/a b.png", "photos/new\nline.png", "photos/sub dir/G.png", "photos/sub dir/ünï/x.jpg.png",
-        ])
+        #expect(
+            result.stderrLines == [
+                "ae-filter: photos/missing.png: No such file or directory",
+                "ae-filter: summary: 4 processed, 1 failed, 0 skipped",
+            ])
+        #expect(
+            try filesUnder("\(dir)/out") == [
+                "photos/a b.png", "photos/new\nline.png", "photos/sub dir/G.png", "photos/sub dir/ünï/x.jpg.png",
+            ])
         // In order, to standard output, from a newline-separated list.
         let ordered = try CLI.run(model + ["--emit", "input", "--files-from", "\(dir)/list"], stdin: [], in: dir)
         #expect(ordered.status == 1)  // no list file
         try Data("photos/sub dir/G.JPG\nphotos/a b.png\n".utf8).write(to: URL(fileURLWithPath: "\(dir)/list"))
-        let images = try splitPNGs(CLI.run(model + ["--emit", "input", "--files-from", "list"], in: dir).stdout).map { try png($0).pixels }
+        let images = try splitPNGs(CLI.run(model + ["--emit", "input", "--files-from", "list"], in: dir).stdout).map {
+            try png($0).pixels
+        }
         #expect(images.count == 2)
         #expect(try images[1] == png(Fixtures.bytes(shirt)).pixels && images[0] != images[1])
     }
@@ -95,7 +102,10 @@ func filesUnder(_ root: String) throws -> [String] {
         try FileManager.default.copyItem(atPath: Fixtures.fixture("gray.jpg"), toPath: "\(dir)/a.jpg")
         let result = try CLI.run(model + ["-o", "\(dir)/out/", "--emit", "input", "\(dir)/a.jpg", "\(dir)/a.png"])
         #expect(result.status == 1)
-        #expect(result.stderrLines == ["ae-filter: \(dir)/a.png: its output \(dir)/out/a.png is also the output of \(dir)/a.jpg"])
+        #expect(
+            result.stderrLines == [
+                "ae-filter: \(dir)/a.png: its output \(dir)/out/a.png is also the output of \(dir)/a.jpg"
+            ])
         #expect(try filesUnder("\(dir)/out") == ["a.png"])
     }
 }
@@ -105,10 +115,13 @@ func filesUnder(_ root: String) throws -> [String] {
 @Suite struct CorruptCorpusCLITests {
     @Test func everyCorruptPNGIsNamedAndWritesNothing() throws {
         let suite = Fixtures.sharedPath("testdata/pngsuite")
-        let corrupt = try FileManager.default.contentsOfDirectory(atPath: suite).filter { $0.hasPrefix("x") && $0.hasSuffix(".png") }.sorted()
+        let corrupt = try FileManager.default.contentsOfDirectory(atPath: suite).filter {
+            $0.hasPrefix("x") && $0.hasSuffix(".png")
+        }.sorted()
         #expect(corrupt.count >= 10)
         let dir = try CLI.temporaryDirectory()
-        let result = try CLI.run(model + ["-o", "\(dir)/out/", "\(suite)/basn0g08.png"] + corrupt.map { "\(suite)/\($0)" })
+        let result = try CLI.run(
+            model + ["-o", "\(dir)/out/", "\(suite)/basn0g08.png"] + corrupt.map { "\(suite)/\($0)" })
         #expect(result.status == 1)
         #expect(result.stderrLines.count == corrupt.count)
         for (line, name) in zip(result.stderrLines, corrupt) {
@@ -125,15 +138,21 @@ func filesUnder(_ root: String) throws -> [String] {
     @Test(arguments: ["png-crashers", "libjpeg-turbo"])
     func boundedTimeAndMemoryAndEveryFileAccountedFor(corpus: String) throws {
         let folder = Fixtures.sharedPath("testdata/\(corpus)")
-        let files = try FileManager.default.contentsOfDirectory(atPath: folder).filter { !$0.hasPrefix("LICENSE") }.sorted()
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder).filter { !$0.hasPrefix("LICENSE") }
+            .sorted()
         let dir = try CLI.temporaryDirectory()
         let result = try CLI.run(
             executable: "/bin/bash",
-            ["-c", "ulimit -v 2000000; exec timeout 60 \"$0\" \"$@\"", CLI.binary, "--emit", "input", "-o", "\(dir)/out/"]
+            [
+                "-c", "ulimit -v 2000000; exec timeout 60 \"$0\" \"$@\"", CLI.binary, "--emit", "input", "-o",
+                "\(dir)/out/",
+            ]
                 + files.map { "\(folder)/\($0)" })
         // 0 or 1: not killed by a signal (128+), not timed out (124).
         #expect(result.status <= 1, "\(result.status): \(result.stderr)")
-        let named = result.stderrLines.compactMap { line in files.first { line.hasPrefix("ae-filter: \(folder)/\($0): ") } }
+        let named = result.stderrLines.compactMap { line in
+            files.first { line.hasPrefix("ae-filter: \(folder)/\($0): ") }
+        }
         #expect(named.count == result.stderrLines.count)
         let written = try filesUnder("\(dir)/out")
         #expect(written.count + named.count == files.count, "\(written) \(named)")

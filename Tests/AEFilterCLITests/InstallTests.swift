@@ -24,7 +24,8 @@ import Testing
         // The installed binary works from elsewhere, with its embedded model.
         let elsewhere = try CLI.temporaryDirectory()
         let shirtBytes = try Fixtures.bytes(Fixtures.root.appendingPathComponent("Samples/shirt.png").path)
-        let result = try CLI.run(executable: "\(prefix)/bin/ae-filter", ["--noise", "0.5"], stdin: shirtBytes, in: elsewhere)
+        let result = try CLI.run(
+            executable: "\(prefix)/bin/ae-filter", ["--noise", "0.5"], stdin: shirtBytes, in: elsewhere)
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.starts(with: [0x89, 0x50, 0x4E, 0x47]))
 

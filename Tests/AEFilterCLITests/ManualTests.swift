@@ -4,7 +4,9 @@ import Testing
 
 /// man/ae-filter.1 against the command tree the binary reports.
 @Suite struct ManualTests {
-    static let page = (try? String(contentsOfFile: Fixtures.root.appendingPathComponent("man/ae-filter.1").path, encoding: .utf8)) ?? ""
+    static let page =
+        (try? String(contentsOfFile: Fixtures.root.appendingPathComponent("man/ae-filter.1").path, encoding: .utf8))
+        ?? ""
 
     /// (subcommand path, long option names) for every command in the tree.
     func commands() throws -> [(String, [String])] {
@@ -13,7 +15,11 @@ import Testing
         var found: [(String, [String])] = []
         func walk(_ command: [String: Any], _ path: String) {
             let arguments = command["arguments"] as? [[String: Any]] ?? []
-            let options = arguments.flatMap { ($0["names"] as? [[String: Any]] ?? []).filter { $0["kind"] as? String == "long" }.compactMap { $0["name"] as? String } }
+            let options = arguments.flatMap {
+                ($0["names"] as? [[String: Any]] ?? []).filter { $0["kind"] as? String == "long" }.compactMap {
+                    $0["name"] as? String
+                }
+            }
             found.append((path, options))
             for sub in command["subcommands"] as? [[String: Any]] ?? [] {
                 walk(sub, path + " " + (sub["commandName"] as? String ?? "?"))
@@ -50,14 +56,20 @@ import Testing
         let documented = Self.documentedOptions
         #expect(!documented.isEmpty)
         for option in documented {
-            #expect(known.contains(option), "man/ae-filter.1 documents --\(option), which no command has; run scripts/make-man")
+            #expect(
+                known.contains(option),
+                "man/ae-filter.1 documents --\(option), which no command has; run scripts/make-man")
         }
     }
 
     @Test func rendersWithoutWarnings() throws {
-        let lint = try CLI.run(executable: "/usr/bin/env", ["mandoc", "-T", "lint", "-W", "warning", Fixtures.root.appendingPathComponent("man/ae-filter.1").path])
+        let lint = try CLI.run(
+            executable: "/usr/bin/env",
+            ["mandoc", "-T", "lint", "-W", "warning", Fixtures.root.appendingPathComponent("man/ae-filter.1").path])
         #expect(lint.status == 0, "\(lint.stdout) \(lint.stderr)")
-        for section in ["NAME", "SYNOPSIS", "DESCRIPTION", "NOISE", "ENVIRONMENT", "FILES", "EXIT STATUS", "EXAMPLES", "SEE ALSO"] {
+        for section in [
+            "NAME", "SYNOPSIS", "DESCRIPTION", "NOISE", "ENVIRONMENT", "FILES", "EXIT STATUS", "EXAMPLES", "SEE ALSO",
+        ] {
             let present = Self.page.contains(".Sh \(section)") || Self.page.contains(".Sh \"\(section)\"")
             #expect(present, "no \(section) section")
         }

@@ -18,9 +18,10 @@ import Testing
         let arguments = (command["command"] as! [String: Any])["arguments"] as! [[String: Any]]
         var options: [[String]] = []
         for argument in arguments where argument["kind"] as? String == "option" {
-            options.append((argument["names"] as! [[String: Any]]).map { name in
-                (name["kind"] as! String == "short" ? "-" : "--") + (name["name"] as! String)
-            })
+            options.append(
+                (argument["names"] as! [[String: Any]]).map { name in
+                    (name["kind"] as! String == "short" ? "-" : "--") + (name["name"] as! String)
+                })
         }
         #expect(options.count == Self.values.count)
 

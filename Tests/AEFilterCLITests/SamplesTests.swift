@@ -17,7 +17,9 @@ import Testing
     /// N test images exported as PNGs, split over two folders.
     func images(_ count: Int) throws -> String {
         let dir = try CLI.temporaryDirectory()
-        let export = try CLI.run(["data", "export", "--data", Self.data, "--limit", String(count), "--out", "\(dir)/in/a"])
+        let export = try CLI.run([
+            "data", "export", "--data", Self.data, "--limit", String(count), "--out", "\(dir)/in/a",
+        ])
         #expect(export.status == 0)
         try FileManager.default.createDirectory(atPath: "\(dir)/in/b", withIntermediateDirectories: true)
         for name in try FileManager.default.contentsOfDirectory(atPath: "\(dir)/in/a").sorted().prefix(count / 2) {
@@ -54,7 +56,8 @@ import Testing
         let dir = try CLI.temporaryDirectory()
         let result = try script("train-then-eval.sh", [Self.data, "\(dir)/run", "300"])
         #expect(result.status == 0, "\(result.stderr)")
-        let metrics = try JSONSerialization.jsonObject(with: Data(Fixtures.bytes("\(dir)/run/eval.json"))) as? [String: Any]
+        let metrics =
+            try JSONSerialization.jsonObject(with: Data(Fixtures.bytes("\(dir)/run/eval.json"))) as? [String: Any]
         #expect(metrics != nil)
         let info = try CLI.run(["info", "\(dir)/run/model.safetensors"])
         #expect(String(decoding: info.stdout, as: UTF8.self).contains("300"))
@@ -71,8 +74,11 @@ import Testing
         // Each row is that image's triptych as a PGM of its own.
         let export = try CLI.run(["data", "export", "--data", Self.data, "--limit", "3", "--out", "\(dir)/in"])
         #expect(export.status == 0)
-        let frames = try CLI.run(["--noise", "0.5", "--seed", "1", "--emit", "triptych", "--scale", "4", "--format", "pgm", "\(dir)/in"]).stdout
-        let frameHeader = Array("P5\n336 112\n255\n".utf8), size = 336 * 112
+        let frames = try CLI.run([
+            "--noise", "0.5", "--seed", "1", "--emit", "triptych", "--scale", "4", "--format", "pgm", "\(dir)/in",
+        ]).stdout
+        let frameHeader = Array("P5\n336 112\n255\n".utf8)
+        let size = 336 * 112
         #expect(frames.count == 3 * (frameHeader.count + size))
         for row in 0..<3 {
             let start = row * (frameHeader.count + size) + frameHeader.count

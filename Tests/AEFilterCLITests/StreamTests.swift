@@ -1,5 +1,6 @@
 import AEFilterCore
 import AEImageIO
+import AESystem
 import Foundation
 import TestSupport
 import Testing
@@ -34,7 +35,10 @@ func idxImages(_ bytes: [UInt8]) -> [[UInt8]] {
         let result = try CLI.run(Self.args, stdin: bytes + bytes + Array(bytes.prefix(200)))
         #expect(result.status == 1)
         #expect(idxImages(result.stdout).count == 2)
-        #expect(result.stderrLines == ["ae-filter: <stdin>, image 3: truncated PNG data at the end of the input (the image starts at byte \(2 * bytes.count))"])
+        #expect(
+            result.stderrLines == [
+                "ae-filter: <stdin>, image 3: truncated PNG data at the end of the input (the image starts at byte \(2 * bytes.count))"
+            ])
     }
 
     @Test func garbageEndsTheStreamWithOneMessage() throws {
@@ -42,10 +46,11 @@ func idxImages(_ bytes: [UInt8]) -> [[UInt8]] {
         let result = try CLI.run(model + ["--emit", "input", "--summary"], stdin: bytes + Array("hello".utf8) + bytes)
         #expect(result.status == 1)
         #expect(splitPNGs(result.stdout).count == 1)
-        #expect(result.stderrLines == [
-            "ae-filter: <stdin>, image 2: not a PNG, JPEG or PNM image (the image starts at byte \(bytes.count))",
-            "ae-filter: summary: 1 processed, 1 failed, 0 skipped",
-        ])
+        #expect(
+            result.stderrLines == [
+                "ae-filter: <stdin>, image 2: not a PNG, JPEG or PNM image (the image starts at byte \(bytes.count))",
+                "ae-filter: summary: 1 processed, 1 failed, 0 skipped",
+            ])
     }
 
     @Test func idxInAndOutIsExactAndGzipIsUndone() throws {
@@ -64,7 +69,8 @@ func idxImages(_ bytes: [UInt8]) -> [[UInt8]] {
     }
 
     @Test func pgmStreamHasOneP5ImagePerInput() throws {
-        let result = try CLI.run(model + ["--emit", "triptych", "--format", "pgm", "--noise", "0.5", "--seed", "2", shirt, shirt])
+        let result = try CLI.run(
+            model + ["--emit", "triptych", "--format", "pgm", "--noise", "0.5", "--seed", "2", shirt, shirt])
         #expect(result.status == 0)
         let header = Array("P5\n84 28\n255\n".utf8)
         #expect(result.stdout.count == 2 * (header.count + 84 * 28))
@@ -77,13 +83,17 @@ func idxImages(_ bytes: [UInt8]) -> [[UInt8]] {
         let input = "first\t\(good)\nsecond\tnot base64!\n\(good)\r\nfourth\t\n"
         let result = try CLI.run(model + ["--lines", "--emit", "input"], stdin: Array(input.utf8))
         #expect(result.status == 1)
-        let lines = String(decoding: result.stdout, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+        let lines = String(decoding: result.stdout, as: UTF8.self).split(
+            separator: "\n", omittingEmptySubsequences: false)
         #expect(lines.count == 5 && lines[4].isEmpty)
         #expect(lines[1] == "second\t" && lines[3] == "fourth\t")
         #expect(lines[0].hasPrefix("first\t") && lines[2].hasPrefix("3\t"))
         let decoded = try png(Base64.decode(Array(lines[0].utf8.dropFirst(6)))!)
         #expect(try decoded.pixels == png(Fixtures.bytes(shirt)).pixels)
-        #expect(result.stderrLines == ["ae-filter: <stdin>, line 2: invalid base64", "ae-filter: <stdin>, line 4: empty record"])
+        #expect(
+            result.stderrLines == [
+                "ae-filter: <stdin>, line 2: invalid base64", "ae-filter: <stdin>, line 4: empty record",
+            ])
     }
 
     @Test func resultsDoNotDependOnJobsOrBatchSize() throws {
@@ -119,8 +129,10 @@ func idxImages(_ bytes: [UInt8]) -> [[UInt8]] {
             """
         let result = try CLI.run(
             executable: "/usr/bin/env",
-            ["python3", "-c", script, shirt, String(count), CLI.binary, "--model", Fixtures.referenceCheckpoint,
-             "--noise", "0.5", "--format", "idx", "--summary"])
+            [
+                "python3", "-c", script, shirt, String(count), CLI.binary, "--model", Fixtures.referenceCheckpoint,
+                "--noise", "0.5", "--format", "idx", "--summary",
+            ])
         let fields = String(decoding: result.stdout, as: UTF8.self).split(separator: " ", maxSplits: 3)
         #expect(fields.count == 4, "\(result.stderr)")
         guard fields.count == 4 else { return }

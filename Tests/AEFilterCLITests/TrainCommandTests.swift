@@ -8,7 +8,11 @@ let data = ["--data", Fixtures.sharedPath("data/fashion-mnist")]
 @Suite(.serialized) struct TrainCommandTests {
     @Test func shortRunWritesALoadableCheckpointWithItsProvenance() throws {
         let dir = try CLI.temporaryDirectory()
-        let result = try CLI.run(["train"] + data + ["--iterations", "60", "--eval-every", "30", "--hidden", "128", "-o", "\(dir)/m.safetensors", "--log", "\(dir)/log.jsonl", "--plot", "\(dir)/curve.svg"])
+        let result = try CLI.run(
+            ["train"] + data + [
+                "--iterations", "60", "--eval-every", "30", "--hidden", "128", "-o", "\(dir)/m.safetensors", "--log",
+                "\(dir)/log.jsonl", "--plot", "\(dir)/curve.svg",
+            ])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stderrLines.filter { $0.hasPrefix("iteration ") }.count == 2)
         let checkpoint = try Checkpoint(contentsOf: "\(dir)/m.safetensors")
@@ -32,7 +36,10 @@ let data = ["--data", Fixtures.sharedPath("data/fashion-mnist")]
 
     @Test func interruptedRunResumesToTheSameCheckpoint() throws {
         let dir = try CLI.temporaryDirectory()
-        let args = ["train"] + data + ["--iterations", "1500", "--eval-every", "500", "--hidden", "512", "--checkpoint-every", "100"]
+        let args =
+            ["train"] + data + [
+                "--iterations", "1500", "--eval-every", "500", "--hidden", "512", "--checkpoint-every", "100",
+            ]
         // Interrupted with SIGINT part-way.
         let process = Process()
         process.executableURL = URL(fileURLWithPath: CLI.binary)
@@ -57,13 +64,15 @@ let data = ["--data", Fixtures.sharedPath("data/fashion-mnist")]
         let stoppedAt = Int(partial.metadata["train.iteration"] ?? "") ?? 0
         #expect(stoppedAt >= 500 && stoppedAt < 1500)
 
-        let resumed = try CLI.run(["train", "--resume", "\(dir)/a.resume.safetensors", "-o", "\(dir)/a.safetensors"] + data)
+        let resumed = try CLI.run(
+            ["train", "--resume", "\(dir)/a.resume.safetensors", "-o", "\(dir)/a.safetensors"] + data)
         #expect(resumed.status == 0, "\(resumed.stderr)")
         #expect(!FileManager.default.fileExists(atPath: "\(dir)/a.resume.safetensors"))
 
         let straight = try CLI.run(args + ["-o", "\(dir)/b.safetensors"])
         #expect(straight.status == 0)
-        let a = try Checkpoint(contentsOf: "\(dir)/a.safetensors"), b = try Checkpoint(contentsOf: "\(dir)/b.safetensors")
+        let a = try Checkpoint(contentsOf: "\(dir)/a.safetensors")
+        let b = try Checkpoint(contentsOf: "\(dir)/b.safetensors")
         let sameWeights = a.model == b.model
         #expect(sameWeights)
         #expect(a.metadata["metrics.test_mse"] == b.metadata["metrics.test_mse"])
@@ -97,8 +106,12 @@ let data = ["--data", Fixtures.sharedPath("data/fashion-mnist")]
 
     @Test func dataExportNamesFilesByIndexAndLabel() throws {
         let dir = try CLI.temporaryDirectory()
-        let result = try CLI.run(["data", "export", "--split", "test", "--start", "9", "--limit", "3", "--out", dir] + data)
+        let result = try CLI.run(
+            ["data", "export", "--split", "test", "--start", "9", "--limit", "3", "--out", dir] + data)
         #expect(result.status == 0, "\(result.stderr)")
-        #expect(try FileManager.default.contentsOfDirectory(atPath: dir).sorted() == ["00009-sneaker.png", "00010-coat.png", "00011-sandal.png"])
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: dir).sorted() == [
+                "00009-sneaker.png", "00010-coat.png", "00011-sandal.png",
+            ])
     }
 }

@@ -6,7 +6,8 @@ import Testing
 @Suite struct AutoencoderTests {
     @Test func initMatchesPyTorchLinearDefaults() {
         let model = Fixtures.randomModel(hidden: 64)
-        let bound1 = 1 / Float(784).squareRoot(), bound2 = 1 / Float(64).squareRoot()
+        let bound1 = 1 / Float(784).squareRoot()
+        let bound2 = 1 / Float(64).squareRoot()
         #expect(model.fc1Weight.allSatisfy { abs($0) <= bound1 })
         #expect(model.fc1Bias.allSatisfy { abs($0) <= bound1 })
         #expect(model.fc2Weight.allSatisfy { abs($0) <= bound2 })

@@ -47,13 +47,18 @@ import Testing
 
     @Test func rejectsWrongShapes() {
         #expect(throws: CheckpointError("fc1.bias has shape [5], expected [4]")) {
-            try Checkpoint(bytes: file(replacing: "fc1.bias", with: .init(shape: [5], values: .init(repeating: 0, count: 5))))
+            try Checkpoint(
+                bytes: file(replacing: "fc1.bias", with: .init(shape: [5], values: .init(repeating: 0, count: 5))))
         }
         #expect(throws: CheckpointError("fc1.weight has shape [4, 783], expected [H, 784]")) {
-            try Checkpoint(bytes: file(replacing: "fc1.weight", with: .init(shape: [4, 783], values: .init(repeating: 0, count: 4 * 783))))
+            try Checkpoint(
+                bytes: file(
+                    replacing: "fc1.weight", with: .init(shape: [4, 783], values: .init(repeating: 0, count: 4 * 783))))
         }
         #expect(throws: CheckpointError("fc2.weight has shape [4, 784], expected [784, 4]")) {
-            try Checkpoint(bytes: file(replacing: "fc2.weight", with: .init(shape: [4, 784], values: .init(repeating: 0, count: 4 * 784))))
+            try Checkpoint(
+                bytes: file(
+                    replacing: "fc2.weight", with: .init(shape: [4, 784], values: .init(repeating: 0, count: 4 * 784))))
         }
     }
 

@@ -1,4 +1,5 @@
 import AEFilterCore
+import AESystem
 import Foundation
 import TestSupport
 import Testing

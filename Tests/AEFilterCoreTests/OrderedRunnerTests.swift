@@ -39,12 +39,14 @@ final class Source: RecordSource, @unchecked Sendable {
         let live = Jitter.Shared()
         let runner = OrderedRunner(stage: Jitter(live: live), workers: 4, batchSize: 5)
         var seen: [String] = []
-        try runner.run(source: Source(count: 203), finish: { tag, result in
-            switch result {
-            case .success(let value): return "\(tag):\(value)"
-            case .failure: return "\(tag):failed"
-            }
-        }, deliver: { seen += $0 })
+        try runner.run(
+            source: Source(count: 203),
+            finish: { tag, result in
+                switch result {
+                case .success(let value): return "\(tag):\(value)"
+                case .failure: return "\(tag):failed"
+                }
+            }, deliver: { seen += $0 })
         #expect(seen == (0..<203).map { $0 % 10 == 3 ? "\($0):failed" : "\($0):\($0 * 2)" })
         // More than one worker really ran at once.
         #expect(live.peak.load(ordering: .relaxed) > 1)
@@ -53,14 +55,17 @@ final class Source: RecordSource, @unchecked Sendable {
     @Test func anErrorFromDeliverStopsTheRun() {
         let source = Source(count: 100_000)
         let runner = OrderedRunner(stage: Jitter(live: .init()), workers: 2, batchSize: 4, maxInFlight: 3)
-        var deliveries = 0, mostAhead = 0
+        var deliveries = 0
+        var mostAhead = 0
         #expect(throws: NoiseError.self) {
-            try runner.run(source: source, finish: { tag, _ in tag }, deliver: { _ in
-                deliveries += 1
-                usleep(1000)
-                mostAhead = max(mostAhead, source.produced.load(ordering: .relaxed) - deliveries * 4)
-                if deliveries == 50 { throw NoiseError("enough") }
-            })
+            try runner.run(
+                source: source, finish: { tag, _ in tag },
+                deliver: { _ in
+                    deliveries += 1
+                    usleep(1000)
+                    mostAhead = max(mostAhead, source.produced.load(ordering: .relaxed) - deliveries * 4)
+                    if deliveries == 50 { throw NoiseError("enough") }
+                })
         }
         // Bounded read-ahead: at most the batches in flight plus the one being filled.
         #expect(mostAhead <= 4 * 4)

@@ -12,7 +12,9 @@ import Testing
 
     @Test func greyscale28x28PassesThroughBitExactly() {
         // Dark border, every byte value somewhere inside.
-        let bitmap = gray(28, 28) { x, y in x == 0 || y == 0 || x == 27 || y == 27 ? UInt8((x + y) % 40) : UInt8((x * 28 + y) % 256) }
+        let bitmap = gray(28, 28) { x, y in
+            x == 0 || y == 0 || x == 27 || y == 27 ? UInt8((x + y) % 40) : UInt8((x * 28 + y) % 256)
+        }
         let sample = Preprocess().process(bitmap)
         #expect(bytes(sample) == bitmap.pixels)
         #expect(sample.pixels == bitmap.pixels.map { Float($0) / 255 })

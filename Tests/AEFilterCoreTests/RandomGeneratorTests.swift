@@ -3,7 +3,9 @@ import Testing
 
 @Suite struct RandomGeneratorTests {
     @Test func isReproducibleAndStreamsDiffer() {
-        var a = RandomGenerator(seed: 42), b = RandomGenerator(seed: 42), c = RandomGenerator(seed: 42, stream: 1)
+        var a = RandomGenerator(seed: 42)
+        var b = RandomGenerator(seed: 42)
+        var c = RandomGenerator(seed: 42, stream: 1)
         let first = (0..<8).map { _ in a.next() }
         #expect(first == (0..<8).map { _ in b.next() })
         #expect(first != (0..<8).map { _ in c.next() })
@@ -43,7 +45,8 @@ import Testing
             for k in max(0, centre - 3)...min(1 << 24 - 1, centre + 3) {
                 #expect((k < Int(threshold.bits)) == (Float(k) * 0x1p-24 < p), "p \(p), k \(k)")
             }
-            var a = RandomGenerator(seed: 3), b = RandomGenerator(seed: 3)
+            var a = RandomGenerator(seed: 3)
+            var b = RandomGenerator(seed: 3)
             for _ in 0..<1_000 {
                 #expect(a.nextBelow(threshold) == (b.nextUnitFloat() < p))
             }
@@ -54,7 +57,8 @@ import Testing
     func keepMasksAreTheSameDraws(count: Int) {
         for p: Float in [0, 0.5, 1.0 / 3, 1] {
             let threshold = UnitThreshold(p)
-            var a = RandomGenerator(seed: 11), b = RandomGenerator(seed: 11)
+            var a = RandomGenerator(seed: 11)
+            var b = RandomGenerator(seed: 11)
             var masks: [UInt32] = []
             a.withKeepMasks(count, below: threshold) { offset, chunk in
                 #expect(offset == masks.count)

@@ -16,7 +16,9 @@ import Testing
             let boundary = (Float(k) + 0.5) / 255
             values += [boundary, boundary.nextUp, boundary.nextDown, Float(k) / 255]
         }
-        values += [Float.nan, .infinity, -.infinity, 0, -0.0, 1, Float(1).nextUp, Float(1).nextDown, .leastNonzeroMagnitude]
+        values += [
+            Float.nan, .infinity, -.infinity, 0, -0.0, 1, Float(1).nextUp, Float(1).nextDown, .leastNonzeroMagnitude,
+        ]
         values += Array(repeating: 0.25, count: 784 * 2 - values.count)
         for start in [0, 784] {
             let panel = Array(values[start..<start + 784])

@@ -1,4 +1,5 @@
 import AEFilterCore
+import AESystem
 import TestSupport
 import Testing
 
@@ -13,7 +14,8 @@ func safetensorsFile(header: String, data: [UInt8] = [], declaredLength: UInt64?
     @Test(arguments: SafeTensors.DType.allCases)
     func roundTripsEveryDType(dtype: SafeTensors.DType) throws {
         let values: [Float] = [0, 1, -2.5, 0.099975586, 65504, -0.0001, 3.140625]
-        let bytes = SafeTensors.serialize(["t": .init(shape: [7], values: values, dtype: dtype)], metadata: ["k": "v \"quoted\"\n"])
+        let bytes = SafeTensors.serialize(
+            ["t": .init(shape: [7], values: values, dtype: dtype)], metadata: ["k": "v \"quoted\"\n"])
         let (tensors, metadata) = try SafeTensors.parse(bytes)
         #expect(metadata == ["k": "v \"quoted\"\n"])
         let tensor = try #require(tensors["t"])
@@ -43,13 +45,47 @@ func safetensorsFile(header: String, data: [UInt8] = [], declaredLength: UInt64?
         ("absurd header length", safetensorsFile(header: "{}", declaredLength: 1 << 40), "absurdly large"),
         ("invalid JSON", safetensorsFile(header: "{\"a\": [1, 2"), "not valid JSON"),
         ("not an object", safetensorsFile(header: "[1, 2]"), "not a JSON object"),
-        ("unsupported dtype", safetensorsFile(header: #"{"t":{"dtype":"I64","shape":[1],"data_offsets":[0,8]}}"#, data: .init(repeating: 0, count: 8)), "unsupported dtype I64"),
-        ("offsets beyond data", safetensorsFile(header: #"{"t":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}"#, data: [0, 0, 0, 0]), "outside the data"),
-        ("reversed offsets", safetensorsFile(header: #"{"t":{"dtype":"F32","shape":[0],"data_offsets":[4,0]}}"#, data: [0, 0, 0, 0]), "outside the data"),
-        ("shape mismatch", safetensorsFile(header: #"{"t":{"dtype":"F32","shape":[3],"data_offsets":[0,8]}}"#, data: .init(repeating: 0, count: 8)), "needs 12 bytes"),
-        ("negative shape", safetensorsFile(header: #"{"t":{"dtype":"F32","shape":[-1],"data_offsets":[0,4]}}"#, data: .init(repeating: 0, count: 4)), "invalid shape"),
-        ("huge shape", safetensorsFile(header: #"{"t":{"dtype":"F32","shape":[4294967296,4294967296],"data_offsets":[0,4]}}"#, data: .init(repeating: 0, count: 4)), "larger than the file"),
-        ("overlap", safetensorsFile(header: #"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}"#, data: .init(repeating: 0, count: 8)), "overlap"),
+        (
+            "unsupported dtype",
+            safetensorsFile(
+                header: #"{"t":{"dtype":"I64","shape":[1],"data_offsets":[0,8]}}"#, data: .init(repeating: 0, count: 8)),
+            "unsupported dtype I64"
+        ),
+        (
+            "offsets beyond data",
+            safetensorsFile(header: #"{"t":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}"#, data: [0, 0, 0, 0]),
+            "outside the data"
+        ),
+        (
+            "reversed offsets",
+            safetensorsFile(header: #"{"t":{"dtype":"F32","shape":[0],"data_offsets":[4,0]}}"#, data: [0, 0, 0, 0]),
+            "outside the data"
+        ),
+        (
+            "shape mismatch",
+            safetensorsFile(
+                header: #"{"t":{"dtype":"F32","shape":[3],"data_offsets":[0,8]}}"#, data: .init(repeating: 0, count: 8)),
+            "needs 12 bytes"
+        ),
+        (
+            "negative shape",
+            safetensorsFile(
+                header: #"{"t":{"dtype":"F32","shape":[-1],"data_offsets":[0,4]}}"#, data: .init(repeating: 0, count: 4)
+            ), "invalid shape"
+        ),
+        (
+            "huge shape",
+            safetensorsFile(
+                header: #"{"t":{"dtype":"F32","shape":[4294967296,4294967296],"data_offsets":[0,4]}}"#,
+                data: .init(repeating: 0, count: 4)), "larger than the file"
+        ),
+        (
+            "overlap",
+            safetensorsFile(
+                header:
+                    #"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}"#,
+                data: .init(repeating: 0, count: 8)), "overlap"
+        ),
         ("bad metadata", safetensorsFile(header: #"{"__metadata__":{"a":1}}"#), "not a string"),
     ]
 

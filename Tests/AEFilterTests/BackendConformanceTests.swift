@@ -18,12 +18,15 @@ extension OpenBLASSuites {
         /// Training runs one-thread backends on blocks of each product.
         @Test(arguments: names)
         func blocksMatchTheWholeProduct(backendName: String) throws {
-            #expect(BackendConformance.blockProblems(try PluginSet.standard.backends.make(backendName, threads: 1)) == [])
+            #expect(
+                BackendConformance.blockProblems(try PluginSet.standard.backends.make(backendName, threads: 1)) == [])
         }
 
         @Test(arguments: names)
         func concurrentCallsAgree(backendName: String) throws {
-            #expect(BackendConformance.concurrencyProblems(try PluginSet.standard.backends.make(backendName, threads: 1)) == [])
+            #expect(
+                BackendConformance.concurrencyProblems(try PluginSet.standard.backends.make(backendName, threads: 1))
+                    == [])
         }
 
         /// The checker itself catches a backend that is wrong.
@@ -59,7 +62,9 @@ extension OpenBLASSuites {
 
         @Test func fallsBackWhenThePreferredBackendCannotBeMade() throws {
             var registry = BackendRegistry()
-            registry.register(name: "broken", summary: "always fails", priority: 99) { _ in throw NoiseError("no device") }
+            registry.register(name: "broken", summary: "always fails", priority: 99) { _ in
+                throw NoiseError("no device")
+            }
             let auto = try #require(try registry.make("auto", threads: 1) as? AutoBackend)
             #expect(auto.largeBackend.name == "swift")
             #expect(throws: NoiseError("no device")) { try registry.make("broken", threads: 1) }

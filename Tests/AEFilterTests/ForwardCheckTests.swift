@@ -11,8 +11,11 @@ extension OpenBLASSuites {
         static let directory = "reference/forward-check"
 
         func load() throws -> (input: [Float], keep: [Float], clean: [Float], dropout: [Float]) {
-            let input = try Fixtures.bytes(Fixtures.sharedPath("\(Self.directory)/input-u8-100x784.bin")).map { Float($0) / 255 }
-            let keep = try Fixtures.bytes(Fixtures.sharedPath("\(Self.directory)/keep-mask-u8-100x784.bin")).map(Float.init)
+            let input = try Fixtures.bytes(Fixtures.sharedPath("\(Self.directory)/input-u8-100x784.bin")).map {
+                Float($0) / 255
+            }
+            let keep = try Fixtures.bytes(Fixtures.sharedPath("\(Self.directory)/keep-mask-u8-100x784.bin")).map(
+                Float.init)
             let clean = try Fixtures.floats(Fixtures.sharedPath("\(Self.directory)/output-clean-f32le-100x784.bin"))
             let dropout = try Fixtures.floats(Fixtures.sharedPath("\(Self.directory)/output-dropout-f32le-100x784.bin"))
             return (input, keep, clean, dropout)

@@ -1,6 +1,7 @@
 import AEData
 import AEFilter
 import AEFilterCore
+import AETraining
 import TestSupport
 import Testing
 
@@ -9,7 +10,9 @@ extension OpenBLASSuites {
     @Suite struct TrainingTests {
         static let data = Result { try FashionMNIST(directory: Fixtures.sharedPath("data/fashion-mnist")) }
 
-        func run(iterations: Int, seed: UInt64 = 0, evalEvery: Int = 1000, threads: Int = 2, test: ImageSet? = nil) throws -> TrainingRun {
+        func run(iterations: Int, seed: UInt64 = 0, evalEvery: Int = 1000, threads: Int = 2, test: ImageSet? = nil)
+            throws -> TrainingRun
+        {
             let data = try Self.data.get()
             var configuration = TrainingConfiguration()
             configuration.iterations = iterations
@@ -18,7 +21,8 @@ extension OpenBLASSuites {
             // The trainer splits each step over its own threads: one OpenBLAS thread per call.
             let backend = try PluginSet.standard.backends.make("blas", threads: 1)
             return try TrainingRun(
-                configuration: configuration, train: data.train, test: test ?? Self.smallTest(data), noise: DropoutNoiseLookup.make(),
+                configuration: configuration, train: data.train, test: test ?? Self.smallTest(data),
+                noise: DropoutNoiseLookup.make(),
                 backend: backend, threads: threads)
         }
 
@@ -38,21 +42,29 @@ extension OpenBLASSuites {
         }
 
         @Test func sameSeedSameWeightsOtherSeedOtherWeights() throws {
-            var a = try run(iterations: 40), b = try run(iterations: 40), c = try run(iterations: 40, seed: 1)
-            var one = try run(iterations: 40, threads: 1), three = try run(iterations: 40, threads: 3)
+            var a = try run(iterations: 40)
+            var b = try run(iterations: 40)
+            var c = try run(iterations: 40, seed: 1)
+            var one = try run(iterations: 40, threads: 1)
+            var three = try run(iterations: 40, threads: 3)
             try a.run()
             try b.run()
             try c.run()
             try one.run()
             try three.run()
-            let same = a.trainer.model == b.trainer.model, different = a.trainer.model != c.trainer.model
+            let same = a.trainer.model == b.trainer.model
+            let different = a.trainer.model != c.trainer.model
             #expect(same)
             #expect(different)
             let identical = a.checkpoint(resumable: false).serialized() == b.checkpoint(resumable: false).serialized()
             #expect(identical, "same seed and backend must give a byte-identical checkpoint")
             let file = a.checkpoint(resumable: false).serialized()
-            #expect(one.checkpoint(resumable: false).serialized() == file, "the thread count must not change the checkpoint")
-            #expect(three.checkpoint(resumable: false).serialized() == file, "the thread count must not change the checkpoint")
+            #expect(
+                one.checkpoint(resumable: false).serialized() == file, "the thread count must not change the checkpoint"
+            )
+            #expect(
+                three.checkpoint(resumable: false).serialized() == file,
+                "the thread count must not change the checkpoint")
         }
 
         @Test func resumedRunEndsWithTheSameWeights() throws {
@@ -69,14 +81,17 @@ extension OpenBLASSuites {
             let saved = try Checkpoint(bytes: first.checkpoint(resumable: true).serialized())
             let data = try Self.data.get()
             var resumed = try TrainingRun(
-                configuration: TrainingConfiguration(metadata: saved.metadata), train: data.train, test: Self.smallTest(data),
-                noise: DropoutNoiseLookup.make(), backend: try PluginSet.standard.backends.make("blas", threads: 1), threads: 1,
+                configuration: TrainingConfiguration(metadata: saved.metadata), train: data.train,
+                test: Self.smallTest(data),
+                noise: DropoutNoiseLookup.make(), backend: try PluginSet.standard.backends.make("blas", threads: 1),
+                threads: 1,
                 resume: saved)
             try resumed.run()
             #expect(resumed.iteration == 700)
             let sameWeights = resumed.trainer.model == straight.trainer.model
             #expect(sameWeights)
-            let sameFile = resumed.checkpoint(resumable: false).serialized() == straight.checkpoint(resumable: false).serialized()
+            let sameFile =
+                resumed.checkpoint(resumable: false).serialized() == straight.checkpoint(resumable: false).serialized()
             #expect(sameFile)
             #expect(resumed.history.map(\.iteration) == straight.history.map(\.iteration))
             #expect(resumed.history.last?.testMSE == straight.history.last?.testMSE)

@@ -1,5 +1,6 @@
 import AEFilterCore
 import AEImageIO
+import AESystem
 import TestSupport
 import Testing
 
@@ -12,7 +13,9 @@ struct Trickle: ByteSource {
     mutating func read(into buffer: UnsafeMutableRawBufferPointer) throws(FileError) -> Int {
         let count = min(step, buffer.count, bytes.count - offset)
         guard count > 0 else { return 0 }
-        bytes.withUnsafeBytes { source in buffer.baseAddress!.copyMemory(from: source.baseAddress! + offset, byteCount: count) }
+        bytes.withUnsafeBytes { source in
+            buffer.baseAddress!.copyMemory(from: source.baseAddress! + offset, byteCount: count)
+        }
         offset += count
         return count
     }
@@ -74,10 +77,13 @@ struct Trickle: ByteSource {
     }
 
     @Test func compressesTypicalImagesWell() throws {
-        let shirt = try Decode().process(EncodedImage(index: 0, bytes: Fixtures.bytes(Fixtures.root.appendingPathComponent("Samples/shirt.png").path)))
+        let shirt = try Decode().process(
+            EncodedImage(
+                index: 0, bytes: Fixtures.bytes(Fixtures.root.appendingPathComponent("Samples/shirt.png").path)))
         let png = EncodePNG().process(GrayImage(width: 28, height: 28, pixels: shirt.pixels))
         // Smaller than the bare pixels; a blank image is nearly all one run.
         #expect(png.count < 784)
-        #expect(EncodePNG().process(GrayImage(width: 28, height: 28, pixels: .init(repeating: 0, count: 784))).count < 90)
+        #expect(
+            EncodePNG().process(GrayImage(width: 28, height: 28, pixels: .init(repeating: 0, count: 784))).count < 90)
     }
 }

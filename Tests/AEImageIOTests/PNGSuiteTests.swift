@@ -5,7 +5,8 @@ import TestSupport
 import Testing
 
 let pngsuite = Fixtures.sharedPath("testdata/pngsuite")
-let pngsuiteFiles = (try? FileManager.default.contentsOfDirectory(atPath: pngsuite))?.filter { $0.hasSuffix(".png") }.sorted() ?? []
+let pngsuiteFiles =
+    (try? FileManager.default.contentsOfDirectory(atPath: pngsuite))?.filter { $0.hasSuffix(".png") }.sorted() ?? []
 
 func decode(_ path: String, maxPixels: Int = Decode.defaultMaxPixels) throws -> Bitmap {
     try Decode(maxPixels: maxPixels).process(EncodedImage(index: 0, bytes: Fixtures.bytes(path)))
@@ -34,9 +35,13 @@ func decode(_ path: String, maxPixels: Int = Decode.defaultMaxPixels) throws -> 
     }
 
     /// Interlaced files decode to exactly their non-interlaced twins.
-    @Test(arguments: pngsuiteFiles.filter { $0.hasPrefix("basi") || ($0.hasPrefix("s") && $0.dropFirst(3).hasPrefix("i")) })
+    @Test(
+        arguments: pngsuiteFiles.filter {
+            $0.hasPrefix("basi") || ($0.hasPrefix("s") && $0.dropFirst(3).hasPrefix("i"))
+        })
     func interlacedMatchesNonInterlaced(name: String) throws {
-        let twin = name.hasPrefix("basi") ? "basn" + name.dropFirst(4) : String(name.prefix(3)) + "n" + name.dropFirst(4)
+        let twin =
+            name.hasPrefix("basi") ? "basn" + name.dropFirst(4) : String(name.prefix(3)) + "n" + name.dropFirst(4)
         #expect(try decode("\(pngsuite)/\(name)") == decode("\(pngsuite)/\(twin)"))
     }
 
@@ -70,7 +75,9 @@ func decode(_ path: String, maxPixels: Int = Decode.defaultMaxPixels) throws -> 
         let bitmap = try decode("\(pngsuite)/\(name).png")
         #expect(bitmap.channels == 2 || bitmap.channels == 4)
         let gray = bitmap.grayPlane()
-        let transparent = (0..<bitmap.width * bitmap.height).filter { bitmap.pixels[$0 * bitmap.channels + bitmap.channels - 1] == 0 }
+        let transparent = (0..<bitmap.width * bitmap.height).filter {
+            bitmap.pixels[$0 * bitmap.channels + bitmap.channels - 1] == 0
+        }
         #expect(!transparent.isEmpty)
         #expect(transparent.allSatisfy { gray[$0] == 255 })
     }

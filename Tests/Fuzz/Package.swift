@@ -12,9 +12,15 @@ let package = Package(
         .target(name: "CFuzzer"),
         .executableTarget(
             name: "fuzz-decode",
-            dependencies: ["CFuzzer", .product(name: "AEImageIO", package: "ae-filter"), .product(name: "AEFilterCore", package: "ae-filter")]),
+            dependencies: [
+                "CFuzzer", .product(name: "AEImageIO", package: "ae-filter"),
+                .product(name: "AEFilterCore", package: "ae-filter"), .product(name: "AESystem", package: "ae-filter"),
+            ]),
         .executableTarget(
             name: "fuzz-checkpoint",
-            dependencies: ["CFuzzer", .product(name: "AEFilterCore", package: "ae-filter")]),
+            dependencies: [
+                "CFuzzer", .product(name: "AEFilterCore", package: "ae-filter"),
+                .product(name: "AESystem", package: "ae-filter"),
+            ]),
     ]
 )

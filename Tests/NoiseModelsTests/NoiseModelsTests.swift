@@ -29,7 +29,9 @@ func noisy(_ model: any NoiseModel, _ pixels: [Float], seed: UInt64 = 1) -> [Flo
         let clean: [Float] = [0.2, 0.4, 0.6]
         #expect(noisy(try DropoutNoise(level: 0), clean) == clean)
         #expect(noisy(try DropoutNoise(level: 1), clean) == [0, 0, 0])
-        #expect(throws: NoiseError("dropout noise needs a probability between 0 and 1, got 1.5")) { try DropoutNoise(level: 1.5) }
+        #expect(throws: NoiseError("dropout noise needs a probability between 0 and 1, got 1.5")) {
+            try DropoutNoise(level: 1.5)
+        }
         #expect(throws: NoiseError.self) { try DropoutNoise(level: -0.1) }
         #expect(throws: NoiseError.self) { try DropoutNoise(level: .nan) }
     }

@@ -18,7 +18,9 @@ public enum CLI {
     /// The binary beside the test bundle (the same build configuration), else any built one.
     public static let binary: String = {
         let candidates = [
-            URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("ae-filter").path,
+            URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent(
+                "ae-filter"
+            ).path,
             Fixtures.root.appendingPathComponent(".build/release/ae-filter").path,
             Fixtures.root.appendingPathComponent(".build/debug/ae-filter").path,
         ]
@@ -39,13 +41,16 @@ public enum CLI {
         if let environment { process.environment = environment }
         process.arguments = arguments
         if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
-        let input = Pipe(), output = Pipe(), error = Pipe()
+        let input = Pipe()
+        let output = Pipe()
+        let error = Pipe()
         process.standardInput = input
         process.standardOutput = output
         process.standardError = error
         try process.run()
         // Feed stdin and drain both outputs concurrently so that no pipe fills up.
-        let stdinHandle = input.fileHandleForWriting, stderrHandle = error.fileHandleForReading
+        let stdinHandle = input.fileHandleForWriting
+        let stderrHandle = error.fileHandleForReading
         DispatchQueue.global().async {
             try? stdinHandle.write(contentsOf: Data(stdin))
             try? stdinHandle.close()
@@ -59,12 +64,15 @@ public enum CLI {
         let outData = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         drained.wait()
-        return Result(status: process.terminationStatus, stdout: Array(outData), stderr: String(decoding: errorData, as: UTF8.self))
+        return Result(
+            status: process.terminationStatus, stdout: Array(outData),
+            stderr: String(decoding: errorData, as: UTF8.self))
     }
 
     /// A fresh empty directory under the system's temporary directory.
     public static func temporaryDirectory() throws -> String {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("ae-filter-tests-\(UUID().uuidString)").path
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("ae-filter-tests-\(UUID().uuidString)")
+            .path
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         return path
     }

@@ -1,4 +1,5 @@
 import AEFilterCore
+import AESystem
 import Foundation
 
 /// Paths to the project's small fixtures and to the large shared data in `../shared`.
@@ -13,7 +14,9 @@ public enum Fixtures {
     /// `../shared` beside the checkout: data, reference outputs, test corpora.
     public static let shared = root.deletingLastPathComponent().appendingPathComponent("shared")
 
-    public static let referenceCheckpoint = shared.appendingPathComponent("reference/tutorial-pytorch-4800it.safetensors").path
+    public static let referenceCheckpoint = shared.appendingPathComponent(
+        "reference/tutorial-pytorch-4800it.safetensors"
+    ).path
 
     public static func sharedPath(_ relative: String) -> String {
         shared.appendingPathComponent(relative).path
@@ -31,7 +34,9 @@ public enum Fixtures {
     public static func floats(_ path: String) throws -> [Float] {
         let raw = try bytes(path)
         return stride(from: 0, to: raw.count, by: 4).map { i in
-            Float(bitPattern: UInt32(raw[i]) | UInt32(raw[i + 1]) << 8 | UInt32(raw[i + 2]) << 16 | UInt32(raw[i + 3]) << 24)
+            Float(
+                bitPattern: UInt32(raw[i]) | UInt32(raw[i + 1]) << 8 | UInt32(raw[i + 2]) << 16 | UInt32(raw[i + 3])
+                    << 24)
         }
     }
 

@@ -16,7 +16,9 @@ let benchmarks: @Sendable () -> Void = {
     let plugins = PluginSet.standard
     let model = try! DefaultModel.load().model
     var rng = RandomGenerator(seed: 1)
-    let batch = 128, hidden = model.hiddenSize, pixels = Geometry.pixels
+    let batch = 128
+    let hidden = model.hiddenSize
+    let pixels = Geometry.pixels
     let x = (0..<batch * pixels).map { _ in rng.nextUnitFloat() }
 
     // GEMM per backend: the forward pass's first multiply, one thread.
@@ -50,7 +52,9 @@ let benchmarks: @Sendable () -> Void = {
     ]
     for (name, encoded) in inputs {
         Benchmark("decode \(name)") { benchmark in
-            for _ in benchmark.scaledIterations { blackHole(try Decode().process(EncodedImage(index: 0, bytes: encoded))) }
+            for _ in benchmark.scaledIterations {
+                blackHole(try Decode().process(EncodedImage(index: 0, bytes: encoded)))
+            }
         }
     }
     let shirt = try! Decode().process(EncodedImage(index: 0, bytes: bytes("Samples/shirt.png")))
@@ -61,7 +65,9 @@ let benchmarks: @Sendable () -> Void = {
     }
     Benchmark("encode PNG 336x112 (triptych, scale 4)") { benchmark in
         let large = Render(emit: .triptych, scale: 4).process(
-            Denoised(index: 0, clean: Array(repeating: 0.5, count: 784), noisy: Array(repeating: 0.2, count: 784), output: Array(repeating: 0.7, count: 784)))
+            Denoised(
+                index: 0, clean: Array(repeating: 0.5, count: 784), noisy: Array(repeating: 0.2, count: 784),
+                output: Array(repeating: 0.7, count: 784)))
         for _ in benchmark.scaledIterations { blackHole(EncodePNG().process(large)) }
     }
 
@@ -79,7 +85,8 @@ let benchmarks: @Sendable () -> Void = {
         s.noise = try! plugins.noise.make("dropout", level: 0.5)
         return s
     }()
-    let pipeline = FilterPipeline.make(model: model, backend: try! plugins.backends.make("blas", threads: 1), settings: settings)
+    let pipeline = FilterPipeline.make(
+        model: model, backend: try! plugins.backends.make("blas", threads: 1), settings: settings)
     let records = (0..<128).map { InputRecord(index: UInt64($0), payload: .bytes(bytes("Samples/shirt.png"))) }
     Benchmark("filter pipeline, 128 PNGs, one worker", configuration: .init(scalingFactor: .one)) { benchmark in
         for _ in benchmark.scaledIterations { blackHole(pipeline.processBatch(records)) }

@@ -5,20 +5,21 @@
 
 #include <stddef.h>
 
-/// One Adam step over `count` elements, with PyTorch's operation order:
+/// One Adam step over `count` elements, with PyTorch's operation order and
+/// names (`exp_avg`, `exp_avg_sq`: the running averages of g and g²):
 ///
-///     m += (1 - beta1)(g - m);  v = beta2·v + (1 - beta2)·g·g
-///     p -= step_size · m / (√v / correction2_root + epsilon)
+///     exp_avg += (1 - beta1)(g - exp_avg);  exp_avg_sq = beta2·exp_avg_sq + (1 - beta2)·g·g
+///     p -= step_size · exp_avg / (√exp_avg_sq / correction2_root + epsilon)
 ///
 /// With `clear`, each gradient is zeroed once read. No operation is fused,
 /// so every CPU gives the same bits as the scalar formula.
-void CAEKernels_adam(float *p, float *g, float *m, float *v, size_t count,
+void CAEKernels_adam(float *p, float *g, float *exp_avg, float *exp_avg_sq, size_t count,
                      float beta1, float beta2, float epsilon, float step_size,
                      float correction2_root, int clear);
 
 /// The same loop built for any x86-64, never AVX2: tests check that the
 /// two builds agree bit for bit.
-void CAEKernels_adam_baseline(float *p, float *g, float *m, float *v, size_t count,
+void CAEKernels_adam_baseline(float *p, float *g, float *exp_avg, float *exp_avg_sq, size_t count,
                               float beta1, float beta2, float epsilon, float step_size,
                               float correction2_root, int clear);
 

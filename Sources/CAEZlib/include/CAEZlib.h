@@ -1,8 +1,9 @@
-// gzip decompression over zlib. Plain C types only.
+// gzip decompression and the checksums PNG needs, over zlib. Plain C types only.
 #ifndef CAEZLIB_H
 #define CAEZLIB_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /// Inflates a whole gzip stream from memory. Returns 0 and sets `*out`
 /// (free with CAEZlib_free) and `*out_size`; otherwise non-zero with `message`
@@ -28,5 +29,9 @@ long CAEZlib_inflate(CAEZlib_inflater *inflater, const unsigned char **input, si
 int CAEZlib_inflater_at_boundary(const CAEZlib_inflater *inflater);
 
 void CAEZlib_inflater_free(CAEZlib_inflater *inflater);
+
+/// zlib's CRC-32 and Adler-32 (start from 0 and 1), for writing PNGs.
+uint32_t CAEZlib_crc32(uint32_t crc, const unsigned char *data, size_t size);
+uint32_t CAEZlib_adler32(uint32_t adler, const unsigned char *data, size_t size);
 
 #endif

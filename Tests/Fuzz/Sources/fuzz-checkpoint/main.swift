@@ -12,7 +12,8 @@ func fuzz(_ start: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
     precondition(model.fc2Weight.count == model.inputSize * model.hiddenSize)
     precondition(model.parameterCount == 2 * model.inputSize * model.hiddenSize + model.hiddenSize + model.inputSize)
     let again = try! Checkpoint(bytes: checkpoint.serialized()).model
-    precondition(again.fc1Weight == model.fc1Weight && again.fc2Bias == model.fc2Bias, "serialize/parse changed the model")
+    precondition(
+        again.fc1Weight == model.fc1Weight && again.fc2Bias == model.fc2Bias, "serialize/parse changed the model")
     return 0
 }
 

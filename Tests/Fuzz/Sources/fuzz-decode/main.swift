@@ -1,7 +1,8 @@
 import AEFilterCore
+import AEImageIO
+import AESystem
 import CFuzzer
 import Glibc
-import AEImageIO
 
 /// Bytes from memory, a few at a time, to exercise the stream reader's refills.
 struct MemorySource: ByteSource {
@@ -27,7 +28,8 @@ func fuzz(_ start: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
     if let bitmap = try? Decode(maxPixels: 1 << 20).process(EncodedImage(index: 0, bytes: bytes)) {
         precondition(bitmap.pixels.count == bitmap.width * bitmap.height * bitmap.channels)
         let sample = Preprocess(fit: .pad, invert: .auto).process(bitmap)
-        let gray = Render().process(Denoised(index: 0, clean: sample.pixels, noisy: sample.pixels, output: sample.pixels))
+        let gray = Render().process(
+            Denoised(index: 0, clean: sample.pixels, noisy: sample.pixels, output: sample.pixels))
         let png = EncodePNG().process(gray)
         let again = try! Decode().process(EncodedImage(index: 0, bytes: png))
         precondition(again.pixels == gray.pixels, "PNG round trip changed the pixels")

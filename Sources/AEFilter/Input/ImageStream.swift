@@ -1,0 +1,103 @@
+import AEData
+import AEFilterCore
+import AEImageIO
+import AESystem
+
+/// Images sent back to back on one byte stream: PNG, JPEG and PNM mixed, an
+/// IDX3 images file, or any of these gzipped.
+struct ImageStream {
+    /// The largest single image a stream may carry.
+    static let limit = 256 << 20
+
+    private var reader: ByteReader
+    private let name: String
+    private var position = 0
+    private var idx: (remaining: Int, rows: Int, columns: Int)?
+    private var ended = false
+
+    init(_ source: any ByteSource, name: String) {
+        reader = ByteReader(source, name: name)
+        self.name = name
+    }
+
+    func isWaiting() -> Bool { reader.isWaiting() }
+
+    /// The next image's bytes, or an error that ends the stream, or nil at its end.
+    mutating func next() -> (origin: InputOrigin, payload: InputPayload)? {
+        guard !ended else { return nil }
+        let origin = InputOrigin.stream(name: name, position: position)
+        do {
+            if position == 0 && idx == nil { try sniffContainer() }
+            if let idx {
+                guard idx.remaining > 0 else { return finish() }
+                let size = idx.rows * idx.columns
+                guard try reader.ensure(size) else {
+                    ended = true
+                    return (
+                        origin, .failed(InputError("truncated IDX data: \(idx.remaining) of the images are missing"))
+                    )
+                }
+                self.idx!.remaining -= 1
+                position += 1
+                let header = Array("P5 \(idx.columns) \(idx.rows) 255\n".utf8)
+                return (origin, .bytes(header + reader.take(size)))
+            }
+            // Whitespace may separate images (plain PNM ends with a newline).
+            while try reader.ensure(1), [0x20, 0x09, 0x0A, 0x0D].contains(reader[0]) { reader.skip(1) }
+            guard try !reader.isAtEnd() else { return finish() }
+            let length = try ImageFraming.length(of: &reader, limit: Self.limit)
+            position += 1
+            return (origin, .bytes(reader.take(length)))
+        } catch {
+            // Nothing after a broken image can be found again: the stream ends here.
+            ended = true
+            if reader.offset > 0, let image = error as? ImageError {
+                return (origin, .failed(InputError("\(image) (the image starts at byte \(reader.offset))")))
+            }
+            return (origin, .failed(error))
+        }
+    }
+
+    private mutating func finish() -> (origin: InputOrigin, payload: InputPayload)? {
+        ended = true
+        return nil
+    }
+
+    /// gzip is undone first; an IDX3 header switches to fixed-size records.
+    private mutating func sniffContainer() throws {
+        if try reader.ensure(2), reader[0] == 0x1F, reader[1] == 0x8B {
+            reader = ByteReader(GzipSource(Prefixed(reader), name: name), name: name)
+        }
+        guard try reader.ensure(4), reader[0] == 0, reader[1] == 0, reader[2] == 0x08 else { return }
+        guard reader[3] == 3 else { throw InputError("an IDX file with \(reader[3]) dimensions, not images (IDX3)") }
+        guard try reader.ensure(16) else { throw InputError("truncated IDX header") }
+        func big32(_ at: Int) -> Int {
+            Int(reader[at]) << 24 | Int(reader[at + 1]) << 16 | Int(reader[at + 2]) << 8 | Int(reader[at + 3])
+        }
+        let count = big32(4)
+        let rows = big32(8)
+        let columns = big32(12)
+        guard rows > 0, columns > 0, rows * columns <= Self.limit else {
+            throw InputError("invalid IDX image size \(rows)×\(columns)")
+        }
+        reader.skip(16)
+        idx = (count, rows, columns)
+    }
+}
+
+/// A reader's buffered bytes, then the rest of its source.
+struct Prefixed: ByteSource {
+    var reader: ByteReader
+
+    init(_ reader: ByteReader) { self.reader = reader }
+
+    mutating func read(into buffer: UnsafeMutableRawBufferPointer) throws(FileError) -> Int {
+        if reader.buffered == 0, try !reader.ensure(1) { return 0 }
+        let count = min(buffer.count, reader.buffered)
+        let bytes = reader.take(count)
+        bytes.withUnsafeBytes { buffer.copyMemory(from: UnsafeRawBufferPointer(rebasing: $0[..<count])) }
+        return count
+    }
+
+    func isWaiting() -> Bool { reader.isWaiting() }
+}

@@ -1,0 +1,47 @@
+import AEFilterCore
+import AESystem
+
+/// `--files-from`: input paths, one per line or NUL-terminated (`-0`), as
+/// `find -print0` writes them. Empty entries are ignored.
+struct PathList {
+    private var reader: ByteReader
+    private let separator: UInt8
+    private var ended = false
+
+    init(_ source: any ByteSource, name: String, nulSeparated: Bool) {
+        reader = ByteReader(source, name: name)
+        separator = nulSeparated ? 0 : 0x0A
+    }
+
+    /// The next path; throws if the list cannot be read.
+    mutating func next() throws -> String? {
+        while !ended {
+            var length = 0
+            while true {
+                guard try reader.ensure(length + 1) else {
+                    ended = true
+                    break
+                }
+                if reader[length] == separator { break }
+                length += 1
+                guard length <= 1 << 20 else {
+                    throw InputError("an entry longer than 1 MiB; is it NUL-separated (-0)?")
+                }
+            }
+            let bytes = reader.take(length)
+            if !ended { reader.skip(1) }
+            var path = String(decoding: bytes, as: UTF8.self)
+            if separator == 0x0A, path.hasSuffix("\r") { path.removeLast() }
+            if !path.isEmpty { return path }
+        }
+        return nil
+    }
+
+    /// A list path's place under an output folder: without leading `/` or
+    /// `./`; nil if it climbs out with `..`.
+    static func relative(_ path: String) -> String? {
+        let parts = path.split(separator: "/", omittingEmptySubsequences: true).filter { $0 != "." }
+        guard !parts.contains(".."), !parts.isEmpty else { return nil }
+        return parts.joined(separator: "/")
+    }
+}

@@ -1,0 +1,109 @@
+import AEFilter
+import AEFilterCore
+import AEImageIO
+import AESystem
+import Glibc
+
+/// Results written one after another on one channel: a PNG or PGM stream, one
+/// IDX3 file, or lines of `key<TAB>base64`.
+final class StreamOutput {
+    enum Mode {
+        case images(OutputFormat)
+        case lines
+    }
+
+    private let channel: OutputChannel
+    private let mode: Mode
+    /// `-o FILE` with PNG holds a single image.
+    private let single: Bool
+    private var count = 0
+    private let imageSize: (width: Int, height: Int)
+    private var idxHeader: Int?
+    private var spool: Int32 = -1
+
+    init(channel: OutputChannel, mode: Mode, single: Bool, imageSize: (width: Int, height: Int)) throws {
+        self.channel = channel
+        self.mode = mode
+        self.single = single
+        self.imageSize = imageSize
+        if case .images(.idx) = mode {
+            // The image count comes first; it is filled in at the end, in place
+            // when the output can seek, else after spooling to a temporary file.
+            if let offset = channel.seekableOffset() {
+                idxHeader = offset
+                try channel.write(header(count: 0))
+            } else {
+                var template = Array(
+                    ((getenv("TMPDIR").map { String(cString: $0) } ?? "/tmp") + "/ae-filter-idx-XXXXXX").utf8CString)
+                spool = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+                guard spool >= 0 else {
+                    throw OutputError(
+                        description:
+                            "cannot create a temporary file for the IDX output: \(String(cString: strerror(errno)))")
+                }
+                template.withUnsafeBufferPointer { _ = unlink($0.baseAddress!) }
+            }
+        }
+    }
+
+    deinit { if spool >= 0 { close(spool) } }
+
+    /// Writes a batch's results in order; a failure writes nothing (a lines
+    /// record gets its key with an empty payload) and returns its message.
+    func write(_ batch: [Outcome], report: (Outcome, any Error) -> Void) throws {
+        var buffer: [UInt8] = []
+        for outcome in batch {
+            switch (mode, outcome.result) {
+            case (.lines, .success(let bytes)):
+                buffer += Array(outcome.key.utf8) + [0x09]
+                Base64.encode(bytes, into: &buffer)
+                buffer.append(0x0A)
+            case (.lines, .failure(let error)):
+                buffer += Array(outcome.key.utf8) + [0x09, 0x0A]
+                report(outcome, error)
+            case (.images, .success(let bytes)):
+                if single && count == 1 {
+                    report(outcome, InputError("-o FILE holds one PNG; use -o DIR/ or --format pgm"))
+                    continue
+                }
+                buffer += bytes
+                count += 1
+            case (.images, .failure(let error)):
+                report(outcome, error)
+            }
+        }
+        if spool >= 0 {
+            try OutputChannel.writeAll(buffer, to: spool, name: "the IDX spool file")
+        } else {
+            try channel.write(buffer)
+        }
+    }
+
+    /// Completes the output: the IDX count, then a file output appears.
+    func finish() throws {
+        if case .images(.idx) = mode {
+            if let idxHeader {
+                try channel.patch(header(count: count), at: idxHeader)
+            } else {
+                try channel.write(header(count: count))
+                lseek(spool, 0, SEEK_SET)
+                var chunk = [UInt8](repeating: 0, count: 1 << 20)
+                while true {
+                    let got = chunk.withUnsafeMutableBytes { read(spool, $0.baseAddress, $0.count) }
+                    if got < 0 && errno == EINTR { continue }
+                    guard got > 0 else { break }
+                    try channel.write(Array(chunk[..<got]))
+                }
+            }
+            if count == 0 && channel.name != "standard output" { return }
+        }
+        try channel.finish()
+    }
+
+    private func header(count: Int) -> [UInt8] {
+        func big32(_ value: Int) -> [UInt8] {
+            [UInt8(value >> 24 & 255), UInt8(value >> 16 & 255), UInt8(value >> 8 & 255), UInt8(value & 255)]
+        }
+        return [0, 0, 8, 3] + big32(count) + big32(imageSize.height) + big32(imageSize.width)
+    }
+}

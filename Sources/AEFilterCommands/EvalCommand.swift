@@ -1,0 +1,134 @@
+import AEData
+import AEFilter
+import AEFilterCore
+import AESystem
+import AETraining
+import ArgumentParser
+import Glibc
+
+struct EvalCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "eval",
+        abstract: "Measure a model on the Fashion-MNIST test set, beside the baselines.",
+        discussion: """
+            Reports per-pixel MSE, PSNR and SSIM, overall and per class, for the model's output, \
+            for the noisy input as it looks (dropout without its 1/(1-P) scaling) and for a 3x3 \
+            median filter of it, averaged over --repeats noise draws.
+            """
+    )
+
+    @Option(help: ArgumentHelp("Model checkpoint (the embedded default model if not given).", valueName: "FILE"))
+    var model: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "Directory with the Fashion-MNIST files (default: $AE_FILTER_DATA or ./data).", valueName: "DIR"))
+    var data: String?
+
+    @Option(help: ArgumentHelp("Noise level (default: the model's training noise, else 0.5).", valueName: "P"))
+    var noise: Float?
+
+    @Option(
+        help: ArgumentHelp("Noise model (default: the model's training noise model, else dropout).", valueName: "NAME"))
+    var noiseModel: String?
+
+    @Option(help: ArgumentHelp("Noise draws to average over.", valueName: "N"))
+    var repeats: Int = 3
+
+    @Option(help: ArgumentHelp("Seed of the first noise draw.", valueName: "N"))
+    var seed: UInt64 = 0
+
+    @OptionGroup var compute: ComputeOptions
+
+    @Flag(help: "Print JSON instead of a table.")
+    var json = false
+
+    func validate() throws {
+        guard (1...100).contains(repeats) else { throw ValidationError("--repeats must be between 1 and 100") }
+        if let noise, !(noise >= 0 && noise.isFinite) { throw ValidationError("--noise must be 0 or more") }
+        let plugins = CommandPlugins.current
+        if let noiseModel, !plugins.noise.names.contains(noiseModel) {
+            throw ValidationError(
+                "--noise-model: \(RegistryError.unknown(kind: "noise model", name: noiseModel, known: plugins.noise.names))"
+            )
+        }
+    }
+
+    func run() throws {
+        let plugins = CommandPlugins.current
+        let checkpoint = try loadModel(model)
+        let dataset = try loadData(data)
+        let name = noiseModel ?? checkpoint.metadata[.noiseModel] ?? "dropout"
+        let level = noise ?? checkpoint.metadata[.noise].flatMap(Float.init) ?? 0.5
+        let noiseModel: (any NoiseModel)?
+        do { noiseModel = level > 0 ? try plugins.noise.make(name, level: level) : nil } catch {
+            throw ValidationError("--noise-model/--noise: \(error)")
+        }
+        let report = EvaluationReport(
+            model: checkpoint.model, backend: try compute.makeBackend(),
+            images: dataset.test, noise: noiseModel, seed: seed, repeats: repeats)
+        print(json ? Self.json(report, noise: name, level: level) : Self.table(report, noise: name, level: level))
+    }
+
+    static func className(_ label: Int?) -> String {
+        guard let label else { return "all" }
+        return label < ImageSet.classNames.count ? ImageSet.classNames[label] : "class \(label)"
+    }
+
+    static func table(_ report: EvaluationReport, noise: String, level: Float) -> String {
+        func pad(_ text: String, _ width: Int) -> String {
+            text + String(repeating: " ", count: max(1, width - text.count))
+        }
+        var lines = [
+            "test set: \(report.overall.count) images, \(noise) noise \(level), averaged over \(report.repeats) noise draws",
+            pad("class", 12) + pad("model PSNR", 12) + pad("SSIM", 8) + pad("MSE", 10) + pad("noisy PSNR", 12)
+                + pad("SSIM", 8)
+                + pad("median PSNR", 13) + "SSIM",
+        ]
+        for row in report.rows {
+            lines.append(
+                pad(className(row.label), 12) + pad(format(row.model.psnr, 2), 12) + pad(format(row.model.ssim, 3), 8)
+                    + pad(format(row.model.mse, 5), 10) + pad(format(row.noisy.psnr, 2), 12)
+                    + pad(format(row.noisy.ssim, 3), 8)
+                    + pad(format(row.median.psnr, 2), 13) + format(row.median.ssim, 3))
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    static func json(_ report: EvaluationReport, noise: String, level: Float) -> String {
+        func scores(_ s: EvaluationReport.Scores) -> String {
+            "{\"mse\":\(s.mse),\"psnr\":\(s.psnr),\"ssim\":\(s.ssim)}"
+        }
+        let rows = report.rows.map { row in
+            "{\"class\":\"\(className(row.label))\",\"count\":\(row.count),\"model\":\(scores(row.model)),\"noisy\":\(scores(row.noisy)),\"median3x3\":\(scores(row.median))}"
+        }
+        return
+            "{\"noise_model\":\"\(noise)\",\"noise\":\(level),\"repeats\":\(report.repeats),\"rows\":[\(rows.joined(separator: ","))]}"
+    }
+}
+
+/// The checkpoint at `path`, or the embedded default; failures end the command with exit 1.
+func loadModel(_ path: String?) throws -> Checkpoint {
+    do {
+        return try path.map { try Checkpoint(contentsOf: $0) } ?? DefaultModel.load()
+    } catch {
+        Diagnostics.report(path ?? "default model", error)
+        throw ExitCode.failure
+    }
+}
+
+/// The Fashion-MNIST directory: `directory`, else $AE_FILTER_DATA, else ./data.
+func dataDirectory(_ directory: String?) -> String {
+    directory ?? getenv("AE_FILTER_DATA").map { String(cString: $0) } ?? "data"
+}
+
+/// Fashion-MNIST from ``dataDirectory(_:)``; failures end the command with exit 1.
+func loadData(_ directory: String?) throws -> FashionMNIST {
+    let path = dataDirectory(directory)
+    do {
+        return try FashionMNIST(directory: path)
+    } catch {
+        Diagnostics.report("data", error)
+        throw ExitCode.failure
+    }
+}

@@ -1,0 +1,216 @@
+import AEData
+import AEFilter
+import AEFilterCore
+import AESystem
+import AETraining
+import ArgumentParser
+import Glibc
+
+struct TrainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Train a denoising autoencoder on Fashion-MNIST.",
+        discussion: """
+            The defaults are the tutorial's protocol: 784-1176-784, leaky_relu(0.01), sigmoid, \
+            MSE, Adam(lr 1e-3), batch 100 reshuffled every epoch, 8 epochs (4,800 iterations), \
+            dropout noise p=0.5 drawn fresh for every batch, evaluated on the 10,000 test images \
+            every 500 iterations and at the end. SIGINT or SIGTERM writes a resumable checkpoint.
+            """
+    )
+
+    @Option(
+        help: ArgumentHelp(
+            "Directory with the four Fashion-MNIST files (default: $AE_FILTER_DATA or ./data).", valueName: "DIR"))
+    var data: String?
+
+    @Option(name: [.short, .long], help: ArgumentHelp("Where to write the trained checkpoint.", valueName: "FILE"))
+    var output: String = "model.safetensors"
+
+    @Option(help: ArgumentHelp("Training length in epochs of 600 batches (default 8).", valueName: "N"))
+    var epochs: Int?
+
+    @Option(help: ArgumentHelp("Training length in iterations (overrides --epochs).", valueName: "N"))
+    var iterations: Int?
+
+    @Option(help: ArgumentHelp("Images per batch (default 100).", valueName: "N"))
+    var batchSize: Int?
+
+    @Option(help: ArgumentHelp("Adam learning rate (default 0.001).", valueName: "LR"))
+    var lr: Float?
+
+    @Option(help: ArgumentHelp("Learning-rate schedule: constant (default) or cosine.", valueName: "NAME"))
+    var schedule: TrainingConfiguration.Schedule?
+
+    @Option(help: ArgumentHelp("Final learning rate of the cosine schedule (default 0).", valueName: "LR"))
+    var minLr: Float?
+
+    @Option(help: ArgumentHelp("Hidden units (default 1176, 1.5 x 784).", valueName: "N"))
+    var hidden: Int?
+
+    @Option(help: ArgumentHelp("Noise level (default 0.5).", valueName: "P"))
+    var noise: Float?
+
+    @Option(help: ArgumentHelp("Noise model (default dropout; see `ae-filter plugins`).", valueName: "NAME"))
+    var noiseModel: String?
+
+    @Option(help: ArgumentHelp("Seed for the initial weights, shuffling and noise (default 0).", valueName: "N"))
+    var seed: UInt64?
+
+    @Option(help: ArgumentHelp("Evaluate on the test set every N iterations (default 500).", valueName: "N"))
+    var evalEvery: Int?
+
+    @OptionGroup var compute: ComputeOptions
+
+    @Option(help: ArgumentHelp("Write a resumable checkpoint every N iterations.", valueName: "N"))
+    var checkpointEvery: Int?
+
+    @Option(help: ArgumentHelp("Continue the run saved in this resumable checkpoint.", valueName: "FILE"))
+    var resume: String?
+
+    @Option(help: ArgumentHelp("Append the evaluation figures as JSON lines to FILE.", valueName: "FILE"))
+    var log: String?
+
+    @Option(help: ArgumentHelp("Write the training curve (test PSNR against iteration) as an SVG.", valueName: "FILE"))
+    var plot: String?
+
+    @Option(
+        help: ArgumentHelp("Weight type of the written checkpoint: F32 (default), F16 or BF16.", valueName: "DTYPE"))
+    var dtype: String = "F32"
+
+    /// The resumable checkpoint beside the output: model.safetensors → model.resume.safetensors.
+    var resumePath: String {
+        (output.hasSuffix(".safetensors") ? String(output.dropLast(12)) : output) + ".resume.safetensors"
+    }
+
+    func validate() throws {
+        let plugins = CommandPlugins.current
+        let overrides: [Any?] = [
+            epochs, iterations, batchSize, lr, schedule, minLr, hidden, noise, noiseModel, seed, evalEvery,
+        ]
+        if resume != nil, overrides.contains(where: { $0 != nil }) {
+            throw ValidationError("--resume continues the saved configuration; drop the training options")
+        }
+        if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1") }
+        if let iterations, iterations < 1 { throw ValidationError("--iterations must be at least 1") }
+        if let batchSize, !(1...60_000).contains(batchSize) {
+            throw ValidationError("--batch-size must be between 1 and 60000")
+        }
+        if let lr, !(lr > 0 && lr.isFinite) { throw ValidationError("--lr must be positive") }
+        if let minLr, !(minLr >= 0 && minLr.isFinite) { throw ValidationError("--min-lr must be 0 or more") }
+        if let hidden, !(1...Checkpoint.maxHiddenSize).contains(hidden) {
+            throw ValidationError("--hidden must be between 1 and \(Checkpoint.maxHiddenSize)")
+        }
+        if let evalEvery, evalEvery < 1 { throw ValidationError("--eval-every must be at least 1") }
+        if let checkpointEvery, checkpointEvery < 1 { throw ValidationError("--checkpoint-every must be at least 1") }
+        do { _ = try plugins.noise.make(noiseModel ?? "dropout", level: noise ?? 0.5) } catch {
+            throw ValidationError("--noise-model/--noise: \(error)")
+        }
+        guard SafeTensors.DType(rawValue: dtype.uppercased()) != nil else {
+            throw ValidationError("--dtype must be F32, F16 or BF16")
+        }
+    }
+
+    func makeConfiguration() -> TrainingConfiguration {
+        var c = TrainingConfiguration()
+        if let hidden { c.hiddenSize = hidden }
+        if let batchSize { c.batchSize = batchSize }
+        let batchesPerEpoch = (60_000 + c.batchSize - 1) / c.batchSize
+        c.iterations = iterations ?? (epochs ?? 8) * batchesPerEpoch
+        if let lr { c.learningRate = lr }
+        if let minLr { c.minLearningRate = minLr }
+        if let schedule { c.schedule = schedule }
+        if let noise { c.noiseLevel = noise }
+        if let noiseModel { c.noiseModel = noiseModel }
+        if let seed { c.seed = seed }
+        if let evalEvery { c.evalEvery = evalEvery }
+        return c
+    }
+
+    func run() throws {
+        let plugins = CommandPlugins.current
+        var resumed: Checkpoint?
+        var configuration = makeConfiguration()
+        if let resume {
+            do {
+                let checkpoint = try Checkpoint(contentsOf: resume)
+                configuration = try TrainingConfiguration(metadata: checkpoint.metadata)
+                resumed = checkpoint
+            } catch {
+                Diagnostics.report(resume, error)
+                throw ExitCode.failure
+            }
+        }
+        let dataset = try loadData(data)
+        if !dataset.isOfficial {
+            Diagnostics.report("data", "these are not the official Fashion-MNIST files (MD5 mismatch); training anyway")
+        }
+        let noiseModel = try plugins.noise.make(configuration.noiseModel, level: configuration.noiseLevel)
+        // The trainer splits each step over its threads itself: one backend thread per call.
+        let backend = try plugins.backends.make(compute.backend, threads: 1)
+        var run = try TrainingRun(
+            configuration: configuration, train: dataset.train, test: dataset.test, noise: noiseModel,
+            backend: backend, threads: compute.threads(), resume: resumed)
+
+        var metadata: [String: String] = [:]
+        metadata[.version] = AEFilterVersion.current
+        metadata[.trainCommand] = (["ae-filter"] + CommandLine.arguments.dropFirst()).joined(separator: " ")
+        metadata[.trainBackend] = compute.backend
+        metadata[.trainThreads] = "\(compute.threads())"
+        for file in FashionMNIST.files { metadata[.dataMD5(file.name)] = dataset.md5s[file.name] }
+        metadata[.dataOfficial] = "\(dataset.isOfficial)"
+        if let resumed { metadata[.trainCommand] = resumed.metadata[.trainCommand] ?? metadata[.trainCommand] }
+
+        let progress = TrainingProgress(total: configuration.iterations, logPath: log)
+        StopSignal.install()
+        let resumePath = self.resumePath
+        try run.run(
+            checkpointEvery: checkpointEvery,
+            onStep: progress.step,
+            onEvaluation: progress.evaluation,
+            onCheckpoint: { run in
+                try save(run.checkpoint(resumable: true, metadata: metadata).serialized(), to: resumePath)
+            },
+            shouldStop: StopSignal.received)
+        progress.finish()
+
+        if !run.isFinished {
+            try save(run.checkpoint(resumable: true, metadata: metadata).serialized(), to: resumePath)
+            Diagnostics.report(
+                "train",
+                "stopped at iteration \(run.iteration) of \(configuration.iterations); continue with: ae-filter train --resume \(resumePath) -o \(output)"
+            )
+            throw ExitCode(130)
+        }
+        let type = SafeTensors.DType(rawValue: dtype.uppercased()) ?? .f32
+        try save(run.checkpoint(resumable: false, metadata: metadata).serialized(dtype: type), to: output)
+        if checkpointEvery != nil || resume != nil { unlink(resumePath) }
+        if let plot {
+            try save(Array(TrainingPlot.svg(run.history).utf8), to: plot)
+        }
+        if let last = run.history.last {
+            print(
+                "final: iteration \(last.iteration), test MSE \(format(last.testMSE, 5)), PSNR \(format(last.testPSNR, 2)) dB, \(format(last.elapsedSeconds, 1)) s; wrote \(output)"
+            )
+        }
+    }
+
+    func save(_ bytes: [UInt8], to path: String) throws {
+        do { try AtomicFile.write(bytes, to: path) } catch {
+            Diagnostics.report(path, error)
+            throw ExitCode.failure
+        }
+    }
+}
+
+func format(_ value: Double, _ digits: Int) -> String {
+    guard value.isFinite else { return "\(value)" }
+    var scale = 1.0
+    for _ in 0..<digits { scale *= 10 }
+    let rounded = (abs(value) * scale).rounded()
+    let whole = Int(rounded / scale)
+    let fraction = Int(rounded.truncatingRemainder(dividingBy: scale))
+    let digitsText = String(fraction)
+    let sign = value < 0 && rounded != 0 ? "-" : ""
+    return digits == 0
+        ? "\(sign)\(whole)" : "\(sign)\(whole)." + String(repeating: "0", count: digits - digitsText.count) + digitsText
+}

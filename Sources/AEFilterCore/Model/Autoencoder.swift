@@ -1,0 +1,142 @@
+/// The tutorial's overcomplete autoencoder:
+/// `sigmoid(fc2(leaky_relu(fc1(x), slope)))`, with `fc1: 784→H`, `fc2: H→784`.
+///
+/// Weights use PyTorch's layout: `fc1Weight` is `[H, 784]` and `fc2Weight`
+/// is `[784, H]`, row-major.
+public struct Autoencoder: Sendable, Equatable {
+    public let inputSize: Int
+    public let hiddenSize: Int
+    public var negativeSlope: Float
+    public var fc1Weight: [Float]
+    public var fc1Bias: [Float]
+    public var fc2Weight: [Float]
+    public var fc2Bias: [Float]
+
+    /// A model from its parameters, in PyTorch's `nn.Linear` layout (weights `out × in`).
+    public init(
+        hiddenSize: Int, inputSize: Int = Geometry.pixels, negativeSlope: Float = 0.01,
+        fc1Weight: [Float], fc1Bias: [Float], fc2Weight: [Float], fc2Bias: [Float]
+    ) {
+        precondition(fc1Weight.count == hiddenSize * inputSize && fc1Bias.count == hiddenSize)
+        precondition(fc2Weight.count == inputSize * hiddenSize && fc2Bias.count == inputSize)
+        self.inputSize = inputSize
+        self.hiddenSize = hiddenSize
+        self.negativeSlope = negativeSlope
+        self.fc1Weight = fc1Weight
+        self.fc1Bias = fc1Bias
+        self.fc2Weight = fc2Weight
+        self.fc2Bias = fc2Bias
+    }
+
+    /// PyTorch's default `nn.Linear` init: weights and biases ~ U(-1/√fan_in, 1/√fan_in).
+    public init(
+        hiddenSize: Int, inputSize: Int = Geometry.pixels, negativeSlope: Float = 0.01, rng: inout RandomGenerator
+    ) {
+        func uniform(_ count: Int, fanIn: Int) -> [Float] {
+            let bound = 1 / Float(fanIn).squareRoot()
+            return (0..<count).map { _ in (rng.nextUnitFloat() * 2 - 1) * bound }
+        }
+        self.init(
+            hiddenSize: hiddenSize, inputSize: inputSize, negativeSlope: negativeSlope,
+            fc1Weight: uniform(hiddenSize * inputSize, fanIn: inputSize),
+            fc1Bias: uniform(hiddenSize, fanIn: inputSize),
+            fc2Weight: uniform(inputSize * hiddenSize, fanIn: hiddenSize),
+            fc2Bias: uniform(inputSize, fanIn: hiddenSize))
+    }
+
+    public var parameterCount: Int { fc1Weight.count + fc1Bias.count + fc2Weight.count + fc2Bias.count }
+
+    /// Runs `batch` rows of `x` (`[batch, 784]`) through the network into `output`.
+    /// `hidden` is scratch space of `batch * hiddenSize` floats; on return it holds the activations.
+    public func forward(
+        _ x: UnsafePointer<Float>, batch: Int, hidden: UnsafeMutablePointer<Float>,
+        output: UnsafeMutablePointer<Float>, backend: any Backend
+    ) {
+        let h = hiddenSize
+        let d = inputSize
+        let slope = negativeSlope
+        fc1Weight.withUnsafeBufferPointer { w1 in
+            backend.gemm(
+                transA: false, transB: true, m: batch, n: h, k: d, alpha: 1, a: x, lda: d,
+                b: w1.baseAddress!, ldb: d, beta: 0, c: hidden, ldc: h)
+        }
+        fc1Bias.withUnsafeBufferPointer { b1 in
+            Elementwise.biasLeakyReLU(
+                z: hidden, a: hidden, bias: b1.baseAddress!, rows: batch, columns: h, slope: slope,
+                threads: backend.threads)
+        }
+        fc2Weight.withUnsafeBufferPointer { w2 in
+            backend.gemm(
+                transA: false, transB: true, m: batch, n: d, k: h, alpha: 1, a: hidden, lda: h,
+                b: w2.baseAddress!, ldb: h, beta: 0, c: output, ldc: d)
+        }
+        fc2Bias.withUnsafeBufferPointer { b2 in
+            Elementwise.biasSigmoid(y: output, bias: b2.baseAddress!, rows: batch, columns: d, threads: backend.threads)
+        }
+    }
+
+    /// Convenience: denoises `batch` images held in one array of `batch * 784` floats.
+    public func forward(_ x: [Float], batch: Int, backend: any Backend) -> [Float] {
+        precondition(x.count == batch * inputSize)
+        var output = [Float](repeating: 0, count: batch * inputSize)
+        var hidden = [Float](repeating: 0, count: batch * hiddenSize)
+        x.withUnsafeBufferPointer { xp in
+            hidden.withUnsafeMutableBufferPointer { hp in
+                output.withUnsafeMutableBufferPointer { op in
+                    forward(
+                        xp.baseAddress!, batch: batch, hidden: hp.baseAddress!, output: op.baseAddress!,
+                        backend: backend)
+                }
+            }
+        }
+        return output
+    }
+}
+
+extension Autoencoder {
+    /// The four parameter tensors, in PyTorch's `state_dict` order.
+    public enum Parameter: Int, CaseIterable, Sendable {
+        case fc1Weight, fc1Bias, fc2Weight, fc2Bias
+
+        /// The `state_dict` name, e.g. `fc1.weight`.
+        public var name: String {
+            switch self {
+            case .fc1Weight: return "fc1.weight"
+            case .fc1Bias: return "fc1.bias"
+            case .fc2Weight: return "fc2.weight"
+            case .fc2Bias: return "fc2.bias"
+            }
+        }
+    }
+
+    /// A parameter tensor's shape, PyTorch's layout.
+    public func shape(of parameter: Parameter) -> [Int] {
+        switch parameter {
+        case .fc1Weight: return [hiddenSize, inputSize]
+        case .fc1Bias: return [hiddenSize]
+        case .fc2Weight: return [inputSize, hiddenSize]
+        case .fc2Bias: return [inputSize]
+        }
+    }
+
+    /// A parameter tensor's values.
+    public subscript(parameter: Parameter) -> [Float] {
+        get {
+            switch parameter {
+            case .fc1Weight: return fc1Weight
+            case .fc1Bias: return fc1Bias
+            case .fc2Weight: return fc2Weight
+            case .fc2Bias: return fc2Bias
+            }
+        }
+        set {
+            precondition(newValue.count == self[parameter].count)
+            switch parameter {
+            case .fc1Weight: fc1Weight = newValue
+            case .fc1Bias: fc1Bias = newValue
+            case .fc2Weight: fc2Weight = newValue
+            case .fc2Bias: fc2Bias = newValue
+            }
+        }
+    }
+}

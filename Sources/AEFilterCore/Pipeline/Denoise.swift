@@ -1,0 +1,44 @@
+/// NoisySample → Denoised: runs the autoencoder, a batch at a time.
+public struct Denoise: Stage {
+    public var model: Autoencoder
+    public var backend: any Backend
+    /// The most images in one forward pass.
+    public var maxBatch: Int
+
+    /// Runs `model` on `backend`, at most `maxBatch` images per forward pass.
+    public init(model: Autoencoder, backend: any Backend, maxBatch: Int = 128) {
+        self.model = model
+        self.backend = backend
+        self.maxBatch = max(1, maxBatch)
+    }
+
+    /// One image through the model.
+    public func process(_ input: NoisySample) -> Denoised {
+        run([input])[0]
+    }
+
+    /// Many images, `maxBatch` per forward pass; never fails.
+    public func processBatch(_ inputs: [NoisySample]) -> [Result<Denoised, any Error>] {
+        run(inputs).map { .success($0) }
+    }
+
+    func run(_ inputs: [NoisySample]) -> [Denoised] {
+        let d = Geometry.pixels
+        var results: [Denoised] = []
+        results.reserveCapacity(inputs.count)
+        var start = 0
+        while start < inputs.count {
+            let chunk = inputs[start..<min(start + maxBatch, inputs.count)]
+            let x = chunk.flatMap(\.noisy)
+            let y = model.forward(x, batch: chunk.count, backend: backend)
+            for (offset, item) in chunk.enumerated() {
+                results.append(
+                    Denoised(
+                        index: item.index, clean: item.clean, noisy: item.noisy,
+                        output: Array(y[offset * d..<(offset + 1) * d])))
+            }
+            start += chunk.count
+        }
+        return results
+    }
+}

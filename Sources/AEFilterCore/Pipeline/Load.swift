@@ -1,0 +1,39 @@
+import AESystem
+
+/// Where one input's bytes are: already read (from a stream), in a file the
+/// worker reads, or lost (the stream broke there).
+public enum InputPayload: Sendable {
+    /// The encoded image, already read.
+    case bytes([UInt8])
+    /// A file to read on the worker.
+    case file(String)
+    /// The input could not be had; the error is its result.
+    case failed(any Error)
+}
+
+/// One input of a run: its position (which also seeds its noise) and payload.
+public struct InputRecord: Sendable {
+    public var index: UInt64
+    public var payload: InputPayload
+
+    /// The input at `index` of the run.
+    public init(index: UInt64, payload: InputPayload) {
+        self.index = index
+        self.payload = payload
+    }
+}
+
+/// InputRecord → EncodedImage: reads files on the worker, so reads run in parallel.
+public struct Load: Stage {
+    /// The stage.
+    public init() {}
+
+    /// The bytes of the input; throws the read error or the recorded failure.
+    public func process(_ input: InputRecord) throws -> EncodedImage {
+        switch input.payload {
+        case .bytes(let bytes): return EncodedImage(index: input.index, bytes: bytes)
+        case .file(let path): return EncodedImage(index: input.index, bytes: try FileReader.read(path))
+        case .failed(let error): throw error
+        }
+    }
+}

@@ -1,0 +1,199 @@
+import AESystem
+import Glibc
+
+/// What every ``Backend`` must do, checked against a float64 reference GEMM:
+/// transposes, `alpha` and `beta`, leading dimensions wider than the matrix
+/// (never writing past `n`), `k == 0`, `beta == 0` with NaN in `C`, the
+/// model's own shapes, and calls from several threads at once.
+///
+/// ae-filter's own tests run it on every registered backend; run it on yours:
+///
+/// ```swift
+/// @Test func myBackendConforms() throws {
+///     #expect(BackendConformance.problems(try MyBackend(threads: 2)) == [])
+/// }
+/// ```
+public enum BackendConformance {
+    /// One multiply to check: `C(m×n) = alpha * op(A) * op(B) + beta * C`.
+    public struct Shape: Sendable, CustomStringConvertible {
+        public var m, n, k: Int
+        public var transA, transB: Bool
+        public var alpha, beta: Float
+
+        public init(m: Int, n: Int, k: Int, transA: Bool, transB: Bool, alpha: Float, beta: Float) {
+            (self.m, self.n, self.k, self.transA, self.transB, self.alpha, self.beta) = (
+                m, n, k, transA, transB, alpha, beta
+            )
+        }
+
+        public var description: String { "\(m)x\(n)x\(k) tA=\(transA) tB=\(transB) α=\(alpha) β=\(beta)" }
+    }
+
+    /// Small edge cases and the shapes of the model's forward and backward passes.
+    public static let shapes: [Shape] = [
+        Shape(m: 1, n: 1, k: 1, transA: false, transB: false, alpha: 1, beta: 0),
+        Shape(m: 7, n: 5, k: 3, transA: false, transB: false, alpha: 1, beta: 0),
+        Shape(m: 13, n: 17, k: 19, transA: true, transB: false, alpha: 0.5, beta: 0),
+        Shape(m: 6, n: 16, k: 33, transA: false, transB: true, alpha: 1, beta: 1),
+        Shape(m: 31, n: 47, k: 1, transA: true, transB: true, alpha: -2, beta: 0.25),
+        Shape(m: 100, n: 1176, k: 784, transA: false, transB: true, alpha: 1, beta: 0),
+        Shape(m: 100, n: 784, k: 1176, transA: false, transB: true, alpha: 1, beta: 0),
+        Shape(m: 1176, n: 784, k: 100, transA: true, transB: false, alpha: 1, beta: 1),
+        Shape(m: 100, n: 1176, k: 784, transA: false, transB: false, alpha: 1, beta: 0),
+        Shape(m: 5, n: 3, k: 0, transA: false, transB: false, alpha: 1, beta: 0.5),
+        Shape(m: 1, n: 1176, k: 784, transA: false, transB: true, alpha: 1, beta: 0),
+        Shape(m: 2, n: 9, k: 37, transA: false, transB: true, alpha: 0.5, beta: 2),
+    ]
+
+    /// Every problem found, as sentences; empty when `backend` conforms.
+    public static func problems(_ backend: any Backend) -> [String] {
+        shapes.flatMap { problems(backend, shape: $0) } + concurrencyProblems(backend)
+    }
+
+    /// The problems with one shape.
+    public static func problems(_ backend: any Backend, shape: Shape) -> [String] {
+        let run = Run(shape)
+        var c = run.initialC
+        run.multiply(backend, into: &c)
+        var found: [String] = []
+        var worst = 0.0
+        for i in 0..<shape.m {
+            for j in 0..<shape.n {
+                worst = max(worst, abs(Double(c[i * run.ldc + j]) - run.expected[i * shape.n + j]))
+            }
+            for j in shape.n..<run.ldc where c[i * run.ldc + j].bitPattern != run.initialC[i * run.ldc + j].bitPattern {
+                found.append("\(backend.name) \(shape): wrote C[\(i), \(j)], beyond n")
+                break
+            }
+        }
+        // float32 accumulation over k terms of magnitude ≤ 1 (NaN fails too).
+        if !(worst <= 4e-6 * Double(max(shape.k, 1))) {
+            found.append("\(backend.name) \(shape): worst error \(worst)")
+        }
+        return found
+    }
+
+    /// The same multiplies from four threads at once must match one at a time.
+    public static func concurrencyProblems(_ backend: any Backend) -> [String] {
+        let shape = Shape(m: 64, n: 300, k: 200, transA: false, transB: true, alpha: 1, beta: 0)
+        let run = Run(shape)
+        var first = run.initialC
+        run.multiply(backend, into: &first)
+        let serial = first
+        let results = Results()
+        let threads = (0..<4).map { _ in
+            WorkerThread {
+                for _ in 0..<5 {
+                    var c = run.initialC
+                    run.multiply(backend, into: &c)
+                    if c.map(\.bitPattern) != serial.map(\.bitPattern) { results.fail() }
+                }
+            }
+        }
+        for thread in threads { thread.join() }
+        return results.failed ? ["\(backend.name): concurrent calls gave different results"] : []
+    }
+
+    final class Results: @unchecked Sendable {
+        private let lock = Lock()
+        private var failures = 0
+        func fail() { lock.locked { failures += 1 } }
+        var failed: Bool { lock.locked { failures > 0 } }
+    }
+
+    /// Training splits each product into blocks of columns (and of rows, for
+    /// the weight gradients), one block per thread: on a backend made with one
+    /// thread, every block must match the same block of the whole product, bit
+    /// for bit, so that the weights do not depend on the thread count.
+    public static func blockProblems(_ backend: any Backend) -> [String] {
+        let cases = [
+            Shape(m: 100, n: 1176, k: 784, transA: false, transB: true, alpha: 1, beta: 0),
+            Shape(m: 100, n: 784, k: 1176, transA: false, transB: true, alpha: 1, beta: 0),
+            Shape(m: 100, n: 1176, k: 784, transA: false, transB: false, alpha: 1, beta: 0),
+            Shape(m: 1176, n: 784, k: 100, transA: true, transB: false, alpha: 1, beta: 0),
+            Shape(m: 7, n: 45, k: 33, transA: true, transB: true, alpha: 1, beta: 1),
+        ]
+        var found: [String] = []
+        for shape in cases {
+            let run = Run(shape)
+            var whole = run.initialC
+            run.multiply(backend, into: &whole)
+            for (byColumns, cuts) in [
+                (true, [0, shape.n / 3 | 1, shape.n / 2 + 8, shape.n]), (false, [0, shape.m / 4 + 3, shape.m]),
+            ] {
+                var blocked = run.initialC
+                for (start, end) in zip(cuts, cuts.dropFirst()) where end > start {
+                    run.multiply(
+                        backend, into: &blocked, rows: byColumns ? 0..<shape.m : start..<end,
+                        columns: byColumns ? start..<end : 0..<shape.n)
+                }
+                if blocked.map(\.bitPattern) != whole.map(\.bitPattern) {
+                    found.append(
+                        "\(backend.name) \(shape): blocks of \(byColumns ? "columns" : "rows") \(cuts) differ from the whole product"
+                    )
+                }
+            }
+        }
+        return found
+    }
+
+    /// Random operands for a shape, with the float64 answer.
+    struct Run: Sendable {
+        let shape: Shape
+        let a, b, initialC: [Float]
+        let expected: [Double]
+        let lda, ldb, ldc: Int
+
+        init(_ shape: Shape) {
+            self.shape = shape
+            let (m, n, k) = (shape.m, shape.n, shape.k)
+            var rng = RandomGenerator(seed: UInt64(m * 1_000_003 + n * 1009 + k))
+            // Stored shapes: A is m×k (k×m if transposed), B is k×n (n×k if transposed).
+            lda = max(1, shape.transA ? m : k)
+            ldb = max(1, shape.transB ? k : n)
+            ldc = n + 3
+            a = (0..<m * k).map { _ in rng.nextUnitFloat() * 2 - 1 }
+            b = (0..<k * n).map { _ in rng.nextUnitFloat() * 2 - 1 }
+            let c0 = (0..<m * ldc).map { _ in rng.nextUnitFloat() * 2 - 1 }
+            // With beta 0, C may hold anything, NaN included, and must not be read.
+            let width = ldc
+            initialC = shape.beta == 0 ? c0.enumerated().map { $0.offset % width < n ? .nan : $0.element } : c0
+            var expected = [Double](repeating: 0, count: m * n)
+            for i in 0..<m {
+                for j in 0..<n {
+                    var sum = 0.0
+                    for p in 0..<k {
+                        let av = shape.transA ? a[p * lda + i] : a[i * lda + p]
+                        let bv = shape.transB ? b[j * ldb + p] : b[p * ldb + j]
+                        sum += Double(av) * Double(bv)
+                    }
+                    expected[i * n + j] =
+                        Double(shape.alpha) * sum + (shape.beta == 0 ? 0 : Double(shape.beta) * Double(c0[i * ldc + j]))
+                }
+            }
+            self.expected = expected
+        }
+
+        func multiply(_ backend: any Backend, into c: inout [Float]) {
+            multiply(backend, into: &c, rows: 0..<shape.m, columns: 0..<shape.n)
+        }
+
+        /// Only the block `rows` × `columns` of C.
+        func multiply(_ backend: any Backend, into c: inout [Float], rows: Range<Int>, columns: Range<Int>) {
+            let i = rows.lowerBound
+            let j = columns.lowerBound
+            a.withUnsafeBufferPointer { ap in
+                b.withUnsafeBufferPointer { bp in
+                    c.withUnsafeMutableBufferPointer { cp in
+                        let a = (ap.baseAddress ?? UnsafePointer(bitPattern: 8)!) + (shape.transA ? i : i * lda)
+                        let b = (bp.baseAddress ?? UnsafePointer(bitPattern: 8)!) + (shape.transB ? j * ldb : j)
+                        backend.gemm(
+                            transA: shape.transA, transB: shape.transB, m: rows.count, n: columns.count, k: shape.k,
+                            alpha: shape.alpha, a: a, lda: lda, b: b, ldb: ldb,
+                            beta: shape.beta, c: cp.baseAddress! + i * ldc + j, ldc: ldc)
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,7 +1,0 @@
-import AEFilterCore
-import ArgumentParser
-
-extension Fit: ExpressibleByArgument {}
-extension Invert: ExpressibleByArgument {}
-extension Emit: ExpressibleByArgument {}
-extension TrainingConfiguration.Schedule: ExpressibleByArgument {}
