@@ -51,8 +51,15 @@ let package = Package(
 
         // Plugins: each registers into the core's registries.
         .target(name: "NoiseModels", dependencies: ["AEFilterCore"], path: "Plugins/NoiseModels"),
-        .target(name: "CAEOpenBLAS", path: "Plugins/CAEOpenBLAS", linkerSettings: [.linkedLibrary("dl")]),
-        .target(name: "BLASBackend", dependencies: ["AEFilterCore", "CAEOpenBLAS"], path: "Plugins/BLASBackend"),
+        .target(name: "CAECPUKernels", path: "Plugins/Backends/CPU/CAECPUKernels"),
+        .target(
+            name: "CPUBackend", dependencies: ["AEFilterCore", "CAECPUKernels"], path: "Plugins/Backends/CPU/CPUBackend"
+        ),
+        .target(
+            name: "CAEOpenBLAS", path: "Plugins/Backends/OpenBLAS/CAEOpenBLAS", linkerSettings: [.linkedLibrary("dl")]),
+        .target(
+            name: "BLASBackend", dependencies: ["AEFilterCore", "CAEOpenBLAS"],
+            path: "Plugins/Backends/OpenBLAS/BLASBackend"),
 
         // The default model, trained by `ae-filter train` (see README), embedded with #embed.
         .target(name: "CAEDefaultModel", exclude: ["default-model.safetensors"]),
@@ -61,7 +68,9 @@ let package = Package(
         // the filter pipeline, the default model.
         .target(
             name: "AEFilter",
-            dependencies: ["AEFilterCore", "AEImageIO", "AEData", "NoiseModels", "BLASBackend", "CAEDefaultModel"]),
+            dependencies: [
+                "AEFilterCore", "AEImageIO", "AEData", "NoiseModels", "CPUBackend", "BLASBackend", "CAEDefaultModel",
+            ]),
 
         // The commands, a library so that other executables and tests can run them.
         .target(
@@ -73,10 +82,10 @@ let package = Package(
         .executableTarget(name: "ae-filter", dependencies: ["AEFilter", "AEFilterCommands"]),
 
         // Tests: one target per library target, plus the CLI run as a process.
-        .target(name: "TestSupport", dependencies: ["AEFilterCore"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["AEFilterCore", "AEData"], path: "Tests/TestSupport"),
         .testTarget(name: "AESystemTests", dependencies: ["AESystem", "TestSupport"]),
-        .testTarget(name: "AEFilterCoreTests", dependencies: ["AEFilterCore", "TestSupport"]),
-        .testTarget(name: "AETrainingTests", dependencies: ["AETraining", "CAEKernels", "TestSupport"]),
+        .testTarget(name: "AEFilterCoreTests", dependencies: ["AEFilterCore", "CPUBackend", "TestSupport"]),
+        .testTarget(name: "AETrainingTests", dependencies: ["AETraining", "CAEKernels", "CPUBackend", "TestSupport"]),
         .testTarget(name: "AEImageIOTests", dependencies: ["AEImageIO", "TestSupport"]),
         .testTarget(name: "AEDataTests", dependencies: ["AEData", "TestSupport"]),
         .testTarget(name: "NoiseModelsTests", dependencies: ["NoiseModels", "TestSupport"]),

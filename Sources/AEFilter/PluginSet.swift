@@ -1,5 +1,6 @@
 import AEFilterCore
 import BLASBackend
+import CPUBackend
 import NoiseModels
 
 /// The registries a run uses, passed around as one value.
@@ -13,10 +14,11 @@ public struct PluginSet: Sendable {
     }
 
     /// Everything that ships with ae-filter: the standard noise models, the
-    /// portable Swift backend and the OpenBLAS backend.
+    /// built-in `cpu` backend and the OpenBLAS backend.
     public static var standard: PluginSet {
         var plugins = PluginSet()
         NoiseModels.register(into: &plugins.noise)
+        CPUBackend.register(into: &plugins.backends)
         BLASBackend.register(into: &plugins.backends)
         return plugins
     }

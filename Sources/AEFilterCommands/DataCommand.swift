@@ -20,7 +20,10 @@ struct DataCommand: ParsableCommand {
                 "Partial downloads resume from DIR/NAME.part; a file gets its final name only once its MD5 matches."
         )
 
-        @Argument(help: ArgumentHelp("Where to put them (default: $AE_FILTER_DATA or ./data).", valueName: "DIR"))
+        @Argument(
+            help: ArgumentHelp(
+                "Where to put them (default: $AE_FILTER_DATA, else ~/.cache/ae-filter/fashion-mnist).", valueName: "DIR"
+            ))
         var directory: String?
 
         @Option(help: ArgumentHelp("Mirror to download from.", valueName: "URL"))
@@ -35,7 +38,7 @@ struct DataCommand: ParsableCommand {
         }
 
         func run() throws {
-            let target = dataDirectory(directory)
+            let target = DataDirectory.resolve(directory)
             var fetch = DatasetFetch(baseURL: url, directory: target)
             fetch.attempts = attempts
             fetch.log = { Diagnostics.report("data fetch", $0) }
@@ -65,7 +68,8 @@ struct DataCommand: ParsableCommand {
 
         @Option(
             help: ArgumentHelp(
-                "Directory with the Fashion-MNIST files (default: $AE_FILTER_DATA or ./data).", valueName: "DIR"))
+                "Directory with the Fashion-MNIST files (default: $AE_FILTER_DATA, else ~/.cache/ae-filter/fashion-mnist).",
+                valueName: "DIR"))
         var data: String?
 
         func validate() throws {

@@ -22,7 +22,8 @@ struct EvalCommand: ParsableCommand {
 
     @Option(
         help: ArgumentHelp(
-            "Directory with the Fashion-MNIST files (default: $AE_FILTER_DATA or ./data).", valueName: "DIR"))
+            "Directory with the Fashion-MNIST files (default: $AE_FILTER_DATA, else ~/.cache/ae-filter/fashion-mnist).",
+            valueName: "DIR"))
     var data: String?
 
     @Option(help: ArgumentHelp("Noise level (default: the model's training noise, else 0.5).", valueName: "P"))
@@ -117,18 +118,14 @@ func loadModel(_ path: String?) throws -> Checkpoint {
     }
 }
 
-/// The Fashion-MNIST directory: `directory`, else $AE_FILTER_DATA, else ./data.
-func dataDirectory(_ directory: String?) -> String {
-    directory ?? getenv("AE_FILTER_DATA").map { String(cString: $0) } ?? "data"
-}
-
-/// Fashion-MNIST from ``dataDirectory(_:)``; failures end the command with exit 1.
+/// Fashion-MNIST from `directory` or the usual places (``DataDirectory``);
+/// failures end the command with exit 1.
 func loadData(_ directory: String?) throws -> FashionMNIST {
-    let path = dataDirectory(directory)
+    let path = DataDirectory.resolve(directory)
     do {
         return try FashionMNIST(directory: path)
     } catch {
-        Diagnostics.report("data", error)
+        Diagnostics.report("data", "\(error)")
         throw ExitCode.failure
     }
 }

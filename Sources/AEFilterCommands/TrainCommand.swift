@@ -20,7 +20,8 @@ struct TrainCommand: ParsableCommand {
 
     @Option(
         help: ArgumentHelp(
-            "Directory with the four Fashion-MNIST files (default: $AE_FILTER_DATA or ./data).", valueName: "DIR"))
+            "Directory with the four Fashion-MNIST files (default: $AE_FILTER_DATA, else ~/.cache/ae-filter/fashion-mnist).",
+            valueName: "DIR"))
     var data: String?
 
     @Option(name: [.short, .long], help: ArgumentHelp("Where to write the trained checkpoint.", valueName: "FILE"))
@@ -146,7 +147,7 @@ struct TrainCommand: ParsableCommand {
         }
         let noiseModel = try plugins.noise.make(configuration.noiseModel, level: configuration.noiseLevel)
         // The trainer splits each step over its threads itself: one backend thread per call.
-        let backend = try plugins.backends.make(compute.backend, threads: 1)
+        let backend = try plugins.backends.make(compute.backend, threads: 1, for: .training)
         var run = try TrainingRun(
             configuration: configuration, train: dataset.train, test: dataset.test, noise: noiseModel,
             backend: backend, threads: compute.threads(), resume: resumed)

@@ -6,12 +6,13 @@ import Glibc
 /// One training step at a time: forward, MSE loss against the clean images,
 /// backward through both layers, Adam.
 ///
-/// A step runs on a team of `threads` threads. Each owns a block of hidden
-/// units (rows of W1) and a block of output pixels (rows of W2): it does the
-/// multiplies that produce its blocks, one backend call per thread, and
-/// Adam on its rows, with four barriers a step. Each element is computed
-/// the same way whatever the split, so the weights do not depend on the
-/// thread count.
+/// Every product is cut into blocks whose shapes depend only on the model:
+/// 14 blocks of hidden units (rows of W1) and 14 of output pixels (rows of
+/// W2). A step runs on a team of `threads` threads; each takes whole blocks,
+/// does the multiplies that produce them, one backend call per block, and
+/// Adam on their rows, with four barriers a step. The thread count only
+/// decides who computes which block, never how, so the weights do not depend
+/// on it on any backend or CPU.
 public struct Trainer {
     public let backend: any Backend
     public let batchSize: Int
@@ -23,12 +24,11 @@ public struct Trainer {
     private(set) var storage: Storage
 
     /// Trains `model` with `optimizer` on `threads` threads, `batchSize`
-    /// images per step. Each thread calls `backend` with its own block, so
-    /// a one-thread backend suits best; `auto` stands for its large backend.
+    /// images per step. Each thread calls `backend` with its own blocks, so
+    /// a one-thread backend suits best.
     public init(model: Autoencoder, optimizer: Adam, backend: any Backend, batchSize: Int, threads: Int = 1) {
         precondition(optimizer.moments.map(\.expAvg.count) == Parameter.allCases.map { model[$0].count })
-        // Blocks are smaller than whole multiplies; routing them by size would tie the result to the split.
-        self.backend = (backend as? AutoBackend)?.largeBackend ?? backend
+        self.backend = backend
         self.batchSize = batchSize
         self.threads = max(1, threads)
         hiddenSize = model.hiddenSize
@@ -79,9 +79,12 @@ public struct Trainer {
         let (z1, a1, y, dz2, da1) = (s.preActivation, s.hidden, s.output, s.outputGradient, s.hiddenGradient)
         let scale = 2 / Float(count * d)
 
+        let hiddenBlocks = Self.blocks(of: h)
+        let pixelBlocks = Self.blocks(of: d)
+
         team.run { member in
-            let hidden = Self.share(h, member, team.size)
-            let pixels = Self.share(d, member, team.size)
+            let hidden = Self.share(hiddenBlocks, member, team.size)
+            let pixels = Self.share(pixelBlocks, member, team.size)
             let rows = Self.share(count, member, team.size)
             func update(_ parameter: Parameter, _ range: Range<Int>, gradients: UnsafeMutablePointer<Float>) {
                 let i = range.lowerBound
@@ -91,27 +94,27 @@ public struct Trainer {
                     correction2Root: correction2Root)
             }
 
-            // z1 = x·W1ᵀ + b1 and a1 = leaky(z1), this member's hidden units.
-            if !hidden.isEmpty {
+            // z1 = x·W1ᵀ + b1 and a1 = leaky(z1), block by block of hidden units.
+            for block in hidden {
                 backend.gemm(
-                    transA: false, transB: true, m: count, n: hidden.count, k: d, alpha: 1, a: noisy, lda: d,
-                    b: w1 + hidden.lowerBound * d, ldb: d, beta: 0, c: z1 + hidden.lowerBound, ldc: h)
+                    transA: false, transB: true, m: count, n: block.count, k: d, alpha: 1, a: noisy, lda: d,
+                    b: w1 + block.lowerBound * d, ldb: d, beta: 0, c: z1 + block.lowerBound, ldc: h)
                 Elementwise.biasLeakyReLU(
-                    z: z1 + hidden.lowerBound, a: a1 + hidden.lowerBound, bias: b1 + hidden.lowerBound,
-                    rows: count, columns: hidden.count, stride: h, slope: slope, threads: 1)
+                    z: z1 + block.lowerBound, a: a1 + block.lowerBound, bias: b1 + block.lowerBound,
+                    rows: count, columns: block.count, stride: h, slope: slope, threads: 1)
             }
             team.barrier()
-            // y = sigmoid(a1·W2ᵀ + b2), this member's pixels.
-            if !pixels.isEmpty {
+            // y = sigmoid(a1·W2ᵀ + b2), block by block of pixels.
+            for block in pixels {
                 backend.gemm(
-                    transA: false, transB: true, m: count, n: pixels.count, k: h, alpha: 1, a: a1, lda: h,
-                    b: w2 + pixels.lowerBound * h, ldb: h, beta: 0, c: y + pixels.lowerBound, ldc: d)
+                    transA: false, transB: true, m: count, n: block.count, k: h, alpha: 1, a: a1, lda: h,
+                    b: w2 + block.lowerBound * h, ldb: h, beta: 0, c: y + block.lowerBound, ldc: d)
                 Elementwise.biasSigmoid(
-                    y: y + pixels.lowerBound, bias: b2 + pixels.lowerBound, rows: count, columns: pixels.count,
+                    y: y + block.lowerBound, bias: b2 + block.lowerBound, rows: count, columns: block.count,
                     stride: d, threads: 1)
             }
             team.barrier()
-            // dz2 = 2(y - t)/N · y(1 - y) and the loss, by rows.
+            // dz2 = 2(y - t)/N · y(1 - y) and the loss, by rows (each row on its own).
             if !rows.isEmpty {
                 let offset = rows.lowerBound * d
                 Elementwise.sigmoidMSEGradient(
@@ -119,44 +122,35 @@ public struct Trainer {
                     rowSums: s.rowSums + rows.lowerBound)
             }
             team.barrier()
-            // da1 = dz2·W2, dz1 = da1 ⊙ leaky'(z1) and db1 for this member's hidden units.
-            if !hidden.isEmpty {
+            // For each block of hidden units: da1 = dz2·W2, dz1 = da1 ⊙ leaky'(z1),
+            // db1, then dW1 = dz1ᵀ·x and its Adam update while it is in cache.
+            let scratch = s.scratch[member]
+            for block in hidden {
                 backend.gemm(
-                    transA: false, transB: false, m: count, n: hidden.count, k: d, alpha: 1, a: dz2, lda: d,
-                    b: w2 + hidden.lowerBound, ldb: h, beta: 0, c: da1 + hidden.lowerBound, ldc: h)
+                    transA: false, transB: false, m: count, n: block.count, k: d, alpha: 1, a: dz2, lda: d,
+                    b: w2 + block.lowerBound, ldb: h, beta: 0, c: da1 + block.lowerBound, ldc: h)
                 for row in 0..<count {
-                    let offset = row * h + hidden.lowerBound
-                    Elementwise.leakyReLUGradient(da: da1 + offset, z: z1 + offset, count: hidden.count, slope: slope)
+                    let offset = row * h + block.lowerBound
+                    Elementwise.leakyReLUGradient(da: da1 + offset, z: z1 + offset, count: block.count, slope: slope)
                 }
                 Elementwise.columnSums(
-                    da1 + hidden.lowerBound, rows: count, columns: hidden.count, stride: h,
-                    into: gb1 + hidden.lowerBound)
-                update(.fc1Bias, hidden, gradients: gb1 + hidden.lowerBound)
-            }
-            // dW1 = dz1ᵀ·x a block of rows at a time, each block's Adam update while
-            // the block is still in cache; W1's rows are this member's alone.
-            let scratch = s.scratch[member]
-            for block in Self.blocks(hidden, size: Storage.blockRows) {
+                    da1 + block.lowerBound, rows: count, columns: block.count, stride: h, into: gb1 + block.lowerBound)
+                update(.fc1Bias, block, gradients: gb1 + block.lowerBound)
                 backend.gemm(
                     transA: true, transB: false, m: block.count, n: d, k: count, alpha: 1, a: da1 + block.lowerBound,
-                    lda: h,
-                    b: noisy, ldb: d, beta: 0, c: scratch, ldc: d)
+                    lda: h, b: noisy, ldb: d, beta: 0, c: scratch, ldc: d)
                 update(.fc1Weight, block.lowerBound * d..<block.upperBound * d, gradients: scratch)
             }
             // Every member has read W2 for da1 before any of it changes.
             team.barrier()
-            // The same for dW2 = dz2ᵀ·a1 and db2, this member's pixels.
-            if !pixels.isEmpty {
+            // The same for db2 and dW2 = dz2ᵀ·a1, block by block of pixels.
+            for block in pixels {
                 Elementwise.columnSums(
-                    dz2 + pixels.lowerBound, rows: count, columns: pixels.count, stride: d,
-                    into: gb2 + pixels.lowerBound)
-                update(.fc2Bias, pixels, gradients: gb2 + pixels.lowerBound)
-            }
-            for block in Self.blocks(pixels, size: Storage.blockRows) {
+                    dz2 + block.lowerBound, rows: count, columns: block.count, stride: d, into: gb2 + block.lowerBound)
+                update(.fc2Bias, block, gradients: gb2 + block.lowerBound)
                 backend.gemm(
                     transA: true, transB: false, m: block.count, n: h, k: count, alpha: 1, a: dz2 + block.lowerBound,
-                    lda: d,
-                    b: a1, ldb: h, beta: 0, c: scratch, ldc: h)
+                    lda: d, b: a1, ldb: h, beta: 0, c: scratch, ldc: h)
                 update(.fc2Weight, block.lowerBound * h..<block.upperBound * h, gradients: scratch)
             }
         }
@@ -175,9 +169,17 @@ public struct Trainer {
         }
     }
 
-    /// `range` in consecutive blocks of at most `size`.
-    static func blocks(_ range: Range<Int>, size: Int) -> [Range<Int>] {
-        stride(from: range.lowerBound, to: range.upperBound, by: size).map { $0..<min($0 + size, range.upperBound) }
+    /// The fixed blocks of a dimension of `count`: 14 of equal size (a
+    /// multiple of 4, at least 8), the last one shorter. They depend on the
+    /// model alone, never on the thread count.
+    static func blocks(of count: Int) -> [Range<Int>] {
+        let size = max(8, ((count + 13) / 14 + 3) / 4 * 4)
+        return stride(from: 0, to: count, by: size).map { $0..<min($0 + size, count) }
+    }
+
+    /// Member `part`'s share of `blocks` among `parts`: consecutive whole blocks.
+    static func share(_ blocks: [Range<Int>], _ part: Int, _ parts: Int) -> ArraySlice<Range<Int>> {
+        blocks[blocks.count * part / parts..<blocks.count * (part + 1) / parts]
     }
 
     /// Member `part`'s share of `0..<count` among `parts`, cut at multiples of 8.
@@ -213,12 +215,8 @@ extension Trainer {
         let expAvg: PerParameter<UnsafeMutablePointer<Float>>
         let expAvgSq: PerParameter<UnsafeMutablePointer<Float>>
         let biasGradients: (fc1: UnsafeMutablePointer<Float>, fc2: UnsafeMutablePointer<Float>)
-        /// Per member: one block of weight gradients, `blockRows` rows.
+        /// Per member: the weight gradients of one block of rows.
         let scratch: [UnsafeMutablePointer<Float>]
-        /// Rows of a weight-gradient block: up to 1.2 MB, within a core's L2
-        /// with room for Adam's streams. (Smaller blocks repack the shared
-        /// operand too often: 64 rows was slower than no blocks at all.)
-        static let blockRows = 256
         let preActivation, hidden, output, outputGradient, hiddenGradient: UnsafeMutablePointer<Float>
         let rowSums: UnsafeMutablePointer<Double>
         let team: ThreadTeam
@@ -234,7 +232,8 @@ extension Trainer {
             expAvg = PerParameter { Self.allocate(moments[$0.rawValue].expAvg) }
             expAvgSq = PerParameter { Self.allocate(moments[$0.rawValue].expAvgSq) }
             biasGradients = (Self.allocate(count: h), Self.allocate(count: d))
-            scratch = (0..<threads).map { _ in Self.allocate(count: Self.blockRows * max(h, d)) }
+            let rows = max(Trainer.blocks(of: h)[0].count, Trainer.blocks(of: d)[0].count)
+            scratch = (0..<threads).map { _ in Self.allocate(count: rows * max(h, d)) }
             preActivation = Self.allocate(count: batchSize * h)
             hidden = Self.allocate(count: batchSize * h)
             output = Self.allocate(count: batchSize * d)

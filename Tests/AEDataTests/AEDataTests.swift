@@ -27,8 +27,8 @@ import Testing
     }
 }
 
-@Suite struct FashionMNISTTests {
-    static let directory = Fixtures.sharedPath("data/fashion-mnist")
+@Suite(.needsData) struct FashionMNISTTests {
+    static let directory = Fixtures.dataDirectory
 
     @Test func loadsTheOfficialFiles() throws {
         let data = try FashionMNIST(directory: Self.directory)

@@ -4,8 +4,8 @@ import TestSupport
 import Testing
 
 /// `data fetch` against a local server (Tests/Fixtures/http_server.py) that
-/// serves the real files from ../shared, and misbehaves on request.
-@Suite(.serialized) struct DatasetFetchTests {
+/// serves the real files, and misbehaves on request.
+@Suite(.serialized, .needsData) struct DatasetFetchTests {
     final class LocalServer {
         let process = Process()
         let port: Int
@@ -14,7 +14,7 @@ import Testing
             process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
             process.arguments =
                 [
-                    "python3", Fixtures.fixture("http_server.py"), Fixtures.sharedPath("data/fashion-mnist"),
+                    "python3", Fixtures.fixture("http_server.py"), Fixtures.dataDirectory,
                     "--lifetime", "60",
                 ] + options
             let output = Pipe()
@@ -93,7 +93,7 @@ import Testing
         let dir = try CLI.temporaryDirectory()
         for file in FashionMNIST.files {
             try FileManager.default.copyItem(
-                atPath: Fixtures.sharedPath("data/fashion-mnist/\(file.name)"), toPath: "\(dir)/\(file.name)")
+                atPath: Fixtures.data("\(file.name)"), toPath: "\(dir)/\(file.name)")
         }
         // Nothing listens on this port: any download attempt would fail.
         var fetch = DatasetFetch(baseURL: "http://127.0.0.1:9/", directory: dir)

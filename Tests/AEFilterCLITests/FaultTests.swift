@@ -110,7 +110,7 @@ import Testing
             ["-c", command, CLI.binary, "train"] + data + ["--iterations", "5", "--hidden", "1176", "-o", model])
         #expect(result.status == 1)
         #expect(result.stderrLines.last?.hasPrefix("ae-filter: \(model): File too large") == true, "\(result.stderr)")
-        #expect(try Fixtures.bytes(model) == before)
+        #expect(try firstDifference(Fixtures.bytes(model), before) == nil)
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir) == ["m.safetensors"])
     }
 }

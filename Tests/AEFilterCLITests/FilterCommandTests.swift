@@ -56,7 +56,7 @@ func splitPNGs(_ bytes: [UInt8]) -> [[UInt8]] {
         let a = try CLI.run(args + ["--seed", "5"]).stdout
         let b = try CLI.run(args + ["--seed", "5"]).stdout
         let c = try CLI.run(args + ["--seed", "6"]).stdout
-        #expect(a == b)
+        #expect(firstDifference(a, b) == nil)
         #expect(a != c)
         let masked = try png(
             CLI.run(
@@ -167,7 +167,7 @@ func splitPNGs(_ bytes: [UInt8]) -> [[UInt8]] {
         let result = try CLI.run(model + ["-o", "\(dir)/", copy])
         #expect(result.status == 1)
         #expect(result.stderr == "ae-filter: \(copy): refusing to overwrite the input with its output\n")
-        #expect(try Fixtures.bytes(copy) == Fixtures.bytes(shirt))
+        #expect(try firstDifference(Fixtures.bytes(copy), Fixtures.bytes(shirt)) == nil)
     }
 
     @Test func triptychAndScale() throws {
@@ -176,17 +176,17 @@ func splitPNGs(_ bytes: [UInt8]) -> [[UInt8]] {
     }
 
     @Test func backendsAgree() throws {
-        let swift = try png(CLI.run(model + ["--backend", "swift", shirt]).stdout).pixels
+        let cpu = try png(CLI.run(model + ["--backend", "cpu", shirt]).stdout).pixels
         let blas = try png(CLI.run(model + ["--backend", "blas", "--threads", "1", shirt]).stdout).pixels
-        #expect(swift.count == 784)
-        #expect(zip(swift, blas).allSatisfy { abs(Int($0) - Int($1)) <= 1 })
+        #expect(cpu.count == 784)
+        #expect(zip(cpu, blas).allSatisfy { abs(Int($0) - Int($1)) <= 1 })
     }
 
     @Test func pluginsListsEveryNoiseModelAndBackend() throws {
         let result = try CLI.run(["plugins"])
         #expect(result.status == 0)
         let text = String(decoding: result.stdout, as: UTF8.self)
-        for name in ["dropout", "mask", "salt-pepper", "gaussian", "swift", "blas"] {
+        for name in ["dropout", "mask", "salt-pepper", "gaussian", "cpu", "blas"] {
             #expect(text.contains("  \(name) "), "missing \(name)")
         }
     }

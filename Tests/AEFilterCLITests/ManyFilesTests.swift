@@ -9,7 +9,7 @@ import Testing
     static let values: [String: String] = [
         "output": "OUT/", "format": "pgm", "files-from": "/dev/null", "jobs": "2", "batch-size": "7",
         "noise": "0.5", "noise-model": "mask", "seed": "3", "model": Fixtures.referenceCheckpoint, "fit": "stretch",
-        "invert": "off", "emit": "noisy", "scale": "2", "backend": "swift", "threads": "1", "max-pixels": "100000",
+        "invert": "off", "emit": "noisy", "scale": "2", "backend": "cpu", "threads": "1", "max-pixels": "100000",
     ]
 
     @Test func everyValuedOptionKeepsItsValueBeforeManyFiles() throws {

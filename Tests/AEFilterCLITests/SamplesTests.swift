@@ -3,8 +3,8 @@ import TestSupport
 import Testing
 
 /// Every script in Samples/scripts, run against the built binary.
-@Suite(.serialized) struct SamplesTests {
-    static let data = Fixtures.sharedPath("data/fashion-mnist")
+@Suite(.serialized, .needsData) struct SamplesTests {
+    static let data = Fixtures.dataDirectory
 
     func script(_ name: String, _ arguments: [String], in directory: String? = nil) throws -> CLI.Result {
         var environment = ProcessInfo.processInfo.environment

@@ -3,9 +3,9 @@ import Foundation
 import TestSupport
 import Testing
 
-let data = ["--data", Fixtures.sharedPath("data/fashion-mnist")]
+let data = ["--data", Fixtures.dataDirectory]
 
-@Suite(.serialized) struct TrainCommandTests {
+@Suite(.serialized, .needsData) struct TrainCommandTests {
     @Test func shortRunWritesALoadableCheckpointWithItsProvenance() throws {
         let dir = try CLI.temporaryDirectory()
         let result = try CLI.run(

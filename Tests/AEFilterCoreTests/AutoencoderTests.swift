@@ -1,4 +1,5 @@
 import AEFilterCore
+import CPUBackend
 import Foundation
 import TestSupport
 import Testing
@@ -22,7 +23,7 @@ import Testing
         var rng = RandomGenerator(seed: 3)
         let batch = 3
         let x = (0..<batch * 784).map { _ in rng.nextUnitFloat() * 2 }
-        let y = model.forward(x, batch: batch, backend: SwiftBackend(threads: 2))
+        let y = model.forward(x, batch: batch, backend: CPUBackend(threads: 2))
         for row in 0..<batch {
             var hidden = [Double](repeating: 0, count: 24)
             for j in 0..<24 {

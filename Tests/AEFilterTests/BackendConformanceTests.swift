@@ -1,5 +1,6 @@
 import AEFilter
 import AEFilterCore
+import CPUBackend
 import TestSupport
 import Testing
 
@@ -15,11 +16,13 @@ extension OpenBLASSuites {
             #expect(BackendConformance.problems(backend, shape: shape) == [])
         }
 
-        /// Training runs one-thread backends on blocks of each product.
-        @Test(arguments: names)
-        func blocksMatchTheWholeProduct(backendName: String) throws {
-            #expect(
-                BackendConformance.blockProblems(try PluginSet.standard.backends.make(backendName, threads: 1)) == [])
+        /// Backends that claim independent rows keep the claim; the filter's
+        /// independence of batching rests on it.
+        @Test(arguments: PluginSet.standard.backends.entries.filter(\.rowsAreIndependent).map(\.name))
+        func rowsAreIndependentWhereClaimed(backendName: String) throws {
+            let entry = try #require(PluginSet.standard.backends.entries.first { $0.name == backendName })
+            #expect(try entry.make(1).rowsAreIndependent)
+            #expect(try BackendConformance.rowIndependenceProblems(entry.make) == [])
         }
 
         @Test(arguments: names)
@@ -37,7 +40,7 @@ extension OpenBLASSuites {
                     transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float, a: UnsafePointer<Float>, lda: Int,
                     b: UnsafePointer<Float>, ldb: Int, beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
                 ) {
-                    SwiftBackend(threads: 1).gemm(
+                    CPUBackend(threads: 1).gemm(
                         transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb,
                         beta: beta, c: c, ldc: ldc)
                     c[0] += 1e-3
@@ -47,27 +50,30 @@ extension OpenBLASSuites {
             let problems = BackendConformance.problems(OffByOne())
             #expect(problems.contains { $0.contains("worst error") })
             #expect(problems.contains { $0.contains("beyond n") })
-            // It also changes C[0, 0] of every block, so blocks and whole products differ.
-            #expect(BackendConformance.blockProblems(OffByOne()).contains { $0.contains("blocks of columns") })
+            // It also changes C[0, 0] of every call, so a row computed alone differs.
+            #expect(
+                BackendConformance.rowIndependenceProblems { _ in OffByOne() }.contains {
+                    $0.contains("each row alone differs from the whole product at element")
+                })
         }
     }
 
+    /// What `auto` stands for: the filter needs independent rows, training speed.
     @Suite struct AutoBackendTests {
-        @Test func routesLargeMultipliesToThePreferredBackend() throws {
-            let auto = try #require(try PluginSet.standard.backends.make("auto", threads: 1) as? AutoBackend)
-            #expect(auto.largeBackend.name == "blas")
-            let portableOnly = try #require(try BackendRegistry().make("auto", threads: 1) as? AutoBackend)
-            #expect(portableOnly.largeBackend.name == "swift")
+        @Test func picksByPurpose() throws {
+            #expect(try PluginSet.standard.backends.make("auto", threads: 1, for: .inference).name == "cpu")
+            #expect(try PluginSet.standard.backends.make("auto", threads: 1, for: .training).name == "blas")
         }
 
         @Test func fallsBackWhenThePreferredBackendCannotBeMade() throws {
-            var registry = BackendRegistry()
-            registry.register(name: "broken", summary: "always fails", priority: 99) { _ in
+            var registry = PluginSet.standard.backends
+            registry.register(name: "broken", summary: "always fails", priority: 99, rowsAreIndependent: true) { _ in
                 throw NoiseError("no device")
             }
-            let auto = try #require(try registry.make("auto", threads: 1) as? AutoBackend)
-            #expect(auto.largeBackend.name == "swift")
+            #expect(try registry.make("auto", threads: 1, for: .inference).name == "cpu")
+            #expect(try registry.make("auto", threads: 1, for: .training).name == "blas")
             #expect(throws: NoiseError("no device")) { try registry.make("broken", threads: 1) }
+            #expect(throws: RegistryError.self) { try BackendRegistry().make("auto", threads: 1) }
         }
     }
 }

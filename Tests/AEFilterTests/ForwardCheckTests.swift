@@ -1,23 +1,24 @@
 import AEFilter
 import AEFilterCore
+import CPUBackend
 import TestSupport
 import Testing
 
 extension OpenBLASSuites {
-    /// PyTorch's own outputs of the reference checkpoint (../shared/reference/forward-check),
+    /// PyTorch's own outputs of the reference checkpoint (Tests/Reference/forward-check),
     /// reproduced by every backend within 1e-5 on every value.
     @Suite struct ForwardCheckTests {
         static let names = PluginSet.standard.backends.names
-        static let directory = "reference/forward-check"
+        static let directory = "forward-check"
 
         func load() throws -> (input: [Float], keep: [Float], clean: [Float], dropout: [Float]) {
-            let input = try Fixtures.bytes(Fixtures.sharedPath("\(Self.directory)/input-u8-100x784.bin")).map {
+            let input = try Fixtures.bytes(Fixtures.reference("\(Self.directory)/input-u8-100x784.bin")).map {
                 Float($0) / 255
             }
-            let keep = try Fixtures.bytes(Fixtures.sharedPath("\(Self.directory)/keep-mask-u8-100x784.bin")).map(
+            let keep = try Fixtures.bytes(Fixtures.reference("\(Self.directory)/keep-mask-u8-100x784.bin")).map(
                 Float.init)
-            let clean = try Fixtures.floats(Fixtures.sharedPath("\(Self.directory)/output-clean-f32le-100x784.bin"))
-            let dropout = try Fixtures.floats(Fixtures.sharedPath("\(Self.directory)/output-dropout-f32le-100x784.bin"))
+            let clean = try Fixtures.floats(Fixtures.reference("\(Self.directory)/output-clean-f32le-100x784.bin"))
+            let dropout = try Fixtures.floats(Fixtures.reference("\(Self.directory)/output-dropout-f32le-100x784.bin"))
             return (input, keep, clean, dropout)
         }
 
@@ -42,7 +43,7 @@ extension OpenBLASSuites {
         @Test func pipelineStagesReproduceTheReference() throws {
             let model = try Fixtures.referenceModel()
             let data = try load()
-            let denoise = Denoise(model: model, backend: SwiftBackend(threads: 2), maxBatch: 32)
+            let denoise = Denoise(model: model, backend: CPUBackend(threads: 2), maxBatch: 32)
             let items = (0..<100).map { i in
                 NoisySample(index: UInt64(i), clean: [], noisy: Array(data.input[i * 784..<(i + 1) * 784]))
             }

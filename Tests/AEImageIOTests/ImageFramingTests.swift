@@ -38,7 +38,7 @@ struct Trickle: ByteSource {
         var reader = ByteReader(Trickle(bytes: Self.images.flatMap { $0 }, step: step), name: "test", chunk: 16)
         for image in Self.images {
             let length = try ImageFraming.length(of: &reader, limit: 1 << 20)
-            #expect(reader.take(length) == image)
+            #expect(firstDifference(reader.take(length), image) == nil)
         }
         #expect(try reader.isAtEnd())
     }
@@ -73,7 +73,7 @@ struct Trickle: ByteSource {
         let png = EncodePNG().process(GrayImage(width: width, height: height, pixels: pixels))
         let decoded = try Decode().process(EncodedImage(index: 0, bytes: png))
         #expect(decoded.width == width && decoded.height == height && decoded.channels == 1)
-        #expect(decoded.pixels == pixels)
+        #expect(firstDifference(decoded.pixels, pixels) == nil)
     }
 
     @Test func compressesTypicalImagesWell() throws {

@@ -19,15 +19,15 @@ import Testing
     }
 
     @Test func decodesLibjpegTurboTestImages() throws {
-        let baseline = try decode(Fixtures.sharedPath("testdata/libjpeg-turbo/testorig.jpg"))
+        let baseline = try decode(Fixtures.corpus("libjpeg-turbo/testorig.jpg"))
         #expect(baseline.width == 227 && baseline.height == 149 && baseline.channels == 3)
-        let arithmetic = try decode(Fixtures.sharedPath("testdata/libjpeg-turbo/testimgari.jpg"))
+        let arithmetic = try decode(Fixtures.corpus("libjpeg-turbo/testimgari.jpg"))
         #expect(arithmetic.width == 227 && arithmetic.height == 149)
     }
 
     @Test func twelveBitJPEGGetsAClearError() {
         #expect {
-            _ = try decode(Fixtures.sharedPath("testdata/libjpeg-turbo/monkey12.jpg"))
+            _ = try decode(Fixtures.corpus("libjpeg-turbo/monkey12.jpg"))
         } throws: { error in
             "\(error)".hasPrefix("invalid JPEG: Unsupported JPEG data precision 12")
         }

@@ -4,7 +4,7 @@ import Foundation
 import TestSupport
 import Testing
 
-let pngsuite = Fixtures.sharedPath("testdata/pngsuite")
+let pngsuite = Fixtures.corpus("pngsuite")
 let pngsuiteFiles =
     (try? FileManager.default.contentsOfDirectory(atPath: pngsuite))?.filter { $0.hasSuffix(".png") }.sorted() ?? []
 

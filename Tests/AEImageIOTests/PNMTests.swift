@@ -85,7 +85,7 @@ func pnm(_ text: String, _ raster: [UInt8] = []) throws -> Bitmap {
     }
 
     @Test func pngCrashersNeverCrash() throws {
-        let directory = Fixtures.sharedPath("testdata/png-crashers")
+        let directory = Fixtures.corpus("png-crashers")
         let names = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".png") }
         #expect(names.count > 20)
         for name in names {

@@ -1,5 +1,6 @@
 import AEFilterCore
 import AETraining
+import CPUBackend
 import Foundation
 import TestSupport
 import Testing
@@ -23,7 +24,7 @@ import Testing
         let (x, t) = Self.batch(batch, seed: 5)
         let sizes = [h * d, h, d * h, d]
         var trainer = Trainer(
-            model: start, optimizer: Adam(sizes: sizes, learningRate: 0.01), backend: SwiftBackend(threads: 2),
+            model: start, optimizer: Adam(sizes: sizes, learningRate: 0.01), backend: CPUBackend(threads: 2),
             batchSize: 4)
         var losses: [Float] = []
         for _ in 0..<steps {
@@ -100,7 +101,7 @@ import Testing
         let sizes = [h * d, h, d * h, d]
         func train(threads: Int) -> (model: Autoencoder, moments: [[Float]], losses: [Float]) {
             var trainer = Trainer(
-                model: start, optimizer: Adam(sizes: sizes, learningRate: 0.01), backend: SwiftBackend(threads: 1),
+                model: start, optimizer: Adam(sizes: sizes, learningRate: 0.01), backend: CPUBackend(threads: 1),
                 batchSize: 8,
                 threads: threads)
             let losses = (0..<3).map { _ in
@@ -132,7 +133,7 @@ import Testing
         let sizes = [h * d, h, d * h, d]
         let x = [Float](repeating: 0.5, count: d)
         var original = Trainer(
-            model: Fixtures.randomModel(hidden: h), optimizer: Adam(sizes: sizes), backend: SwiftBackend(threads: 1),
+            model: Fixtures.randomModel(hidden: h), optimizer: Adam(sizes: sizes), backend: CPUBackend(threads: 1),
             batchSize: 1, threads: 2)
         let before = original.model
         var copy = original
@@ -163,16 +164,16 @@ import Testing
             labels: [UInt8](repeating: 0, count: count))
         let model = Fixtures.randomModel(hidden: h)
         let trainer = Trainer(
-            model: model, optimizer: Adam(sizes: [h * 784, h, 784 * h, 784]), backend: SwiftBackend(threads: 1),
+            model: model, optimizer: Adam(sizes: [h * 784, h, 784 * h, 784]), backend: CPUBackend(threads: 1),
             batchSize: 4,
             threads: threads)
         let expected = Evaluation.meanSquaredError(
-            model: model, backend: SwiftBackend(threads: 1), images: images, noise: Zeroing(), seed: 4, stream: 7,
+            model: model, backend: CPUBackend(threads: 1), images: images, noise: Zeroing(), seed: 4, stream: 7,
             batchSize: 100)
         #expect(
             trainer.meanSquaredError(images: images, noise: Zeroing(), seed: 4, stream: 7, batchSize: 100) == expected)
         let clean = Evaluation.meanSquaredError(
-            model: model, backend: SwiftBackend(threads: 1), images: images, noise: nil, seed: 4, stream: 7,
+            model: model, backend: CPUBackend(threads: 1), images: images, noise: nil, seed: 4, stream: 7,
             batchSize: 100)
         #expect(trainer.meanSquaredError(images: images, noise: nil, seed: 4, stream: 7, batchSize: 100) == clean)
         #expect(clean != expected)

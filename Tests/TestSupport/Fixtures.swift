@@ -1,8 +1,11 @@
+import AEData
 import AEFilterCore
 import AESystem
 import Foundation
+import Testing
 
-/// Paths to the project's small fixtures and to the large shared data in `../shared`.
+/// Paths to the test corpora and reference files kept in `Tests/`, and to
+/// the Fashion-MNIST data, found the way `ae-filter` finds it.
 public enum Fixtures {
     /// The package root.
     public static let root: URL = {
@@ -11,19 +14,59 @@ public enum Fixtures {
         return url
     }()
 
-    /// `../shared` beside the checkout: data, reference outputs, test corpora.
-    public static let shared = root.deletingLastPathComponent().appendingPathComponent("shared")
+    /// The tutorial's model trained by PyTorch (`Tests/Reference`).
+    public static let referenceCheckpoint = reference("tutorial-pytorch-4800it.safetensors")
 
-    public static let referenceCheckpoint = shared.appendingPathComponent(
-        "reference/tutorial-pytorch-4800it.safetensors"
-    ).path
+    /// A file under `Tests/Reference`.
+    public static func reference(_ relative: String) -> String {
+        root.appendingPathComponent("Tests/Reference").appendingPathComponent(relative).path
+    }
 
-    public static func sharedPath(_ relative: String) -> String {
-        shared.appendingPathComponent(relative).path
+    /// A file or folder under `Tests/Corpora` (PngSuite, the libpng crashers, libjpeg-turbo's images).
+    public static func corpus(_ relative: String) -> String {
+        root.appendingPathComponent("Tests/Corpora").appendingPathComponent(relative).path
     }
 
     public static func fixture(_ name: String) -> String {
         root.appendingPathComponent("Tests/Fixtures").appendingPathComponent(name).path
+    }
+
+    /// The Fashion-MNIST folder: `$AE_FILTER_DATA`, else the user's cache.
+    public static let dataDirectory = DataDirectory.resolve()
+
+    /// One of the four Fashion-MNIST files, e.g. `t10k-images-idx3-ubyte.gz`.
+    public static func data(_ name: String) -> String { "\(dataDirectory)/\(name)" }
+
+    /// The data set, loaded once; a test that needs it and finds none fails
+    /// with one line saying how to get it.
+    public static func fashionMNIST() throws -> FashionMNIST {
+        try loadedData.get()
+    }
+
+    /// Records one issue saying how to get the data unless every file is there.
+    @discardableResult
+    public static func requireData(sourceLocation: SourceLocation = #_sourceLocation) -> Bool {
+        let missing = FashionMNIST.files.map(\.name).filter { !FileManager.default.fileExists(atPath: data($0)) }
+        guard missing.isEmpty else {
+            Issue.record(
+                "Fashion-MNIST is not in \(dataDirectory) (missing \(missing.joined(separator: ", "))): \(DataDirectory.howToGet)",
+                sourceLocation: sourceLocation)
+            return false
+        }
+        return true
+    }
+
+    private static let loadedData = Result { () throws -> FashionMNIST in
+        do {
+            return try FashionMNIST(directory: dataDirectory)
+        } catch {
+            throw MissingData(description: "\(error)")
+        }
+    }
+
+    /// The data could not be loaded; the message says how to get it.
+    public struct MissingData: Error, CustomStringConvertible {
+        public let description: String
     }
 
     public static func bytes(_ path: String) throws -> [UInt8] {
@@ -49,4 +92,38 @@ public enum Fixtures {
         var rng = RandomGenerator(seed: seed)
         return Autoencoder(hiddenSize: hidden, rng: &rng)
     }
+}
+
+/// Where two arrays first differ, for `#expect(firstDifference(a, b) == nil)`:
+/// Swift Testing would diff two large unequal arrays element by element for
+/// minutes, so tests compare with this and print only the first difference.
+public func firstDifference<Element: Equatable>(_ got: [Element], _ expected: [Element]) -> String? {
+    for index in 0..<min(got.count, expected.count) where got[index] != expected[index] {
+        return "element \(index) of \(expected.count): \(got[index]), expected \(expected[index])"
+    }
+    return got.count == expected.count ? nil : "\(got.count) elements, expected \(expected.count)"
+}
+
+/// The same for floats, bit for bit (NaN equals NaN, -0 differs from 0).
+public func firstDifference(bits got: [Float], _ expected: [Float]) -> String? {
+    firstDifference(got.map(\.bitPattern), expected.map(\.bitPattern))
+}
+
+/// A test or suite that needs the Fashion-MNIST data: without it, each test
+/// fails with one line saying how to get it, and does not run.
+public struct NeedsData: TestTrait, SuiteTrait, TestScoping {
+    public var isRecursive: Bool { true }
+
+    public func provideScope(
+        for test: Test, testCase: Test.Case?, performing function: @Sendable () async throws -> Void
+    ) async throws {
+        if test.isSuite { return try await function() }
+        guard Fixtures.requireData() else { return }
+        try await function()
+    }
+}
+
+extension Trait where Self == NeedsData {
+    /// See ``NeedsData``.
+    public static var needsData: Self { NeedsData() }
 }

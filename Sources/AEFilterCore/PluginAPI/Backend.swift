@@ -6,14 +6,22 @@
 /// When `beta` is 0, `C` is only written, never read (it may hold NaN).
 ///
 /// Backends are value types and `Sendable`; one instance may be used from
-/// several threads at once. Register one in a ``BackendRegistry``, and run
+/// several threads at once, and a call repeated with the same arguments
+/// gives the same bits. Register one in a ``BackendRegistry``, and run
 /// ``BackendConformance`` on it.
 public protocol Backend: Sendable {
-    /// The name it is registered under, e.g. `swift`.
+    /// The name it is registered under, e.g. `cpu`.
     var name: String { get }
 
     /// The number of threads it uses for one call.
     var threads: Int { get }
+
+    /// Whether each row of `C` depends only on that row of `op(A)`, on
+    /// `op(B)`, `alpha` and `beta`: not on `m`, on the other rows, on where
+    /// the row sits, or on the thread count. The filter's results then do
+    /// not depend on how images are batched. Checked by
+    /// ``BackendConformance/rowIndependenceProblems(_:)``; `false` unless declared.
+    var rowsAreIndependent: Bool { get }
 
     /// `C = alpha * op(A) * op(B) + beta * C`; see the protocol's discussion for the layout rules.
     func gemm(
@@ -22,4 +30,8 @@ public protocol Backend: Sendable {
         b: UnsafePointer<Float>, ldb: Int,
         beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
     )
+}
+
+extension Backend {
+    public var rowsAreIndependent: Bool { false }
 }

@@ -101,40 +101,54 @@ public enum BackendConformance {
         var failed: Bool { lock.locked { failures > 0 } }
     }
 
-    /// Training splits each product into blocks of columns (and of rows, for
-    /// the weight gradients), one block per thread: on a backend made with one
-    /// thread, every block must match the same block of the whole product, bit
-    /// for bit, so that the weights do not depend on the thread count.
-    public static func blockProblems(_ backend: any Backend) -> [String] {
+    /// For a backend that claims ``Backend/rowsAreIndependent``: each row of
+    /// a product must come out with the same bits when computed alone, among
+    /// other rows at another position, in a call with another `m`, and with
+    /// another thread count. `make` makes the backend with a thread count.
+    public static func rowIndependenceProblems(_ make: (_ threads: Int) throws -> any Backend) rethrows -> [String] {
         let cases = [
-            Shape(m: 100, n: 1176, k: 784, transA: false, transB: true, alpha: 1, beta: 0),
-            Shape(m: 100, n: 784, k: 1176, transA: false, transB: true, alpha: 1, beta: 0),
-            Shape(m: 100, n: 1176, k: 784, transA: false, transB: false, alpha: 1, beta: 0),
-            Shape(m: 1176, n: 784, k: 100, transA: true, transB: false, alpha: 1, beta: 0),
-            Shape(m: 7, n: 45, k: 33, transA: true, transB: true, alpha: 1, beta: 1),
+            Shape(m: 37, n: 1176, k: 784, transA: false, transB: true, alpha: 1, beta: 0),
+            Shape(m: 37, n: 784, k: 1176, transA: false, transB: true, alpha: 1, beta: 0),
+            Shape(m: 9, n: 45, k: 33, transA: true, transB: false, alpha: 0.5, beta: 1),
+            Shape(m: 5, n: 19, k: 17, transA: false, transB: false, alpha: 1, beta: 0),
         ]
         var found: [String] = []
         for shape in cases {
+            let backend = try make(1)
             let run = Run(shape)
             var whole = run.initialC
             run.multiply(backend, into: &whole)
-            for (byColumns, cuts) in [
-                (true, [0, shape.n / 3 | 1, shape.n / 2 + 8, shape.n]), (false, [0, shape.m / 4 + 3, shape.m]),
-            ] {
-                var blocked = run.initialC
-                for (start, end) in zip(cuts, cuts.dropFirst()) where end > start {
-                    run.multiply(
-                        backend, into: &blocked, rows: byColumns ? 0..<shape.m : start..<end,
-                        columns: byColumns ? start..<end : 0..<shape.n)
-                }
-                if blocked.map(\.bitPattern) != whole.map(\.bitPattern) {
-                    found.append(
-                        "\(backend.name) \(shape): blocks of \(byColumns ? "columns" : "rows") \(cuts) differ from the whole product"
-                    )
+            func differs(_ other: [Float], _ how: String) {
+                if let difference = Self.firstDifference(whole, other) {
+                    found.append("\(backend.name) \(shape): \(how) differs from the whole product at \(difference)")
                 }
             }
+            // Row by row, and in two blocks of uneven height.
+            var single = run.initialC
+            for row in 0..<shape.m { run.multiply(backend, into: &single, rows: row..<row + 1, columns: 0..<shape.n) }
+            differs(single, "each row alone")
+            var blocks = run.initialC
+            let cut = shape.m / 3 + 1
+            run.multiply(backend, into: &blocks, rows: 0..<cut, columns: 0..<shape.n)
+            run.multiply(backend, into: &blocks, rows: cut..<shape.m, columns: 0..<shape.n)
+            differs(blocks, "blocks of rows 0..<\(cut) and \(cut)..<\(shape.m)")
+            // More threads.
+            var threaded = run.initialC
+            run.multiply(try make(3), into: &threaded)
+            differs(threaded, "the product with 3 threads")
+            // Every row again, in reverse order, among rows of other values.
+            differs(run.multiplyReversed(backend), "each row among other rows at another position")
         }
         return found
+    }
+
+    /// Where two results first differ, as `C[i] = x, not y`; nil when equal bit for bit.
+    public static func firstDifference(_ expected: [Float], _ got: [Float]) -> String? {
+        guard expected.count == got.count else { return "size \(got.count), not \(expected.count)" }
+        for i in expected.indices where expected[i].bitPattern != got[i].bitPattern {
+            return "element \(i): \(got[i]), not \(expected[i])"
+        }
+        return nil
     }
 
     /// Random operands for a shape, with the float64 answer.
@@ -176,6 +190,35 @@ public enum BackendConformance {
 
         func multiply(_ backend: any Backend, into c: inout [Float]) {
             multiply(backend, into: &c, rows: 0..<shape.m, columns: 0..<shape.n)
+        }
+
+        /// C computed from op(A) with its rows reversed and twice as many
+        /// rows of other values between them, then put back in order.
+        func multiplyReversed(_ backend: any Backend) -> [Float] {
+            let (m, n, k) = (shape.m, shape.n, shape.k)
+            let height = 2 * m + 1
+            var rng = RandomGenerator(seed: 99)
+            // op(A) row i of the original goes to row 2(m - 1 - i) + 1.
+            var rows = (0..<height * k).map { _ in rng.nextUnitFloat() * 2 - 1 }
+            for i in 0..<m {
+                for p in 0..<k { rows[(2 * (m - 1 - i) + 1) * k + p] = shape.transA ? a[p * lda + i] : a[i * lda + p] }
+            }
+            var c = [Float](repeating: 0, count: height * ldc)
+            for i in 0..<m { for j in 0..<ldc { c[(2 * (m - 1 - i) + 1) * ldc + j] = initialC[i * ldc + j] } }
+            rows.withUnsafeBufferPointer { ap in
+                b.withUnsafeBufferPointer { bp in
+                    c.withUnsafeMutableBufferPointer { cp in
+                        backend.gemm(
+                            transA: false, transB: shape.transB, m: height, n: n, k: k, alpha: shape.alpha,
+                            a: ap.baseAddress ?? UnsafePointer(bitPattern: 8)!, lda: max(1, k),
+                            b: bp.baseAddress ?? UnsafePointer(bitPattern: 8)!, ldb: ldb, beta: shape.beta,
+                            c: cp.baseAddress!, ldc: ldc)
+                    }
+                }
+            }
+            var result = initialC
+            for i in 0..<m { for j in 0..<n { result[i * ldc + j] = c[(2 * (m - 1 - i) + 1) * ldc + j] } }
+            return result
         }
 
         /// Only the block `rows` × `columns` of C.

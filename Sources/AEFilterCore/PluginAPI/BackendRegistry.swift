@@ -1,42 +1,57 @@
 /// Maps backend names to factories. A value, passed to whoever needs it.
 ///
-/// A new registry holds the portable ``SwiftBackend``; plugins add theirs
-/// with ``register(name:summary:priority:make:)``. `auto` sends large
-/// multiplies to the registered backend with the highest priority.
+/// A new registry is empty; plugins add their backends with
+/// ``register(name:summary:priority:rowsAreIndependent:make:)``, and `auto`
+/// picks among them by ``Purpose``.
 public struct BackendRegistry: Sendable {
-    /// A registered backend: its name, a line for `ae-filter plugins`, its `auto` priority, its factory.
+    /// A registered backend: its name, a line for `ae-filter plugins`, its
+    /// `auto` priority, whether its rows are independent, its factory.
     public struct Entry: Sendable {
         public let name: String
         public let summary: String
         /// Higher wins for `auto`.
         public let priority: Int
+        /// What its backends' ``Backend/rowsAreIndependent`` says.
+        public let rowsAreIndependent: Bool
         public let make: @Sendable (_ threads: Int) throws -> any Backend
+    }
+
+    /// What a backend is for; `auto` picks differently for each.
+    public enum Purpose: Sendable {
+        /// The filter and `eval`: results must not depend on how images are
+        /// batched, so only backends whose rows are independent qualify.
+        case inference
+        /// Training: any backend; its fixed blocks make the result
+        /// independent of the thread count on every backend.
+        case training
     }
 
     public private(set) var entries: [Entry] = []
 
-    /// A registry holding the portable ``SwiftBackend``.
-    public init() {
-        register(name: "swift", summary: "portable pure-Swift SIMD GEMM, multi-threaded", priority: 0) { threads in
-            SwiftBackend(threads: threads)
-        }
-    }
+    /// An empty registry.
+    public init() {}
 
     /// Adds a backend; a later registration under the same name replaces the earlier one.
     public mutating func register(
-        name: String, summary: String, priority: Int = 0,
+        name: String, summary: String, priority: Int = 0, rowsAreIndependent: Bool = false,
         make: @escaping @Sendable (_ threads: Int) throws -> any Backend
     ) {
         entries.removeAll { $0.name == name }
-        entries.append(Entry(name: name, summary: summary, priority: priority, make: make))
+        entries.append(
+            Entry(name: name, summary: summary, priority: priority, rowsAreIndependent: rowsAreIndependent, make: make))
     }
 
-    /// The names accepted by ``make(_:threads:)``, `auto` first.
+    /// The names accepted by ``make(_:threads:for:)``, `auto` first.
     public var names: [String] { ["auto"] + entries.map(\.name) }
 
-    /// Makes the named backend. `auto` is an ``AutoBackend`` over the
-    /// portable backend and the highest-priority one that can be made here.
-    public func make(_ name: String, threads: Int) throws -> any Backend {
+    /// The entries `auto` tries for `purpose`, best first.
+    public func candidates(for purpose: Purpose) -> [Entry] {
+        entries.filter { purpose == .training || $0.rowsAreIndependent }.sorted { $0.priority > $1.priority }
+    }
+
+    /// Makes the named backend; `auto` is the first of ``candidates(for:)``
+    /// that can be made here.
+    public func make(_ name: String, threads: Int, for purpose: Purpose = .inference) throws -> any Backend {
         let threads = max(1, threads)
         guard name == "auto" else {
             guard let entry = entries.first(where: { $0.name == name }) else {
@@ -44,14 +59,11 @@ public struct BackendRegistry: Sendable {
             }
             return try entry.make(threads)
         }
-        let ranked = entries.sorted { $0.priority > $1.priority }
-        return AutoBackend(threads: threads) {
-            var lastError: (any Error)?
-            for entry in ranked {
-                do { return try entry.make(threads) } catch { lastError = error }
-            }
-            throw lastError ?? RegistryError.unknown(kind: "backend", name: "auto", known: [])
+        var lastError: (any Error)?
+        for entry in candidates(for: purpose) {
+            do { return try entry.make(threads) } catch { lastError = error }
         }
+        throw lastError ?? RegistryError.unknown(kind: "backend", name: "auto", known: names)
     }
 }
 

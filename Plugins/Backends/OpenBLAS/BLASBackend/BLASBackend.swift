@@ -1,7 +1,9 @@
 import AEFilterCore
 import CAEOpenBLAS
 
-/// The OpenBLAS backend: `cblas_sgemm`.
+/// The OpenBLAS backend: `cblas_sgemm`. Fast, but its rounding depends on
+/// the shape of each call and on the CPU's kernels, so its rows are not
+/// independent: `auto` uses it for training, never for the filter.
 ///
 /// OpenBLAS is loaded when the first backend is made, not at start-up.
 /// It keeps one thread count for the whole process, so the last backend
@@ -38,24 +40,6 @@ public struct BLASBackend: Backend {
         beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
     ) {
         guard m > 0, n > 0 else { return }
-        // OpenBLAS hands a one-row product to gemv, which rounds differently;
-        // two rows keep every row's result independent of the batch size.
-        if m == 1 && !transA && k > 0 {
-            var rows = [Float](repeating: 0, count: 2 * k)
-            var out = [Float](repeating: 0, count: 2 * n)
-            rows.withUnsafeMutableBufferPointer { rows in
-                rows.baseAddress!.update(from: a, count: k)
-                (rows.baseAddress! + k).update(from: a, count: k)
-            }
-            if beta != 0 {
-                out.withUnsafeMutableBufferPointer { $0.baseAddress!.update(from: c, count: n) }
-            }
-            CAEOpenBLAS_sgemm(
-                0, transB ? 1 : 0, 2, Int32(n), Int32(k), alpha,
-                rows, Int32(k), b, Int32(max(1, ldb)), beta, &out, Int32(n))
-            c.update(from: out, count: n)
-            return
-        }
         // CBLAS rejects leading dimensions of 0, which an empty k allows.
         CAEOpenBLAS_sgemm(
             transA ? 1 : 0, transB ? 1 : 0, Int32(m), Int32(n), Int32(k), alpha,

@@ -1,0 +1,206 @@
+#include "CAECPUKernels.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#pragma clang fp contract(off)
+
+typedef float caecpu_v16 __attribute__((ext_vector_type(16)));
+typedef float caecpu_v8 __attribute__((ext_vector_type(8)));
+typedef float caecpu_v4 __attribute__((ext_vector_type(4)));
+typedef float caecpu_v2 __attribute__((ext_vector_type(2)));
+
+// The arithmetic of one element, written once over 16 logical lanes; each
+// path compiles it for its own register width, which changes no result.
+
+__attribute__((always_inline)) static inline caecpu_v16 caecpu_load(const float *p) {
+    caecpu_v16 v;
+    memcpy(&v, p, sizeof v);
+    return v;
+}
+
+// The first `count` (< 16) values of p, zeros after.
+__attribute__((always_inline)) static inline caecpu_v16 caecpu_load_tail(const float *p, size_t count) {
+    float lanes[16] = {0};
+    memcpy(lanes, p, count * sizeof(float));
+    return caecpu_load(lanes);
+}
+
+__attribute__((always_inline)) static inline float caecpu_reduce(caecpu_v16 l) {
+    caecpu_v8 t8 = l.lo + l.hi;
+    caecpu_v4 t4 = t8.lo + t8.hi;
+    caecpu_v2 t2 = t4.lo + t4.hi;
+    return t2.x + t2.y;
+}
+
+__attribute__((always_inline)) static inline void caecpu_store(float *c, float sum, float alpha, float beta) {
+    *c = beta == 0 ? alpha * sum : alpha * sum + beta * *c;
+}
+
+// An R×C tile of C: rows of op(A) `lda` apart and columns of op(B) `ldb`
+// apart, both contiguous in k.
+#define CAECPU_TILE(R, C)                                                                                        \
+    __attribute__((always_inline)) static inline void caecpu_tile_##R##x##C(                                     \
+        size_t k, const float *a, size_t lda, const float *b, size_t ldb, float *c, size_t ldc, float alpha,    \
+        float beta) {                                                                                           \
+        caecpu_v16 acc[R][C];                                                                                   \
+        _Pragma("clang loop unroll(full)") for (int r = 0; r < R; r++)                                          \
+            _Pragma("clang loop unroll(full)") for (int s = 0; s < C; s++) acc[r][s] = 0;                       \
+        size_t p = 0;                                                                                           \
+        for (; p + 16 <= k; p += 16) {                                                                          \
+            caecpu_v16 av[R], bv[C];                                                                            \
+            _Pragma("clang loop unroll(full)") for (int r = 0; r < R; r++) av[r] = caecpu_load(a + r * lda + p); \
+            _Pragma("clang loop unroll(full)") for (int s = 0; s < C; s++) bv[s] = caecpu_load(b + s * ldb + p); \
+            _Pragma("clang loop unroll(full)") for (int r = 0; r < R; r++)                                      \
+                _Pragma("clang loop unroll(full)") for (int s = 0; s < C; s++) acc[r][s] = acc[r][s] + av[r] * bv[s]; \
+        }                                                                                                       \
+        if (p < k) {                                                                                            \
+            caecpu_v16 av[R], bv[C];                                                                            \
+            for (int r = 0; r < R; r++) av[r] = caecpu_load_tail(a + r * lda + p, k - p);                       \
+            for (int s = 0; s < C; s++) bv[s] = caecpu_load_tail(b + s * ldb + p, k - p);                       \
+            for (int r = 0; r < R; r++)                                                                         \
+                for (int s = 0; s < C; s++) acc[r][s] = acc[r][s] + av[r] * bv[s];                              \
+        }                                                                                                       \
+        _Pragma("clang loop unroll(full)") for (int r = 0; r < R; r++)                                          \
+            _Pragma("clang loop unroll(full)") for (int s = 0; s < C; s++)                                      \
+                caecpu_store(c + r * ldc + s, caecpu_reduce(acc[r][s]), alpha, beta);                           \
+    }
+
+// The tiles the paths use (measured on Zen 4; larger ones spill registers),
+// and the 1-row and 1-column tiles for the edges.
+CAECPU_TILE(1, 1)
+CAECPU_TILE(1, 2)
+CAECPU_TILE(2, 1)
+CAECPU_TILE(2, 2)
+CAECPU_TILE(1, 4)
+CAECPU_TILE(2, 4)
+
+// Rows of op(A) and columns of op(B), both contiguous in k. Row tiles of R,
+// column tiles of C, blocks of `rows_per_block` rows kept in cache while
+// every column tile passes over them.
+#define CAECPU_DRIVER(NAME, R, C, TARGET)                                                                        \
+    TARGET static void NAME(size_t m, size_t n, size_t k, float alpha, const float *a, size_t lda,             \
+                            const float *b, size_t ldb, float beta, float *c, size_t ldc) {                     \
+        const size_t rows_per_block = 32;                                                                       \
+        for (size_t i0 = 0; i0 < m; i0 += rows_per_block) {                                                     \
+            const size_t i1 = i0 + rows_per_block < m ? i0 + rows_per_block : m;                                \
+            size_t j = 0;                                                                                       \
+            for (; j + C <= n; j += C) {                                                                        \
+                size_t i = i0;                                                                                  \
+                for (; i + R <= i1; i += R)                                                                     \
+                    caecpu_tile_##R##x##C(k, a + i * lda, lda, b + j * ldb, ldb, c + i * ldc + j, ldc, alpha, beta); \
+                for (; i < i1; i++)                                                                             \
+                    caecpu_tile_1x##C(k, a + i * lda, lda, b + j * ldb, ldb, c + i * ldc + j, ldc, alpha, beta); \
+            }                                                                                                   \
+            for (; j < n; j++) {                                                                                \
+                size_t i = i0;                                                                                  \
+                for (; i + R <= i1; i += R)                                                                     \
+                    caecpu_tile_##R##x1(k, a + i * lda, lda, b + j * ldb, ldb, c + i * ldc + j, ldc, alpha, beta); \
+                for (; i < i1; i++)                                                                             \
+                    caecpu_tile_1x1(k, a + i * lda, lda, b + j * ldb, ldb, c + i * ldc + j, ldc, alpha, beta);  \
+            }                                                                                                   \
+        }                                                                                                       \
+    }
+
+CAECPU_DRIVER(caecpu_generic, 1, 2, )
+#if defined(__x86_64__)
+CAECPU_DRIVER(caecpu_avx2, 2, 2, __attribute__((target("avx2"))))
+CAECPU_DRIVER(caecpu_avx512, 2, 4, __attribute__((target("avx512f"))))
+#endif
+
+typedef void (*caecpu_driver)(size_t, size_t, size_t, float, const float *, size_t, const float *, size_t, float,
+                              float *, size_t);
+
+static int caecpu_path = -1;
+
+static int caecpu_supported(int path) {
+#if defined(__x86_64__)
+    __builtin_cpu_init();
+    switch (path) {
+    case CAECPU_PATH_GENERIC: return 1;
+    case CAECPU_PATH_AVX2: return __builtin_cpu_supports("avx2");
+    case CAECPU_PATH_AVX512: return __builtin_cpu_supports("avx512f");
+    default: return 0;
+    }
+#else
+    return path == CAECPU_PATH_GENERIC;
+#endif
+}
+
+static int caecpu_best(void) {
+    if (caecpu_supported(CAECPU_PATH_AVX512)) return CAECPU_PATH_AVX512;
+    if (caecpu_supported(CAECPU_PATH_AVX2)) return CAECPU_PATH_AVX2;
+    return CAECPU_PATH_GENERIC;
+}
+
+int CAECPU_set_path(int path) {
+    if (path == CAECPU_PATH_AUTO) path = caecpu_best();
+    if (!caecpu_supported(path)) return -1;
+    __atomic_store_n(&caecpu_path, path, __ATOMIC_RELAXED);
+    return 0;
+}
+
+static int caecpu_current(void) {
+    int path = __atomic_load_n(&caecpu_path, __ATOMIC_RELAXED);
+    if (path >= 0) return path;
+    path = caecpu_best();
+    const char *wanted = getenv("AE_FILTER_CPU_PATH");
+    if (wanted != NULL) {
+        int forced = strcmp(wanted, "generic") == 0 ? CAECPU_PATH_GENERIC
+                     : strcmp(wanted, "avx2") == 0  ? CAECPU_PATH_AVX2
+                     : strcmp(wanted, "avx512") == 0 ? CAECPU_PATH_AVX512
+                                                     : -1;
+        if (forced > 0 && caecpu_supported(forced)) path = forced;
+    }
+    __atomic_store_n(&caecpu_path, path, __ATOMIC_RELAXED);
+    return path;
+}
+
+const char *CAECPU_path_name(void) {
+    switch (caecpu_current()) {
+    case CAECPU_PATH_AVX512: return "avx512";
+    case CAECPU_PATH_AVX2: return "avx2";
+    default: return "generic";
+    }
+}
+
+// A transposed copy: `rows`×`columns` from a matrix whose rows are `ld` apart.
+static float *caecpu_transpose(const float *x, size_t ld, size_t rows, size_t columns) {
+    float *t = malloc((rows * columns > 0 ? rows * columns : 1) * sizeof(float));
+    if (t == NULL) return NULL;
+    for (size_t r = 0; r < rows; r++)
+        for (size_t s = 0; s < columns; s++) t[s * rows + r] = x[r * ld + s];
+    return t;
+}
+
+int CAECPU_gemm(int trans_a, int trans_b, size_t m, size_t n, size_t k, float alpha, const float *a, size_t lda,
+                const float *b, size_t ldb, float beta, float *c, size_t ldc) {
+    if (m == 0 || n == 0) return 0;
+    // Both operands as rows contiguous in k: op(A) row by row, op(B) column by column.
+    float *at = NULL, *bt = NULL;
+    if (trans_a && k > 0) {
+        if ((at = caecpu_transpose(a, lda, k, m)) == NULL) return -1;
+        a = at;
+        lda = k;
+    }
+    if (!trans_b && k > 0) {
+        if ((bt = caecpu_transpose(b, ldb, k, n)) == NULL) {
+            free(at);
+            return -1;
+        }
+        b = bt;
+        ldb = k;
+    }
+    caecpu_driver driver = caecpu_generic;
+#if defined(__x86_64__)
+    switch (caecpu_current()) {
+    case CAECPU_PATH_AVX512: driver = caecpu_avx512; break;
+    case CAECPU_PATH_AVX2: driver = caecpu_avx2; break;
+    default: break;
+    }
+#endif
+    driver(m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+    free(at);
+    free(bt);
+    return 0;
+}

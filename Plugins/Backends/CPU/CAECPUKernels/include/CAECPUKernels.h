@@ -1,0 +1,43 @@
+// The built-in backend's matrix multiply. Plain C types only.
+//
+// Every element of C is computed by the same IEEE operations in the same
+// order on every code path and CPU, whatever m, n, the other rows and
+// columns, or the split over threads:
+//
+//   sum = the 16 partial sums L[q] = Σ_{p ≡ q mod 16} a(i,p)·b(p,j), each
+//         accumulated in increasing p as L[q] = L[q] + a·b (product rounded,
+//         then sum rounded; never fused), from +0;
+//         then L[q] + L[q+8], then + [q+4], then + [q+2], then [0] + [1];
+//   c(i,j) = alpha·sum            when beta = 0 (C is not read),
+//            alpha·sum + beta·c   otherwise.
+//
+// So a row of C depends only on its row of op(A), on op(B), alpha and beta.
+#ifndef CAECPUKERNELS_H
+#define CAECPUKERNELS_H
+
+#include <stddef.h>
+
+/// Row-major C = alpha·op(A)·op(B) + beta·C, op transposing when the flag is
+/// non-zero; op(A) is m×k, op(B) k×n. Returns 0, or -1 when out of memory
+/// (C untouched).
+int CAECPU_gemm(int trans_a, int trans_b, size_t m, size_t n, size_t k, float alpha, const float *a, size_t lda,
+                const float *b, size_t ldb, float beta, float *c, size_t ldc);
+
+/// The code paths, all giving the same bits.
+enum {
+    CAECPU_PATH_AUTO = 0,
+    CAECPU_PATH_GENERIC = 1,  // any x86-64 (SSE2)
+    CAECPU_PATH_AVX2 = 2,
+    CAECPU_PATH_AVX512 = 3,
+};
+
+/// Forces a path for the whole process (CAECPU_PATH_AUTO: the best this CPU
+/// has). Returns 0, or -1 when this CPU lacks the instructions (nothing
+/// changes). The environment variable AE_FILTER_CPU_PATH (generic, avx2,
+/// avx512) does the same at the first call.
+int CAECPU_set_path(int path);
+
+/// The path calls take now: "generic", "avx2" or "avx512".
+const char *CAECPU_path_name(void);
+
+#endif

@@ -1,0 +1,81 @@
+import AEFilterCore
+import CAECPUKernels
+import Dispatch
+
+/// The built-in backend: a C multiply whose every element is computed by
+/// the same operations in the same order on every CPU and code path
+/// (generic x86-64, AVX2, AVX-512), whatever the batch, the position of a
+/// row or the thread count. See `CAECPUKernels.h` for the exact order.
+public struct CPUBackend: Backend {
+    public let name = "cpu"
+    public let threads: Int
+    public var rowsAreIndependent: Bool { true }
+
+    /// A backend that splits each multiply's columns over `threads` threads.
+    public init(threads: Int = 1) {
+        self.threads = max(1, threads)
+    }
+
+    /// Registers `cpu`, which `auto` picks when nothing claims more.
+    public static func register(into registry: inout BackendRegistry) {
+        registry.register(
+            name: "cpu", summary: "built in: the same bits on every CPU and batch (SIMD, no fused multiply-add)",
+            priority: 0, rowsAreIndependent: true
+        ) { threads in
+            CPUBackend(threads: threads)
+        }
+    }
+
+    /// The code path this process runs: `generic`, `avx2` or `avx512`
+    /// (`AE_FILTER_CPU_PATH` forces one this CPU has).
+    public static var path: String { String(cString: CAECPU_path_name()) }
+
+    /// The code paths, each with its C constant.
+    static let paths: [(name: String, code: Int32)] = [
+        ("generic", Int32(CAECPU_PATH_GENERIC)), ("avx2", Int32(CAECPU_PATH_AVX2)),
+        ("avx512", Int32(CAECPU_PATH_AVX512)),
+    ]
+
+    /// The paths this CPU can run.
+    public static var availablePaths: [String] {
+        let current = path
+        defer { _ = usePath(current) }
+        return paths.map(\.name).filter { usePath($0) }
+    }
+
+    /// Makes every call of this process take `name` (or the best path, for
+    /// `auto`); false, and no change, when this CPU lacks its instructions.
+    /// All paths give the same bits, so this changes speed only.
+    @discardableResult
+    public static func usePath(_ name: String) -> Bool {
+        let code = name == "auto" ? Int32(CAECPU_PATH_AUTO) : paths.first { $0.name == name }?.code
+        guard let code else { return false }
+        return CAECPU_set_path(code) == 0
+    }
+
+    public func gemm(
+        transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
+        alpha: Float, a: UnsafePointer<Float>, lda: Int,
+        b: UnsafePointer<Float>, ldb: Int,
+        beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
+    ) {
+        guard m > 0, n > 0 else { return }
+        // Columns split over threads; each element is computed the same way in any part.
+        let parts = min(threads, max(1, n / 16), max(1, m * n * k / 1_000_000))
+        nonisolated(unsafe) let (a, b, c) = (a, b, c)
+        let work: @Sendable (Int) -> Void = { part in
+            let first = n * part / parts
+            let last = n * (part + 1) / parts
+            guard last > first else { return }
+            let status = CAECPU_gemm(
+                transA ? 1 : 0, transB ? 1 : 0, m, last - first, k, alpha, a, lda,
+                b + (transB ? first * ldb : first), ldb, beta, c + first, ldc)
+            precondition(status == 0, "out of memory in the cpu backend")
+        }
+        if parts == 1 {
+            work(0)
+        } else {
+            DispatchQueue.concurrentPerform(iterations: parts, execute: work)
+        }
+    }
+}

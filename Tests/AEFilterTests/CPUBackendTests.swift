@@ -1,0 +1,57 @@
+import AEFilter
+import AEFilterCore
+import CPUBackend
+import TestSupport
+import Testing
+
+/// The built-in backend's promise: the same bits on every code path, hence on
+/// every CPU, and for every split of the work.
+@Suite struct CPUBackendTests {
+    static let shapes = [
+        BackendConformance.Shape(m: 37, n: 1176, k: 784, transA: false, transB: true, alpha: 1, beta: 0),
+        BackendConformance.Shape(m: 5, n: 784, k: 1176, transA: false, transB: true, alpha: 1, beta: 0),
+        BackendConformance.Shape(m: 84, n: 784, k: 100, transA: true, transB: false, alpha: 1, beta: 0),
+        BackendConformance.Shape(m: 100, n: 84, k: 784, transA: false, transB: false, alpha: 1, beta: 0),
+        BackendConformance.Shape(m: 13, n: 17, k: 19, transA: true, transB: true, alpha: -0.5, beta: 0.25),
+        BackendConformance.Shape(m: 3, n: 2, k: 1, transA: false, transB: false, alpha: 2, beta: 1),
+    ]
+
+    /// Every path this CPU has gives the generic path's bits.
+    @Test(arguments: shapes)
+    func everyPathGivesTheSameBits(shape: BackendConformance.Shape) throws {
+        let paths = CPUBackend.availablePaths
+        #expect(paths.first == "generic")
+        defer { CPUBackend.usePath("auto") }
+        var results: [String: [Float]] = [:]
+        for path in paths {
+            #expect(CPUBackend.usePath(path))
+            results[path] = Self.multiply(shape, CPUBackend(threads: 2))
+        }
+        for path in paths.dropFirst() {
+            #expect(BackendConformance.firstDifference(results["generic"]!, results[path]!) == nil, "\(path)")
+        }
+    }
+
+    @Test func aPathThisCPUCannotRunIsRefused() {
+        #expect(!CPUBackend.usePath("sse9"))
+        #expect(CPUBackend.availablePaths.contains(CPUBackend.path))
+    }
+
+    /// C for `shape` with fixed operands, leading dimensions wider than the matrices.
+    static func multiply(_ shape: BackendConformance.Shape, _ backend: any Backend) -> [Float] {
+        var rng = RandomGenerator(seed: 3)
+        let (m, n, k) = (shape.m, shape.n, shape.k)
+        let lda = (shape.transA ? m : k) + 1
+        let ldb = (shape.transB ? k : n) + 2
+        let ldc = n + 3
+        let a = (0..<(shape.transA ? k : m) * lda).map { _ in rng.nextUnitFloat() * 2 - 1 }
+        let b = (0..<(shape.transB ? n : k) * ldb).map { _ in rng.nextUnitFloat() * 2 - 1 }
+        var c = (0..<m * ldc).map { _ in rng.nextUnitFloat() }
+        c.withUnsafeMutableBufferPointer { cp in
+            backend.gemm(
+                transA: shape.transA, transB: shape.transB, m: m, n: n, k: k, alpha: shape.alpha, a: a, lda: lda,
+                b: b, ldb: ldb, beta: shape.beta, c: cp.baseAddress!, ldc: ldc)
+        }
+        return c
+    }
+}
