@@ -79,7 +79,8 @@ let package = Package(
                 "AEFilter", "AEFilterCore", "AETraining", "AEImageIO", "AEData", "CAESystem",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
-        .executableTarget(name: "ae-filter", dependencies: ["AEFilter", "AEFilterCommands"]),
+        .target(name: "CAEStartup", dependencies: ["CAESystem"]),
+        .executableTarget(name: "ae-filter", dependencies: ["AEFilter", "AEFilterCommands", "CAEStartup"]),
 
         // Tests: one target per library target, plus the CLI run as a process.
         .target(name: "TestSupport", dependencies: ["AEFilterCore", "AEData"], path: "Tests/TestSupport"),

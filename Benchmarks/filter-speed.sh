@@ -2,7 +2,7 @@
 # Throughput of whole ae-filter processes on the 10,000 Fashion-MNIST test images
 # (28x28 PNG files from `ae-filter data export`, --noise 0.5, the tutorial's
 # checkpoint), side by side in one run with the anchors: the PyTorch + Pillow
-# filter (../shared/reference/torch_filter.py, when torch is importable) and
+# filter (Benchmarks/reference/torch_filter.py, when torch is importable) and
 # ImageMagick's mogrify (resizing only, when installed). Medians of RUNS runs,
 # interleaved. Files live under BENCH_DIR (default: $TMPDIR or /tmp); every run
 # writes to a folder of its own, and nothing is deleted until the end: on some
@@ -11,14 +11,14 @@
 #   --million also streams 1,000,000 images through one process and reports its peak RSS.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
-shared="$root/../shared"
+data="${AE_FILTER_DATA:-${XDG_CACHE_HOME:-$HOME/.cache}/ae-filter/fashion-mnist}"
 runs="${1:-3}"
 swift build --quiet --package-path "$root" -c release --product ae-filter >&2
 bin="$root/.build/release/ae-filter"
-ckpt="$shared/reference/tutorial-pytorch-4800it.safetensors"
+ckpt="$root/Tests/Reference/tutorial-pytorch-4800it.safetensors"
 work="$(mktemp -d "${BENCH_DIR:-${TMPDIR:-/tmp}}/ae-filter-bench-XXXXXX")"
 trap 'rm -rf "$work"' EXIT
-"$bin" data export --data "$shared/data/fashion-mnist" --split test --out "$work/in" >&2
+"$bin" data export --data "$data" --split test --out "$work/in" >&2
 cat "$work"/in/*.png > "$work/stream.png"
 count=$(ls "$work/in" | wc -l)
 
@@ -29,7 +29,7 @@ cases=(
   "ae-filter folder -> folder, -j 1|$bin --model $ckpt --noise 0.5 -j 1 -o \$OUT/ $work/in"
 )
 if python3 -c 'import torch, PIL, safetensors' 2>/dev/null; then
-  cases+=("PyTorch + Pillow torch_filter.py, files -> folder|python3 $shared/reference/torch_filter.py $ckpt --noise 0.5 --out \$OUT $work/in/*.png")
+  cases+=("PyTorch + Pillow torch_filter.py, files -> folder|python3 $root/Benchmarks/reference/torch_filter.py $ckpt --noise 0.5 --out \$OUT $work/in/*.png")
 fi
 if command -v mogrify >/dev/null && mogrify -version 2>/dev/null | grep -q ImageMagick; then
   cases+=("ImageMagick mogrify -resize 28x28 -colorspace gray (I/O only)|mkdir \$OUT && mogrify -path \$OUT -resize 28x28 -colorspace gray $work/in/*.png")

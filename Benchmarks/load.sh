@@ -5,7 +5,7 @@
 # Usage: Benchmarks/load.sh [FILES] [STREAM_IMAGES]
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
-shared="$root/../shared"
+data="${AE_FILTER_DATA:-${XDG_CACHE_HOME:-$HOME/.cache}/ae-filter/fashion-mnist}"
 files="${1:-100000}" images="${2:-1000000}"
 swift build --quiet --package-path "$root" -c release --product ae-filter >&2
 bin="$root/.build/release/ae-filter"
@@ -14,7 +14,7 @@ trap 'rm -rf "$work"' EXIT
 
 # Folder: the 10,000 test images copied into one folder until there are FILES,
 # with one corrupt file per 10,000 to be reported, not lost.
-"$bin" data export --data "$shared/data/fashion-mnist" --split test --out "$work/test" >/dev/null
+"$bin" data export --data "$data" --split test --out "$work/test" >/dev/null
 mkdir "$work/in"
 n=0
 while [ "$n" -lt "$files" ]; do

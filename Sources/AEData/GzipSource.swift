@@ -10,6 +10,8 @@ public final class GzipSource: ByteSource {
     private var input = [UInt8](repeating: 0, count: 1 << 16)
     private var inputStart = 0, inputEnd = 0
     private var innerEnded = false
+    /// Whether data that is not gzip followed the last complete member; the stream ended there.
+    public private(set) var trailing = false
 
     public init(_ inner: any ByteSource, name: String) {
         self.inner = inner
@@ -49,6 +51,10 @@ public final class GzipSource: ByteSource {
                 return count
             }
             inputStart = inputEnd - remaining
+            if produced == CAEZLIB_TRAILING {
+                trailing = true
+                return 0
+            }
             if produced < 0 {
                 throw FileError(
                     path: name,

@@ -1,5 +1,6 @@
 import AEFilterCore
 import AEImageIO
+import AESystem
 import Glibc
 
 /// One run of the filter: every input, through the pipeline, to a stream or
@@ -13,6 +14,8 @@ public struct FilterRun {
     public var output: String?
     public var format: OutputFormat = .png
     public var skipExisting = false
+    /// What a bad input does (`--on-error`).
+    public var onError = ErrorPolicy.report
     public var workers = 1
     public var settings = FilterSettings()
 
@@ -21,6 +24,8 @@ public struct FilterRun {
         public var processed = 0
         public var failed = 0
         public var skipped = 0
+        /// The run ended at its first bad input (``ErrorPolicy/stop``).
+        public var stopped = false
     }
 
     /// A run over `inputs`; set the other fields before ``run(model:backend:shouldStop:report:)``.
@@ -39,9 +44,7 @@ public struct FilterRun {
     /// PNGs, one per input, for more than one input.
     public var writesManyPNGs: Bool {
         guard format == .png && !input.lines else { return false }
-        var info = stat()
-        return input.filesFrom != nil || inputs.count > 1
-            || inputs.contains { stat($0, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR }
+        return input.filesFrom != nil || inputs.count > 1 || inputs.contains { Path.isDirectory($0) }
     }
 
     /// Runs `model` on `backend` over every input; `report` gets each
@@ -53,9 +56,17 @@ public struct FilterRun {
         var settings = self.settings
         settings.format = input.lines && format == .png ? .png : format
         let pipeline = FilterPipeline.make(model: model, backend: backend, settings: settings)
+        // Named files, which no output may replace.
+        let namedInputs = Set(inputs.filter { $0 != "-" }.compactMap { FileIdentity(path: $0) })
         let folder =
             try writesToDirectory
-            ? FolderOutput(directory: output!, format: format, skipExisting: skipExisting) : nil
+            ? FolderOutput(directory: output!, format: format, skipExisting: skipExisting, namedInputs: namedInputs)
+            : nil
+        if let folder, let outputFolder = FileIdentity(path: folder.directory), namedInputs.contains(outputFolder) {
+            throw OutputError(
+                description: "-o \(Path.display(folder.directory)) is also an input folder: its outputs would land "
+                    + "among its inputs; write to another folder")
+        }
         let widths = settings.emit == .triptych ? 3 : 1
         let stream =
             try folder == nil
@@ -66,7 +77,8 @@ public struct FilterRun {
             : nil
         let inputCounts = InputCounts()
         let source = FilterInputs(
-            arguments: inputs, settings: input, excluding: folder?.directory, counts: inputCounts,
+            arguments: inputs, settings: input, excluding: folder?.directory,
+            protecting: folder == nil ? OutputChannel.identities(of: output) : [], counts: inputCounts,
             shouldStop: shouldStop, admit: { folder?.admit($0) ?? .process })
 
         var counts = Counts()
@@ -75,33 +87,45 @@ public struct FilterRun {
             counts.failed += 1
         }
         var delivered = 0
+        let policy = onError
         let runner = OrderedRunner(stage: pipeline, workers: workers, batchSize: settings.maxBatch)
-        try runner.run(
-            source: source,
-            finish: { origin, result in
-                guard let folder else { return Outcome(origin: origin, result: result) }
-                // Folder outputs are written here, on the workers.
-                return Outcome(
-                    origin: origin,
-                    result: result.flatMap { bytes in
-                        Result {
-                            try folder.store(bytes, for: origin)
-                            return []
-                        }
-                    })
-            },
-            deliver: { batch in
-                delivered += batch.count
-                if let stream {
-                    try stream.write(batch, report: failed)
-                } else {
-                    for case (let outcome, .failure(let error)) in batch.map({ ($0, $0.result) }) {
-                        failed(outcome, error)
+        var stopped = false
+        do {
+            try runner.run(
+                source: source,
+                finish: { origin, result in
+                    guard let folder else { return Outcome(origin: origin, result: result) }
+                    // Folder outputs are written here, on the workers.
+                    return Outcome(
+                        origin: origin,
+                        result: result.flatMap { bytes in
+                            Result {
+                                try folder.store(bytes, for: origin)
+                                return []
+                            }
+                        })
+                },
+                deliver: { batch in
+                    if let stream {
+                        let taken = try stream.write(batch, policy: policy, report: failed)
+                        delivered += taken
+                        if taken < batch.count || (policy == .stop && counts.failed > 0) { throw StoppedAtError() }
+                        return
                     }
-                }
-            })
+                    for outcome in batch {
+                        delivered += 1
+                        guard case .failure(let error) = outcome.result else { continue }
+                        failed(outcome, error)
+                        if policy == .stop { throw StoppedAtError() }
+                    }
+                })
+        } catch is StoppedAtError {
+            // The first bad input ended the run; what came before it is kept.
+            stopped = true
+        }
         try stream?.finish()
         counts.processed = delivered - counts.failed
+        counts.stopped = stopped
         counts.skipped = inputCounts.skipped
         return counts
     }

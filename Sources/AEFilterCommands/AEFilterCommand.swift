@@ -1,5 +1,8 @@
 import AEFilter
+import AESystem
 import ArgumentParser
+import CAESystem
+import Glibc
 
 /// The `ae-filter` command tree; an executable calls ``main(plugins:)``.
 public struct AEFilterCommand: ParsableCommand {
@@ -21,11 +24,43 @@ public struct AEFilterCommand: ParsableCommand {
 
     public init() {}
 
-    /// Parses the command line and runs the command it names with `plugins`.
-    public static func main(plugins: PluginSet) {
+    /// Parses the command line, runs the command it names with `plugins`,
+    /// and exits: 0, 1 when something failed, 64 for a usage error, 128 + N
+    /// when signal N asked to stop.
+    public static func main(plugins: PluginSet) -> Never {
         CommandPlugins.current = plugins
-        let (arguments, files) = ManyFiles.split(Array(CommandLine.arguments.dropFirst()))
+        let (arguments, files) = ManyFiles.split(CommandLineArguments.normalized(CommandLineArguments.raw()))
         ManyFiles.trailing = files
-        main(arguments)
+        var status: Int32
+        do {
+            var command = try parseAsRoot(arguments)
+            try command.run()
+            status = 0
+        } catch {
+            status = exitCode(for: error).rawValue
+            let message = fullMessage(for: error)
+            if status == 0 {
+                // --help, --version: the requested text, on standard output.
+                print(message)
+            } else if !message.isEmpty {
+                for (index, line) in message.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+                    let text = index == 0 && line.hasPrefix("Error: ") ? line.dropFirst(7) : line
+                    if index == 0 {
+                        Diagnostics.line(String(text))
+                    } else if !text.isEmpty {
+                        FileWriter.writeLine(String(text), to: STDERR_FILENO)
+                    }
+                }
+            }
+        }
+        // Output that could not be written is an error, not silence.
+        let failure = CAESystem_flush_stdout()
+        if failure == EPIPE { Glibc.exit(128 + SIGPIPE) }
+        if failure != 0 {
+            Diagnostics.line("cannot write standard output: \(String(cString: strerror(failure)))")
+            if status == 0 { status = 1 }
+        }
+        if let stop = StopSignal.exitStatus { status = stop }
+        Glibc.exit(status)
     }
 }

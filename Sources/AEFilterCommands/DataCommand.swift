@@ -3,7 +3,6 @@ import AEFilterCore
 import AEImageIO
 import AESystem
 import ArgumentParser
-import FoundationEssentials
 import Glibc
 
 struct DataCommand: ParsableCommand {
@@ -81,23 +80,29 @@ struct DataCommand: ParsableCommand {
         func run() throws {
             let dataset = try loadData(data)
             let images = split == "test" ? dataset.test : dataset.train
+            guard start < images.count else {
+                throw ValidationError("--start \(start) is past the end of the \(split) split (\(images.count) images)")
+            }
             do {
-                try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+                try Path.makeDirectories(out)
             } catch {
-                Diagnostics.report(out, "cannot create the directory")
+                Diagnostics.report(out, "cannot create the directory: \(error.reason)")
                 throw ExitCode.failure
             }
             let end = min(images.count, start + (limit ?? images.count))
             let encoder = EncodePNG()
             let digits = String(images.count - 1).count
-            for i in start..<max(start, end) {
+            for i in start..<end {
+                if StopSignal.requested() { return }
                 let pixels = Array(images.pixels[i * Geometry.pixels..<(i + 1) * Geometry.pixels])
                 let png = encoder.process(GrayImage(width: Geometry.side, height: Geometry.side, pixels: pixels))
                 let index = String(i)
                 let name =
                     String(repeating: "0", count: max(0, max(5, digits) - index.count)) + index + "-"
                     + ImageSet.classNames[Int(images.labels[i])] + ".png"
-                do { try AtomicFile.write(png, to: "\(out)/\(name)", durable: false) } catch {
+                do {
+                    try AtomicFile.write(png, to: "\(out)/\(name)", durable: false)
+                } catch {
                     Diagnostics.report("\(out)/\(name)", error.reason)
                     throw ExitCode.failure
                 }

@@ -2,11 +2,12 @@ import AEFilterCore
 import AESystem
 import Glibc
 
-/// One line on stderr per problem: `ae-filter: SUBJECT: MESSAGE`.
+/// One line on stderr per problem: `ae-filter: SUBJECT: MESSAGE`. Names are
+/// escaped and the whole line is made safe for a terminal, so a file name or
+/// a checkpoint's metadata can neither forge a line nor send escape codes.
 enum Diagnostics {
     static func report(_ subject: String, _ message: String) {
-        let line = Array("ae-filter: \(subject): \(message)\n".utf8)
-        _ = line.withUnsafeBytes { write(STDERR_FILENO, $0.baseAddress, $0.count) }
+        line("\(Path.display(subject)): \(message)")
     }
 
     /// Reports an error about `subject`, without repeating a path the error already names.
@@ -16,5 +17,11 @@ enum Diagnostics {
         } else {
             report(subject, "\(error)")
         }
+    }
+
+    /// `ae-filter: TEXT` on standard error, as one line.
+    static func line(_ text: String) {
+        let bytes = Array("ae-filter: \(Path.sanitized(text))\n".utf8)
+        _ = bytes.withUnsafeBytes { write(STDERR_FILENO, $0.baseAddress, $0.count) }
     }
 }

@@ -67,7 +67,8 @@ struct EvalCommand: ParsableCommand {
         }
         let report = EvaluationReport(
             model: checkpoint.model, backend: try compute.makeBackend(),
-            images: dataset.test, noise: noiseModel, seed: seed, repeats: repeats)
+            images: dataset.test, noise: noiseModel, seed: seed, repeats: repeats, shouldStop: StopSignal.requested)
+        if let stop = StopSignal.exitStatus { throw ExitCode(stop) }
         print(json ? Self.json(report, noise: name, level: level) : Self.table(report, noise: name, level: level))
     }
 
@@ -97,35 +98,18 @@ struct EvalCommand: ParsableCommand {
     }
 
     static func json(_ report: EvaluationReport, noise: String, level: Float) -> String {
-        func scores(_ s: EvaluationReport.Scores) -> String {
-            "{\"mse\":\(s.mse),\"psnr\":\(s.psnr),\"ssim\":\(s.ssim)}"
+        func scores(_ s: EvaluationReport.Scores) -> JSONOutput {
+            .object([("mse", .number(s.mse)), ("psnr", .number(s.psnr)), ("ssim", .number(s.ssim))])
         }
-        let rows = report.rows.map { row in
-            "{\"class\":\"\(className(row.label))\",\"count\":\(row.count),\"model\":\(scores(row.model)),\"noisy\":\(scores(row.noisy)),\"median3x3\":\(scores(row.median))}"
+        let rows = report.rows.map { row -> JSONOutput in
+            .object([
+                ("class", .string(className(row.label))), ("count", .integer(row.count)), ("model", scores(row.model)),
+                ("noisy", scores(row.noisy)), ("median3x3", scores(row.median)),
+            ])
         }
-        return
-            "{\"noise_model\":\"\(noise)\",\"noise\":\(level),\"repeats\":\(report.repeats),\"rows\":[\(rows.joined(separator: ","))]}"
-    }
-}
-
-/// The checkpoint at `path`, or the embedded default; failures end the command with exit 1.
-func loadModel(_ path: String?) throws -> Checkpoint {
-    do {
-        return try path.map { try Checkpoint(contentsOf: $0) } ?? DefaultModel.load()
-    } catch {
-        Diagnostics.report(path ?? "default model", error)
-        throw ExitCode.failure
-    }
-}
-
-/// Fashion-MNIST from `directory` or the usual places (``DataDirectory``);
-/// failures end the command with exit 1.
-func loadData(_ directory: String?) throws -> FashionMNIST {
-    let path = DataDirectory.resolve(directory)
-    do {
-        return try FashionMNIST(directory: path)
-    } catch {
-        Diagnostics.report("data", "\(error)")
-        throw ExitCode.failure
+        return JSONOutput.object([
+            ("noise_model", .string(noise)), ("noise", .number(level)), ("repeats", .integer(report.repeats)),
+            ("rows", .array(rows)),
+        ]).text
     }
 }

@@ -1,11 +1,13 @@
 import AEFilter
 import AEFilterCore
 import AEImageIO
+import AESystem
 import ArgumentParser
 import CAESystem
 import Glibc
 
 extension OutputFormat: ExpressibleByArgument {}
+extension ErrorPolicy: ExpressibleByArgument {}
 
 struct Filter: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -52,6 +54,13 @@ struct Filter: ParsableCommand {
 
     @Flag(help: "Print the counts of processed, failed and skipped inputs on standard error at the end.")
     var summary = false
+
+    @Option(
+        help: ArgumentHelp(
+            "What a bad input does: report it (and write nothing in its place), write a blank placeholder image so "
+                + "later images keep their positions, mark it in its --lines record and exit 0, or stop the run.",
+            valueName: "report|placeholder|mark|stop"))
+    var onError: ErrorPolicy = .report
 
     @Option(
         name: [.customShort("j"), .long],
@@ -103,6 +112,7 @@ struct Filter: ParsableCommand {
         run.output = output
         run.format = format
         run.skipExisting = skipExisting
+        run.onError = onError
         run.workers = jobs ?? ComputeOptions.cores
         run.settings.fit = fit
         run.settings.invert = invert
@@ -138,11 +148,21 @@ struct Filter: ParsableCommand {
         if let output, !toDirectory, run.writesManyPNGs {
             throw ValidationError("-o \(output) names one PNG file; use -o DIR/ for many inputs, or --format pgm|idx")
         }
+        if toDirectory, let output, let outputFolder = FileIdentity(path: output),
+            run.inputs.contains(where: { FileIdentity(path: $0) == outputFolder })
+        {
+            throw ValidationError(
+                "-o \(Path.display(output)) is also an input folder: its outputs would land among its inputs; "
+                    + "write to another folder")
+        }
         if toDirectory && lines { throw ValidationError("--lines writes a stream; it cannot go to a directory") }
         if toDirectory && format == .idx {
             throw ValidationError("--format idx writes one file; give -o FILE, not a directory")
         }
         if lines && format == .idx { throw ValidationError("--lines cannot carry --format idx") }
+        if onError == .mark && !lines {
+            throw ValidationError("--on-error mark marks --lines records; use it with --lines")
+        }
         if skipExisting && !toDirectory { throw ValidationError("--skip-existing needs -o DIR") }
         if nulSeparated && filesFrom == nil { throw ValidationError("-0 applies to --files-from") }
         if filesFrom == "-" && allFiles.contains("-") {
@@ -167,11 +187,10 @@ struct Filter: ParsableCommand {
         // Parallelism comes from the workers; one compute thread each keeps
         // the results identical whatever --jobs is.
         let backend = try compute.makeBackend(threads: 1)
-        StopSignal.install()
         let counts: FilterRun.Counts
         do {
             counts = try run.run(
-                model: checkpoint.model, backend: backend, shouldStop: StopSignal.received, report: Diagnostics.report)
+                model: checkpoint.model, backend: backend, shouldStop: StopSignal.requested, report: Diagnostics.report)
         } catch is ReaderGone {
             // As if killed by SIGPIPE, which a parent may have set to be ignored.
             throw ExitCode(128 + SIGPIPE)
@@ -181,9 +200,11 @@ struct Filter: ParsableCommand {
         }
         if summary {
             Diagnostics.report(
-                "summary", "\(counts.processed) processed, \(counts.failed) failed, \(counts.skipped) skipped")
+                "summary",
+                "\(counts.processed) processed, \(counts.failed) failed, \(counts.skipped) skipped"
+                    + (counts.stopped ? "; stopped at the first failure (--on-error stop)" : ""))
         }
-        if StopSignal.received() { throw ExitCode(128 + SIGINT) }
-        if counts.failed > 0 { throw ExitCode.failure }
+        if let stop = StopSignal.exitStatus { throw ExitCode(stop) }
+        if counts.failed > 0 && onError != .mark { throw ExitCode.failure }
     }
 }

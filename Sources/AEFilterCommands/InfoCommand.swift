@@ -1,5 +1,6 @@
 import AEFilter
 import AEFilterCore
+import AESystem
 import ArgumentParser
 
 struct InfoCommand: ParsableCommand {
@@ -8,40 +9,72 @@ struct InfoCommand: ParsableCommand {
         abstract: "Show a checkpoint's parameters, metadata and metrics."
     )
 
-    @Argument(help: ArgumentHelp("Checkpoint file (the embedded default model if not given).", valueName: "FILE"))
+    @Argument(
+        help: ArgumentHelp(
+            "Checkpoint file (- for standard input; the embedded default model if not given).", valueName: "FILE"))
     var file: String?
+
+    @Flag(help: "Print one JSON object instead of text.")
+    var json = false
 
     func run() throws {
         let checkpoint = try loadModel(file)
         let m = checkpoint.model
-        print("model: \(file ?? "embedded default")")
-        print(
-            "architecture: Linear(\(m.inputSize), \(m.hiddenSize)) → leaky_relu(\(m.negativeSlope)) → Linear(\(m.hiddenSize), \(m.inputSize)) → sigmoid"
-        )
+        let parameters = Autoencoder.Parameter.allCases.map { ($0.name, m.shape(of: $0), m[$0].count) }
+        let metrics = checkpoint.metadata.keys.filter {
+            $0.hasPrefix(MetadataKey.metricsPrefix) && $0 != MetadataKey.metricsHistory.rawValue
+        }.sorted()
+        let rest = checkpoint.metadata.keys.filter {
+            !$0.hasPrefix(MetadataKey.metricsPrefix) || $0 == MetadataKey.metricsHistory.rawValue
+        }.sorted()
+        let architecture =
+            "Linear(\(m.inputSize), \(m.hiddenSize)) → leaky_relu(\(m.negativeSlope)) → Linear(\(m.hiddenSize), \(m.inputSize)) → sigmoid"
+        if json {
+            let output = JSONOutput.object([
+                ("model", .string(file ?? "embedded default")),
+                ("architecture", .string(architecture)),
+                (
+                    "parameters",
+                    .array(
+                        parameters.map { name, shape, count in
+                            .object([
+                                ("name", .string(name)), ("shape", .array(shape.map { .integer($0) })),
+                                ("count", .integer(count)),
+                            ])
+                        })
+                ),
+                ("parameter_count", .integer(m.parameterCount)),
+                ("resumable", .bool(!checkpoint.extraTensors.isEmpty)),
+                (
+                    "metadata",
+                    .object(checkpoint.metadata.keys.sorted().map { ($0, .string(checkpoint.metadata[$0]!)) })
+                ),
+            ])
+            print(output.text)
+            return
+        }
+        // Metadata comes from the file: printed escaped, it can't forge lines or reach the terminal as commands.
+        print("model: \(Path.display(file ?? "embedded default"))")
+        print("architecture: \(architecture)")
         print("parameters:")
-        for parameter in Autoencoder.Parameter.allCases {
-            let shape = m.shape(of: parameter).map(String.init).joined(separator: ", ")
-            print("  \(parameter.name)  [\(shape)]  \(m[parameter].count)")
+        for (name, shape, count) in parameters {
+            print("  \(name)  [\(shape.map(String.init).joined(separator: ", "))]  \(count)")
         }
         print("  total  \(m.parameterCount)")
         if !checkpoint.extraTensors.isEmpty {
             print("optimizer state: \(checkpoint.extraTensors.count) tensors (resumable)")
         }
-        let metrics = checkpoint.metadata.keys.filter {
-            $0.hasPrefix(MetadataKey.metricsPrefix) && $0 != MetadataKey.metricsHistory.rawValue
-        }.sorted()
         if !metrics.isEmpty {
             print("metrics:")
             for key in metrics {
-                print("  \(key.dropFirst(MetadataKey.metricsPrefix.count)): \(checkpoint.metadata[key]!)")
+                print(
+                    "  \(Path.display(String(key.dropFirst(MetadataKey.metricsPrefix.count)))): \(Path.display(checkpoint.metadata[key]!))"
+                )
             }
         }
-        let rest = checkpoint.metadata.keys.filter {
-            !$0.hasPrefix(MetadataKey.metricsPrefix) || $0 == MetadataKey.metricsHistory.rawValue
-        }.sorted()
         if !rest.isEmpty {
             print("metadata:")
-            for key in rest { print("  \(key): \(checkpoint.metadata[key]!)") }
+            for key in rest { print("  \(Path.display(key)): \(Path.display(checkpoint.metadata[key]!))") }
         }
     }
 }

@@ -78,6 +78,11 @@ struct TrainCommand: ParsableCommand {
         help: ArgumentHelp("Weight type of the written checkpoint: F32 (default), F16 or BF16.", valueName: "DTYPE"))
     var dtype: String = "F32"
 
+    @Flag(
+        help: "Start over even if the resumable checkpoint of an interrupted run is beside the output (it is replaced)."
+    )
+    var force = false
+
     /// The resumable checkpoint beside the output: model.safetensors → model.resume.safetensors.
     var resumePath: String {
         (output.hasSuffix(".safetensors") ? String(output.dropLast(12)) : output) + ".resume.safetensors"
@@ -127,7 +132,35 @@ struct TrainCommand: ParsableCommand {
         return c
     }
 
+    /// Every file the run will write must be writable before the first step,
+    /// and an interrupted run's state is never replaced by accident.
+    func checkOutputs() throws {
+        for path in [output, resumePath] + [plot, log].compactMap({ $0 }) {
+            let folder = Path.directory(of: path)
+            var problem: String?
+            if Path.isDirectory(path) {
+                problem = "is a folder; give a file name"
+            } else if !Path.isDirectory(folder) {
+                problem = "its folder \(Path.display(folder)) does not exist"
+            } else if Path.access(folder, W_OK) != 0 {
+                problem = "cannot write in \(Path.display(folder)): \(String(cString: strerror(errno)))"
+            }
+            if let problem {
+                Diagnostics.report(path, problem + " (checked before training, so no work is lost)")
+                throw ExitCode.failure
+            }
+        }
+        if resume == nil, !force, Path.exists(resumePath) {
+            Diagnostics.report(
+                resumePath,
+                "an interrupted run's state is here: continue it with `ae-filter train --resume "
+                    + "\(Path.display(resumePath)) -o \(Path.display(output))`, or start over with --force")
+            throw ExitCode.failure
+        }
+    }
+
     func run() throws {
+        try checkOutputs()
         let plugins = CommandPlugins.current
         var resumed: Checkpoint?
         var configuration = makeConfiguration()
@@ -142,6 +175,10 @@ struct TrainCommand: ParsableCommand {
             }
         }
         let dataset = try loadData(data)
+        if let stop = StopSignal.exitStatus {
+            Diagnostics.report("train", "stopped before the first iteration; nothing was written")
+            throw ExitCode(stop)
+        }
         if !dataset.isOfficial {
             Diagnostics.report("data", "these are not the official Fashion-MNIST files (MD5 mismatch); training anyway")
         }
@@ -154,7 +191,7 @@ struct TrainCommand: ParsableCommand {
 
         var metadata: [String: String] = [:]
         metadata[.version] = AEFilterVersion.current
-        metadata[.trainCommand] = (["ae-filter"] + CommandLine.arguments.dropFirst()).joined(separator: " ")
+        metadata[.trainCommand] = (["ae-filter"] + CommandLineArguments.raw()).joined(separator: " ")
         metadata[.trainBackend] = compute.backend
         metadata[.trainThreads] = "\(compute.threads())"
         for file in FashionMNIST.files { metadata[.dataMD5(file.name)] = dataset.md5s[file.name] }
@@ -162,7 +199,6 @@ struct TrainCommand: ParsableCommand {
         if let resumed { metadata[.trainCommand] = resumed.metadata[.trainCommand] ?? metadata[.trainCommand] }
 
         let progress = TrainingProgress(total: configuration.iterations, logPath: log)
-        StopSignal.install()
         let resumePath = self.resumePath
         try run.run(
             checkpointEvery: checkpointEvery,
@@ -171,20 +207,43 @@ struct TrainCommand: ParsableCommand {
             onCheckpoint: { run in
                 try save(run.checkpoint(resumable: true, metadata: metadata).serialized(), to: resumePath)
             },
-            shouldStop: StopSignal.received)
+            shouldStop: StopSignal.requested)
         progress.finish()
 
+        if let step = run.divergedAt {
+            var kept = "nothing was written"
+            if run.weightsAreFinite {
+                try save(run.checkpoint(resumable: true, metadata: metadata).serialized(), to: resumePath)
+                kept = "the state before it is in \(Path.display(resumePath))"
+            }
+            Diagnostics.report(
+                "train",
+                "the loss is not finite at iteration \(step): the run diverged: train again with a lower --lr; \(kept)")
+            throw ExitCode.failure
+        }
         if !run.isFinished {
             try save(run.checkpoint(resumable: true, metadata: metadata).serialized(), to: resumePath)
             Diagnostics.report(
                 "train",
-                "stopped at iteration \(run.iteration) of \(configuration.iterations); continue with: ae-filter train --resume \(resumePath) -o \(output)"
+                "stopped at iteration \(run.iteration) of \(configuration.iterations); continue with: "
+                    + "ae-filter train --resume \(Path.display(resumePath)) -o \(Path.display(output))"
             )
-            throw ExitCode(130)
+            throw ExitCode(StopSignal.exitStatus ?? 130)
         }
         let type = SafeTensors.DType(rawValue: dtype.uppercased()) ?? .f32
-        try save(run.checkpoint(resumable: false, metadata: metadata).serialized(dtype: type), to: output)
-        if checkpointEvery != nil || resume != nil { unlink(resumePath) }
+        do {
+            try AtomicFile.write(
+                run.checkpoint(resumable: false, metadata: metadata).serialized(dtype: type), to: output)
+        } catch {
+            // Keep the trained state where it can be resumed from, if that can be written.
+            let kept =
+                (try? AtomicFile.write(run.checkpoint(resumable: true, metadata: metadata).serialized(), to: resumePath))
+                != nil
+            Diagnostics.report(
+                output, "\(error.reason)" + (kept ? "; the trained state is in \(Path.display(resumePath))" : ""))
+            throw ExitCode.failure
+        }
+        if checkpointEvery != nil || resume != nil || force { _ = Path.unlink(resumePath) }
         if let plot {
             try save(Array(TrainingPlot.svg(run.history).utf8), to: plot)
         }

@@ -1,4 +1,5 @@
 import AEFilterCore
+import AESystem
 import AETraining
 import Glibc
 
@@ -34,10 +35,12 @@ final class TrainingProgress {
             + "PSNR \(format(point.testPSNR, 2)) dB  \(format(point.elapsedSeconds, 1)) s  \(Int(point.imagesPerSecond)) img/s"
         write((interactive ? "\r\u{1B}[K" : "") + line + "\n")
         if let log {
-            let json =
-                "{\"iteration\":\(point.iteration),\"train_loss\":\(point.trainLoss),\"test_mse\":\(point.testMSE),"
-                + "\"test_psnr\":\(point.testPSNR),\"elapsed_s\":\(point.elapsedSeconds),\"images_per_s\":\(point.imagesPerSecond)}\n"
-            fputs(json, log)
+            let json = JSONOutput.object([
+                ("iteration", .integer(point.iteration)), ("train_loss", .number(point.trainLoss)),
+                ("test_mse", .number(point.testMSE)), ("test_psnr", .number(point.testPSNR)),
+                ("elapsed_s", .number(point.elapsedSeconds)), ("images_per_s", .number(point.imagesPerSecond)),
+            ])
+            fputs(json.text + "\n", log)
             fflush(log)
         }
     }

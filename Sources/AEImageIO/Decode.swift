@@ -1,4 +1,5 @@
 import AEFilterCore
+import AESystem
 import CAEImage
 import CAEJPEG
 import CAEPNG
@@ -27,8 +28,25 @@ public struct Decode: Stage {
             bitmap = try decoder.decode()
         case nil: throw ImageError("not a PNG, JPEG or PNM image")
         }
+        if let extra = Self.anotherImage(after: bytes) {
+            throw ImageError(
+                "holds another \(extra.rawValue.uppercased()) image after the first, which would be lost: "
+                    + "give the file on standard input to read every image in it")
+        }
         bitmap.index = input.index
         return bitmap
+    }
+
+    /// The format of a second image that follows the first in `bytes`, if
+    /// any. Other trailing bytes are ignored, as every decoder does.
+    static func anotherImage(after bytes: [UInt8]) -> ImageFormat? {
+        var reader = ByteReader(MemorySource(bytes), name: "")
+        guard let length = try? ImageFraming.length(of: &reader, limit: bytes.count), length < bytes.count else {
+            return nil
+        }
+        var rest = bytes[length...].drop { [0x20, 0x09, 0x0A, 0x0D, 0x00].contains($0) }
+        if rest.count > 16 { rest = rest.prefix(16) }
+        return ImageFormat.sniff(rest)
     }
 
     func decodePNG(_ bytes: [UInt8]) throws(ImageError) -> Bitmap {

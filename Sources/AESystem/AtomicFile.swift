@@ -1,38 +1,82 @@
 import Glibc
+import Synchronization
 
-/// Writes files whole or not at all: a temporary file beside the target,
-/// renamed over it at the end. With `durable`, the data is flushed to disk
-/// before the rename (checkpoints); without it, a crash of the process still
-/// never leaves a partial file under the final name (images). A target that
-/// exists and is not a regular file (`/dev/null`, `/dev/stdout`, a FIFO) is
-/// written directly: replacing it would be wrong.
+/// Writes files whole or not at all. The data goes to an unnamed file
+/// (`O_TMPFILE`) in the target's folder, linked in under the target's name
+/// at the end: a process killed on the way leaves nothing behind. Where the
+/// file system has no unnamed files, a temporary name beside the target is
+/// renamed over it instead, and temporary files that dead processes of the
+/// same user left in that folder are removed.
+///
+/// With `durable`, the data is flushed to disk before it gets its name
+/// (checkpoints). A target that exists and is not a regular file
+/// (`/dev/null`, `/dev/stdout`, a FIFO) is written directly: replacing it
+/// would be wrong. An existing target is replaced, never written through: a
+/// symbolic link in its place is replaced, not followed.
 public final class AtomicFile {
+    /// The target, for messages.
     public let path: String
-    /// The temporary file; nil when writing straight to a device or FIFO.
-    public let temporary: String?
     public let fd: Int32
+    /// The target's folder, open; the target's name in it.
+    private let folder: Int32
+    private let name: String
+    private let kind: Kind
     private var isOpen = true
 
-    /// Creates the temporary file; the target is untouched until ``commit(durable:)``.
-    public init(path: String) throws(FileError) {
+    private enum Kind {
+        case unnamed
+        case temporary(String)
+        case direct
+    }
+
+    /// Starts a file that will appear as `path`. `folder`, when given, is
+    /// the target's folder, already open, and `path` names the file in it.
+    public init(path: String, in folder: Int32? = nil) throws(FileError) {
+        self.path = path
+        name = folder == nil ? Path.name(of: path) : path
+        let folderFD =
+            folder.map { dup($0) } ?? Path.open(Path.directory(of: path), Path.pathOnly | O_DIRECTORY | O_CLOEXEC)
+        guard folderFD >= 0 else { throw FileError(path: path, errno: errno) }
+        self.folder = folderFD
         var info = stat()
-        if stat(path, &info) == 0, (info.st_mode & S_IFMT) != S_IFREG, (info.st_mode & S_IFMT) != S_IFDIR {
-            let fd = Glibc.open(path, O_WRONLY | O_CLOEXEC)
-            guard fd >= 0 else { throw FileError(path: path, errno: errno) }
-            self.path = path
-            self.fd = fd
-            temporary = nil
+        let exists = Path.withCString(name) { fstatat(folderFD, $0, &info, AT_SYMLINK_NOFOLLOW) } == 0
+        if exists, (info.st_mode & S_IFMT) == S_IFLNK, folder == nil, let target = Path.status(path) {
+            // A link the user named (`-o /dev/stdout`): look at what it leads to.
+            info = target
+        }
+        let type = info.st_mode & S_IFMT
+        if exists, type != S_IFREG, type != S_IFDIR, type != S_IFLNK {
+            let direct = Path.withCString(name) { openat(folderFD, $0, O_WRONLY | O_CLOEXEC) }
+            guard direct >= 0 else {
+                close(folderFD)
+                throw FileError(path: path, errno: errno)
+            }
+            fd = direct
+            kind = .direct
             return
         }
-        let slash = path.lastIndex(of: "/")
-        let directory = slash.map { String(path[...$0]) } ?? ""
-        let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
-        var template = Array((directory + "." + name + ".tmp-XXXXXX").utf8CString)
-        let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
-        guard fd >= 0 else { throw FileError(path: path, errno: errno) }
-        self.path = path
-        self.fd = fd
-        temporary = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        let unnamed = openat(folderFD, ".", Self.tmpfile | O_WRONLY | O_CLOEXEC, 0o666)
+        if unnamed >= 0 {
+            fd = unnamed
+            kind = .unnamed
+            return
+        }
+        Self.removeStaleTemporaries(in: folderFD)
+        for _ in 0..<100 {
+            let temporary = Self.temporaryName(for: name)
+            let named = Path.withCString(temporary) {
+                openat(folderFD, $0, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+            }
+            if named >= 0 {
+                fd = named
+                kind = .temporary(temporary)
+                return
+            }
+            if errno != EEXIST { break }
+        }
+        let failure = errno
+        close(folderFD)
+        throw FileError(path: path, errno: failure)
     }
 
     deinit { abort() }
@@ -43,11 +87,12 @@ public final class AtomicFile {
         if failure != 0 { throw FileError(path: path, errno: failure) }
     }
 
-    /// Gives the file the usual permissions and renames it over the target.
+    /// Gives the file the usual permissions and its name.
     public func commit(durable: Bool = true) throws(FileError) {
         precondition(isOpen)
-        guard let temporary else {
-            isOpen = false
+        isOpen = false
+        defer { close(folder) }
+        if case .direct = kind {
             if close(fd) != 0 { throw FileError(path: path, errno: errno) }
             return
         }
@@ -56,50 +101,105 @@ public final class AtomicFile {
         var failure: Int32 = 0
         if fchmod(fd, 0o666 & ~mask) != 0 { failure = errno }
         if failure == 0, durable, fsync(fd) != 0 { failure = errno }
+        if failure == 0 { failure = giveName(fd) }
         if close(fd) != 0, failure == 0 { failure = errno }
-        isOpen = false
-        if failure == 0, rename(temporary, path) != 0 { failure = errno }
-        if failure != 0 {
-            unlink(temporary)
-            throw FileError(path: path, errno: failure)
+        if case .temporary(let temporary) = kind, failure != 0 { unlinkat(folder, temporary) }
+        if failure != 0 { throw FileError(path: path, errno: failure) }
+    }
+
+    /// Links the file in under its name; 0 or an errno.
+    private func giveName(_ fd: Int32) -> Int32 {
+        switch kind {
+        case .temporary(let temporary):
+            return rename(temporary, to: name)
+        case .unnamed:
+            // A new name is linked in directly; an existing one is replaced by
+            // linking under a temporary name and renaming that over it.
+            if link(fd, as: name) == 0 { return 0 }
+            guard errno == EEXIST else { return errno }
+            let temporary = Self.temporaryName(for: name)
+            if link(fd, as: temporary) != 0 { return errno }
+            let failure = rename(temporary, to: name)
+            if failure != 0 { unlinkat(folder, temporary) }
+            return failure
+        case .direct:
+            return 0
         }
     }
 
-    /// Removes the temporary file; the target stays as it was.
+    /// Gives the unnamed file `fd` a name in the folder; 0, or -1 and errno.
+    private func link(_ fd: Int32, as target: String) -> Int32 {
+        Path.withCString(target) { target in
+            // Through /proc no privilege is needed; AT_EMPTY_PATH is the fallback.
+            if linkat(AT_FDCWD, "/proc/self/fd/\(fd)", folder, target, AT_SYMLINK_FOLLOW) == 0 { return 0 }
+            if errno == EEXIST { return -1 }
+            return linkat(fd, "", folder, target, Self.emptyPath)
+        }
+    }
+
+    /// Renames within the folder; 0 or an errno.
+    private func rename(_ from: String, to: String) -> Int32 {
+        Path.withCString(from) { a in Path.withCString(to) { b in Glibc.renameat(folder, a, folder, b) } } == 0
+            ? 0 : errno
+    }
+
+    private func unlinkat(_ folder: Int32, _ name: String) {
+        _ = Path.withCString(name) { Glibc.unlinkat(folder, $0, 0) }
+    }
+
+    /// Drops the file; the target stays as it was.
     public func abort() {
         guard isOpen else { return }
         isOpen = false
         close(fd)
-        if let temporary { unlink(temporary) }
+        if case .temporary(let temporary) = kind { unlinkat(folder, temporary) }
+        close(folder)
     }
 
     /// Writes `bytes` to `path` in one go.
-    public static func write(_ bytes: [UInt8], to path: String, durable: Bool = true) throws(FileError) {
-        if !durable, try linkUnnamed(bytes, to: path) { return }
-        let file = try AtomicFile(path: path)
-        try file.write(bytes)
+    public static func write(_ bytes: [UInt8], to path: String, in folder: Int32? = nil, durable: Bool = true)
+        throws(FileError)
+    {
+        let file = try AtomicFile(path: path, in: folder)
+        do {
+            try file.write(bytes)
+        } catch {
+            file.abort()
+            throw error
+        }
         try file.commit(durable: durable)
     }
 
-    /// A new file without the rename: written as an unnamed file (O_TMPFILE)
-    /// in the target's folder, then linked in whole. Renames cost up to ten
-    /// times as much on some file systems. False where this cannot be done:
-    /// the target exists, the file system lacks O_TMPFILE, or linking an
-    /// unnamed file is not permitted.
-    static func linkUnnamed(_ bytes: [UInt8], to path: String) throws(FileError) -> Bool {
-        let slash = path.lastIndex(of: "/")
-        let directory = slash.map { $0 == path.startIndex ? "/" : String(path[..<$0]) } ?? "."
-        let unnamed: Int32 = 0o20_000_000 | O_DIRECTORY  // O_TMPFILE
-        let fd = Glibc.open(directory, unnamed | O_WRONLY | O_CLOEXEC, 0o666)
-        guard fd >= 0 else { return false }
-        defer { close(fd) }
-        let failure = FileWriter.writeAll(bytes, to: fd)
-        if failure != 0 { throw FileError(path: path, errno: failure) }
-        let emptyPath: Int32 = 0x1000  // AT_EMPTY_PATH
-        if linkat(fd, "", AT_FDCWD, path, emptyPath) == 0 { return true }
-        switch errno {
-        case EEXIST, ENOENT, EPERM, EACCES, EINVAL, EXDEV, EOPNOTSUPP: return false
-        default: throw FileError(path: path, errno: errno)
+    static let tmpfile: Int32 = 0o20_000_000 | O_DIRECTORY
+    static let emptyPath: Int32 = 0x1000
+    static let marker = ".ae-filter-tmp-"
+
+    /// `.NAME.ae-filter-tmp-PID-RANDOM`: hidden, and says whose it is.
+    static func temporaryName(for name: String) -> String {
+        "." + name + marker + "\(getpid())-" + String(UInt64.random(in: 0...UInt64.max), radix: 36)
+    }
+
+    /// Folders already cleaned, by device and inode.
+    private static let cleaned = Mutex<Set<[UInt64]>>([])
+
+    /// Removes, once per folder, the temporary files of this user's processes that have died.
+    package static func removeStaleTemporaries(in folder: Int32) {
+        var info = stat()
+        guard fstat(folder, &info) == 0,
+            cleaned.withLock({ $0.insert([UInt64(info.st_dev), UInt64(info.st_ino)]).inserted })
+        else { return }
+        let listing = openat(folder, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard listing >= 0, let directory = fdopendir(listing) else { return }
+        defer { closedir(directory) }
+        while let entry = readdir(directory) {
+            let name = Path.string(withUnsafeBytes(of: entry.pointee.d_name) { Array($0.prefix { $0 != 0 }) })
+            guard name.hasPrefix("."), let range = name.firstRange(of: marker) else { continue }
+            let pid = name[range.upperBound...].prefix { $0 != "-" }
+            guard let number = Int32(pid), number > 0, kill(number, 0) != 0, errno == ESRCH else { continue }
+            var entryInfo = stat()
+            let owned = Path.withCString(name) { fstatat(folder, $0, &entryInfo, AT_SYMLINK_NOFOLLOW) } == 0
+            guard owned, entryInfo.st_uid == getuid(), (entryInfo.st_mode & S_IFMT) == S_IFREG else { continue }
+            _ = Path.withCString(name) { Glibc.unlinkat(folder, $0, 0) }
         }
     }
 }

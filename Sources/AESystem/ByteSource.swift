@@ -20,8 +20,16 @@ public struct FileDescriptorSource: ByteSource {
         self.name = name
     }
 
+    /// Reads what is there; while waiting for input it looks every 100 ms
+    /// whether the process was asked to stop, and then ends the input.
     public mutating func read(into buffer: UnsafeMutableRawBufferPointer) throws(FileError) -> Int {
         while true {
+            var entry = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            let ready = poll(&entry, 1, 100)
+            if ready <= 0 {
+                if StopSignal.requested() { return 0 }
+                if ready == 0 || errno == EINTR { continue }
+            }
             let count = Glibc.read(fd, buffer.baseAddress, buffer.count)
             if count >= 0 { return count }
             if errno != EINTR { throw FileError(path: name, errno: errno) }

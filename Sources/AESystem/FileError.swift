@@ -16,5 +16,5 @@ public struct FileError: Error, CustomStringConvertible, Equatable {
         self.init(path: path, reason: String(cString: strerror(code)))
     }
 
-    public var description: String { "\(path): \(reason)" }
+    public var description: String { "\(Path.display(path)): \(reason)" }
 }

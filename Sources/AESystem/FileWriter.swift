@@ -18,4 +18,9 @@ public enum FileWriter {
             return 0
         }
     }
+
+    /// `text` and a newline, made safe for a terminal (see ``Path/sanitized(_:)``).
+    public static func writeLine(_ text: String, to fd: Int32) {
+        _ = writeAll(Array((Path.sanitized(text) + "\n").utf8), to: fd)
+    }
 }

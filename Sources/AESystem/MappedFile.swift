@@ -1,23 +1,28 @@
 import Glibc
 
-/// Read-only memory mapping of a whole file, for the duration of a closure.
+/// Read-only access to a whole file for the duration of a closure: a regular
+/// file is memory-mapped, anything else (a pipe, a device) read, opened once
+/// either way, and never more than a limit.
 public enum MappedFile {
-    /// Calls `body` with the file's bytes, memory-mapped (read whole when it cannot be mapped).
-    public static func withContents<T, E: Error>(
-        of path: String, _ body: (UnsafeRawBufferPointer) throws(E) -> T
+    /// Calls `body` with the file's bytes; a file longer than `limit` is an
+    /// error. For a pipe or device, `wanted` may say how long the content
+    /// declares itself to be (see ``FileReader/read(fd:name:limit:wanted:)``).
+    public static func withContents<T>(
+        of path: String, limit: Int, wanted: (UnsafeRawBufferPointer) -> Int? = { _ in nil },
+        _ body: (UnsafeRawBufferPointer) throws -> T
     ) throws -> T {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        let fd = path == "-" ? STDIN_FILENO : Path.open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw FileError(path: path, errno: errno) }
-        defer { close(fd) }
+        defer { if fd != STDIN_FILENO { close(fd) } }
         var info = stat()
         guard fstat(fd, &info) == 0 else { throw FileError(path: path, errno: errno) }
-        guard (info.st_mode & S_IFMT) == S_IFREG else {
-            // Pipes and devices can't be mapped: read them instead.
-            let bytes = try FileReader.read(path)
-            return try bytes.withUnsafeBytes { raw throws(E) in try body(raw) }
-        }
         let size = Int(info.st_size)
-        guard size > 0 else { return try body(UnsafeRawBufferPointer(start: nil, count: 0)) }
+        guard (info.st_mode & S_IFMT) == S_IFREG, size > 0 else {
+            // Pipes and devices can't be mapped, and an empty mapping has no address: read them.
+            let bytes = try FileReader.read(fd: fd, name: path, limit: limit, wanted: wanted)
+            return try bytes.withUnsafeBytes { try body($0) }
+        }
+        guard size <= limit else { throw FileReader.tooLong(path, limit) }
         guard let address = mmap(nil, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0), address != MAP_FAILED else {
             throw FileError(path: path, errno: errno)
         }

@@ -28,14 +28,15 @@ public enum Evaluation {
         public var output: [Float]
     }
 
-    /// Runs the model over `images` in batches, noise drawn from `rng` in order.
+    /// Runs the model over `images` in batches, noise drawn from `rng` in
+    /// order, until done or `shouldStop` says so.
     public static func forEachBatch(
         model: Autoencoder, backend: any Backend, images: ImageSet, noise: (any NoiseModel)?,
-        rng: inout RandomGenerator, batchSize: Int, _ body: (Batch) -> Void
+        rng: inout RandomGenerator, batchSize: Int, shouldStop: () -> Bool = { false }, _ body: (Batch) -> Void
     ) {
         let d = Geometry.pixels
         var start = 0
-        while start < images.count {
+        while start < images.count, !shouldStop() {
             let count = min(batchSize, images.count - start)
             let clean = images.pixels[start * d..<(start + count) * d].map { Float($0) / 255 }
             var noisy = clean

@@ -24,10 +24,11 @@ public struct EvaluationReport: Sendable {
     public var repeats: Int
     public var overall: Row { rows[0] }
 
-    /// Evaluates `repeats` noise draws (seeds `seed`, `seed + 1`, ...) and averages them.
+    /// Evaluates `repeats` noise draws (seeds `seed`, `seed + 1`, ...) and
+    /// averages them; `shouldStop` can end the work early (the figures are then partial).
     public init(
         model: Autoencoder, backend: any Backend, images: ImageSet, noise: (any NoiseModel)?, seed: UInt64,
-        repeats: Int, batchSize: Int = 500
+        repeats: Int, batchSize: Int = 500, shouldStop: () -> Bool = { false }
     ) {
         let d = Geometry.pixels
         let classes = Int(images.labels.max() ?? 0) + 1
@@ -38,7 +39,8 @@ public struct EvaluationReport: Sendable {
         for repeat_ in 0..<max(1, repeats) {
             var rng = RandomGenerator(seed: seed &+ UInt64(repeat_))
             Evaluation.forEachBatch(
-                model: model, backend: backend, images: images, noise: noise, rng: &rng, batchSize: batchSize
+                model: model, backend: backend, images: images, noise: noise, rng: &rng, batchSize: batchSize,
+                shouldStop: shouldStop
             ) { batch in
                 var visible = batch.noisy
                 if let noise {

@@ -59,7 +59,8 @@ public struct Trainer {
     }
 
     /// Trains on `count` rows (≤ batchSize): `noisy` in, `clean` as the target.
-    /// Returns the batch's mean squared error before the update.
+    /// Returns the batch's mean squared error before the update. When that
+    /// is not finite, nothing is updated and the step does not count.
     @discardableResult
     public mutating func step(noisy: UnsafePointer<Float>, clean: UnsafePointer<Float>, count: Int) -> Float {
         precondition(count > 0 && count <= batchSize)
@@ -122,6 +123,12 @@ public struct Trainer {
                     rowSums: s.rowSums + rows.lowerBound)
             }
             team.barrier()
+            // A loss that is not finite means the run diverged: no update, so
+            // the weights stay those of the last finite step. Every member
+            // sums the same rows in the same order, so all stop together.
+            var total = 0.0
+            for row in 0..<count { total += s.rowSums[row] }
+            guard total.isFinite else { return }
             // For each block of hidden units: da1 = dz2·W2, dz1 = da1 ⊙ leaky'(z1),
             // db1, then dW1 = dz1ᵀ·x and its Adam update while it is in cache.
             let scratch = s.scratch[member]
@@ -156,6 +163,7 @@ public struct Trainer {
         }
         var loss = 0.0
         for row in 0..<count { loss += s.rowSums[row] }
+        if !loss.isFinite { settings.step -= 1 }
         return Float(loss / Double(count * d))
     }
 

@@ -12,6 +12,9 @@ public struct TrainingRun {
     public private(set) var trainer: Trainer
     /// Steps completed.
     public private(set) var iteration: Int
+    /// The step whose loss was not finite, if the run diverged; it stopped
+    /// there, with the weights of the step before.
+    public private(set) var divergedAt: Int?
     public private(set) var history: [EvaluationPoint]
     public let noise: any NoiseModel
     let train: ImageSet
@@ -86,6 +89,12 @@ public struct TrainingRun {
 
     public var isFinished: Bool { iteration >= configuration.iterations }
 
+    /// Whether every weight and bias is finite.
+    public var weightsAreFinite: Bool {
+        let model = trainer.model
+        return Autoencoder.Parameter.allCases.allSatisfy { model[$0].allSatisfy(\.isFinite) }
+    }
+
     /// Trains until done or `shouldStop` says so, calling back at each
     /// evaluation and every `checkpointEvery` steps.
     public mutating func run(
@@ -102,7 +111,7 @@ public struct TrainingRun {
         let batchesPerEpoch = (train.count + batch - 1) / batch
         var clean = [Float](repeating: 0, count: batch * d)
         var noisy = [Float](repeating: 0, count: batch * d)
-        while !isFinished, !shouldStop() {
+        while !isFinished, divergedAt == nil, !shouldStop() {
             let epoch = iteration / batchesPerEpoch
             let position = iteration % batchesPerEpoch
             if epoch != orderEpoch { shuffle(epoch: epoch) }
@@ -136,6 +145,10 @@ public struct TrainingRun {
                 clean.withUnsafeBufferPointer { t in
                     trainer.step(noisy: x.baseAddress!, clean: t.baseAddress!, count: count)
                 }
+            }
+            guard loss.isFinite else {
+                divergedAt = iteration + 1
+                break
             }
             lossSum += Double(loss)
             lossCount += 1

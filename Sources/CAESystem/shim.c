@@ -24,3 +24,43 @@ void CAESystem_prefer_huge_pages(void *address, size_t size) {
     madvise((void *)start, end - start, MADV_HUGEPAGE);
     madvise((void *)start, end - start, MADV_COLLAPSE);
 }
+
+#include <signal.h>
+
+static volatile sig_atomic_t caesystem_stop = 0;
+
+static void caesystem_on_stop(int number) {
+    if (caesystem_stop != 0) {
+        // A second request: end now, with the status the signal itself gives.
+        signal(number, SIG_DFL);
+        raise(number);
+        return;
+    }
+    caesystem_stop = number;
+}
+
+void CAESystem_install_stop_handlers(void) {
+    struct sigaction action;
+    sigemptyset(&action.sa_mask);
+    // Interrupted system calls are restarted: readers poll the flag instead.
+    action.sa_flags = SA_RESTART;
+    action.sa_handler = caesystem_on_stop;
+    sigaction(SIGINT, &action, NULL);
+    sigaction(SIGTERM, &action, NULL);
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    sigprocmask(SIG_UNBLOCK, &set, NULL);
+}
+
+int CAESystem_stop_signal(void) { return caesystem_stop; }
+
+#include <errno.h>
+#include <stdio.h>
+
+int CAESystem_flush_stdout(void) {
+    errno = 0;
+    if (fflush(stdout) != 0 || ferror(stdout)) return errno != 0 ? errno : EIO;
+    return 0;
+}

@@ -69,6 +69,10 @@ void CAEZlib_free(void *pointer) { free(pointer); }
 struct CAEZlib_inflater {
     z_stream stream;
     int at_boundary;
+    // Set once the data after a complete member is not another member.
+    int trailing;
+    // An error found after output was produced, returned by the next call.
+    char failure[160];
 };
 
 CAEZlib_inflater *CAEZlib_inflater_new(void) {
@@ -85,9 +89,22 @@ CAEZlib_inflater *CAEZlib_inflater_new(void) {
 long CAEZlib_inflate(CAEZlib_inflater *inflater, const unsigned char **input, size_t *input_size,
                      unsigned char *output, size_t output_size, char *message, size_t message_size) {
     z_stream *stream = &inflater->stream;
+    if (inflater->failure[0] != '\0') {
+        if (message && message_size) snprintf(message, message_size, "%s", inflater->failure);
+        return -1;
+    }
+    if (inflater->trailing) return CAEZLIB_TRAILING;
     size_t produced = 0;
     while (produced < output_size && *input_size > 0) {
         if (inflater->at_boundary) {
+            // Another member must start with the gzip magic; anything else
+            // ends the stream, and everything before it was delivered.
+            const unsigned char *next = *input;
+            if (next[0] != 0x1F || (*input_size > 1 && next[1] != 0x8B)) {
+                inflater->trailing = 1;
+                return produced > 0 ? (long)produced : CAEZLIB_TRAILING;
+            }
+            if (*input_size < 2) break;
             inflateReset(stream);
             inflater->at_boundary = 0;
         }
@@ -105,7 +122,11 @@ long CAEZlib_inflate(CAEZlib_inflater *inflater, const unsigned char **input, si
         } else if (status == Z_BUF_ERROR) {
             break;
         } else if (status != Z_OK) {
-            if (message && message_size) snprintf(message, message_size, "corrupt gzip data: %s", stream->msg ? stream->msg : "inflate failed");
+            snprintf(inflater->failure, sizeof(inflater->failure), "corrupt gzip data: %s",
+                     stream->msg ? stream->msg : "inflate failed");
+            // What was inflated before the damage is delivered first.
+            if (produced > 0) return (long)produced;
+            if (message && message_size) snprintf(message, message_size, "%s", inflater->failure);
             return -1;
         }
     }

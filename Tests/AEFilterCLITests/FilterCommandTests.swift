@@ -128,7 +128,9 @@ func splitPNGs(_ bytes: [UInt8]) -> [[UInt8]] {
         let result = try CLI.run(model + arguments, stdin: Fixtures.bytes(shirt))
         #expect(result.status == 64, "\(arguments): \(result.stderr)")
         #expect(result.stdout.isEmpty)
-        #expect(result.stderr.contains("Error:"))
+        // One line with the tool's prefix, then the usage.
+        #expect(result.stderr.hasPrefix("ae-filter: "))
+        #expect(result.stderr.contains("Usage: ae-filter"))
     }
 
     @Test func badModelIsNamedAndNothingIsWritten() throws {

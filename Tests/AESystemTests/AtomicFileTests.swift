@@ -57,4 +57,18 @@ import Testing
         // regression would replace the machine's /dev/null when run as root.)
         #expect(try names(dir) == ["pipe"])
     }
+
+    /// Where a file system has no unnamed files, temporary names are used;
+    /// those that dead processes of this user left are removed, those of
+    /// live processes kept.
+    @Test func staleTemporariesOfDeadProcessesAreRemoved() throws {
+        let dir = try CLI.temporaryDirectory()
+        let dead = ".x.png.ae-filter-tmp-2147483646-abc"
+        let alive = ".y.png.ae-filter-tmp-\(getpid())-def"
+        for name in [dead, alive, "other"] { try Data([1]).write(to: URL(fileURLWithPath: "\(dir)/\(name)")) }
+        let folder = open(dir, O_RDONLY | O_DIRECTORY)
+        defer { close(folder) }
+        AtomicFile.removeStaleTemporaries(in: folder)
+        #expect(try names(dir) == [alive, "other"].sorted())
+    }
 }

@@ -77,3 +77,15 @@ public enum CLI {
         return path
     }
 }
+
+extension CLI {
+    /// Runs a Python 3 script with `arguments` (sys.argv[1:]); the binary is `sys.argv[1]` by convention.
+    public static func python(_ script: String, _ arguments: [String], in directory: String? = nil) throws -> Result {
+        try run(executable: "/usr/bin/env", ["python3", "-c", script] + arguments, in: directory)
+    }
+
+    /// The lines the run printed on standard output.
+    public static func lines(_ result: Result) -> [String] {
+        String(decoding: result.stdout, as: UTF8.self).split(separator: "\n").map(String.init)
+    }
+}

@@ -35,6 +35,8 @@ public struct FilterInputs: RecordSource {
     private let settings: InputSettings
     private let admit: (InputOrigin) -> Admission
     private let excluded: (dev_t, ino_t)?
+    /// Files no input may be (the output): such an input fails instead of being read.
+    private let protected: Set<FileIdentity>
     private let counts: InputCounts
     private let shouldStop: () -> Bool
     private var arguments: [String]
@@ -50,7 +52,8 @@ public struct FilterInputs: RecordSource {
     /// the output side: `--skip-existing`, clashing outputs). `excluding` is a
     /// folder never walked into (the output folder).
     public init(
-        arguments: [String], settings: InputSettings, excluding: String? = nil, counts: InputCounts,
+        arguments: [String], settings: InputSettings, excluding: String? = nil,
+        protecting protected: Set<FileIdentity> = [], counts: InputCounts,
         shouldStop: @escaping () -> Bool = { false }, admit: @escaping (InputOrigin) -> Admission = { _ in .process }
     ) {
         self.arguments = arguments
@@ -58,8 +61,8 @@ public struct FilterInputs: RecordSource {
         self.admit = admit
         self.counts = counts
         self.shouldStop = shouldStop
-        var info = stat()
-        excluded = excluding.flatMap { stat($0, &info) == 0 ? (info.st_dev, info.st_ino) : nil }
+        self.protected = protected
+        excluded = excluding.flatMap(Path.status).map { ($0.st_dev, $0.st_ino) }
     }
 
     public func isWaiting() -> Bool {
@@ -74,7 +77,11 @@ public struct FilterInputs: RecordSource {
         while !shouldStop() {
             guard let (origin, payload) = nextInput() else { return nil }
             var record = InputRecord(index: index, payload: payload)
-            if case .failed = payload {
+            if case .file(let path) = payload, !protected.isEmpty, let identity = FileIdentity(path: path),
+                protected.contains(identity)
+            {
+                record.payload = .failed(InputError("is also the output; refusing to overwrite an input"))
+            } else if case .failed = payload {
             } else {
                 switch admit(origin) {
                 case .process: break
@@ -135,7 +142,7 @@ public struct FilterInputs: RecordSource {
     private mutating func nextListed() -> Result<String, any Error>? {
         guard let name = settings.filesFrom, !listDone else { return nil }
         if list == nil {
-            let fd = name == "-" ? STDIN_FILENO : open(name, O_RDONLY | O_CLOEXEC)
+            let fd = name == "-" ? STDIN_FILENO : Path.open(name, O_RDONLY | O_CLOEXEC)
             guard fd >= 0 else {
                 listDone = true
                 return .failure(FileError(path: name, errno: errno))
@@ -160,21 +167,26 @@ public struct FilterInputs: RecordSource {
     /// `relative` is where a listed path mirrors to; arguments mirror by name.
     private mutating func start(_ path: String, relative: String?) -> (origin: InputOrigin, payload: InputPayload)? {
         if path == "-" {
+            if let identity = FileIdentity(fd: STDIN_FILENO), protected.contains(identity) {
+                return (
+                    .stream(name: "-", position: 0),
+                    .failed(InputError("standard input is also the output; refusing to overwrite an input"))
+                )
+            }
             let source = FileDescriptorSource(fd: STDIN_FILENO, name: "-")
             current = settings.lines ? .lines(LineStream(source, name: "-")) : .stream(ImageStream(source, name: "-"))
             return nil
         }
-        let base = String(path.split(separator: "/").last ?? Substring(path))
+        let base = Path.name(of: path)
         let origin = InputOrigin.file(path: path, relative: relative ?? base)
-        var info = stat()
-        guard stat(path, &info) == 0 else { return (origin, .failed(FileError(path: path, errno: errno))) }
+        guard let info = Path.status(path) else { return (origin, .failed(FileError(path: path, errno: errno))) }
         if (info.st_mode & S_IFMT) == S_IFDIR {
             current = .walk(FolderWalk(root: path, relative: relative ?? "", excluding: excluded))
             return nil
         }
         guard settings.lines || !FolderWalk.isImageName(base) else { return (origin, .file(path)) }
         // Other names are looked at: an IDX or gzip file is a stream of images.
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        let fd = Path.open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return (origin, .failed(FileError(path: path, errno: errno))) }
         var head = [UInt8](repeating: 0xFF, count: 4)
         let got = head.withUnsafeMutableBytes { pread(fd, $0.baseAddress, 4, 0) }

@@ -31,7 +31,7 @@ public struct FolderWalk {
         return imageExtensions.contains(name[name.index(after: dot)...].lowercased())
     }
 
-    /// The next image file, or a folder that could not be read; nil at the end.
+    /// The next image file, or a folder or link that could not be read; nil at the end.
     mutating func next() -> (origin: InputOrigin, payload: InputPayload)? {
         if let root = pendingRoot {
             pendingRoot = nil
@@ -47,42 +47,40 @@ public struct FolderWalk {
             stack[level].next += 1
             let path = Self.join(stack[level].path, name)
             let relative = Self.join(stack[level].relative, name)
-            var info = stat()
-            guard lstat(path, &info) == 0 else {
-                return (.file(path: path, relative: relative), .failed(FileError(path: path, errno: errno)))
+            let origin = InputOrigin.file(path: path, relative: relative)
+            guard var info = Path.linkStatus(path) else {
+                return (origin, .failed(FileError(path: path, errno: errno)))
             }
             var type = info.st_mode & S_IFMT
             if type == S_IFLNK {
-                // A link is followed to a file, never to a folder (no cycles).
-                guard stat(path, &info) == 0 else { continue }
+                // A link is followed to a file, never to a folder (no cycles);
+                // one that leads nowhere is reported if it names an image.
+                guard let target = Path.status(path) else {
+                    guard Self.isImageName(name) else { continue }
+                    let reason = errno == ELOOP ? "a symbolic link that loops" : "a dangling symbolic link"
+                    return (origin, .failed(FileError(path: path, reason: reason)))
+                }
+                info = target
                 type = info.st_mode & S_IFMT
                 if type == S_IFDIR { continue }
             }
             if type == S_IFDIR {
                 if let failure = enter(path, relative: relative) { return failure }
             } else if type == S_IFREG, Self.isImageName(name) {
-                return (.file(path: path, relative: relative), .file(path))
+                return (origin, .file(path))
             }
         }
         return nil
     }
 
     private mutating func enter(_ path: String, relative: String) -> (origin: InputOrigin, payload: InputPayload)? {
-        var info = stat()
-        if let excluded, stat(path, &info) == 0, info.st_dev == excluded.0, info.st_ino == excluded.1 { return nil }
-        guard let directory = opendir(path) else {
+        if let excluded, let info = Path.status(path), info.st_dev == excluded.0, info.st_ino == excluded.1 {
+            return nil
+        }
+        guard let names = Path.entries(path) else {
             return (.file(path: path, relative: relative), .failed(FileError(path: path, errno: errno)))
         }
-        defer { closedir(directory) }
-        var names: [String] = []
-        while let entry = readdir(directory) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-            }
-            if !name.hasPrefix(".") { names.append(name) }
-        }
-        names.sort { $0.utf8.lexicographicallyPrecedes($1.utf8) }
-        stack.append(Level(path: path, relative: relative, names: names))
+        stack.append(Level(path: path, relative: relative, names: names.filter { !$0.hasPrefix(".") }))
         return nil
     }
 

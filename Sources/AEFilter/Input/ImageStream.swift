@@ -14,6 +14,7 @@ struct ImageStream {
     private var position = 0
     private var idx: (remaining: Int, rows: Int, columns: Int)?
     private var ended = false
+    private var gzip: GzipSource?
 
     init(_ source: any ByteSource, name: String) {
         reader = ByteReader(source, name: name)
@@ -58,15 +59,27 @@ struct ImageStream {
         }
     }
 
+    /// The end of the stream; data that was not read is reported, once.
     private mutating func finish() -> (origin: InputOrigin, payload: InputPayload)? {
         ended = true
+        let origin = InputOrigin.stream(name: name, position: position)
+        if gzip?.trailing == true {
+            return (origin, .failed(InputError("data after the gzip stream is not gzip; it was ignored")))
+        }
+        if let idx, idx.remaining == 0, (try? reader.isAtEnd()) == false {
+            return (
+                origin, .failed(InputError("data after the \(position) images the IDX header declares was ignored"))
+            )
+        }
         return nil
     }
 
     /// gzip is undone first; an IDX3 header switches to fixed-size records.
     private mutating func sniffContainer() throws {
         if try reader.ensure(2), reader[0] == 0x1F, reader[1] == 0x8B {
-            reader = ByteReader(GzipSource(Prefixed(reader), name: name), name: name)
+            let gzip = GzipSource(Prefixed(reader), name: InputOrigin.display(name))
+            self.gzip = gzip
+            reader = ByteReader(gzip, name: name)
         }
         guard try reader.ensure(4), reader[0] == 0, reader[1] == 0, reader[2] == 0x08 else { return }
         guard reader[3] == 3 else { throw InputError("an IDX file with \(reader[3]) dimensions, not images (IDX3)") }

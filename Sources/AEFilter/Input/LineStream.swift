@@ -33,7 +33,7 @@ struct LineStream {
             let key: String
             let payload: ArraySlice<UInt8>
             if let tab = content.firstIndex(of: 0x09) {
-                key = String(decoding: content[..<tab], as: UTF8.self)
+                key = Path.string(content[..<tab])
                 payload = content[(tab + 1)...]
             } else {
                 key = String(number)

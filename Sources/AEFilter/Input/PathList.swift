@@ -30,8 +30,9 @@ struct PathList {
             }
             let bytes = reader.take(length)
             if !ended { reader.skip(1) }
-            var path = String(decoding: bytes, as: UTF8.self)
-            if separator == 0x0A, path.hasSuffix("\r") { path.removeLast() }
+            var entry = bytes[...]
+            if separator == 0x0A, entry.last == 0x0D { entry.removeLast() }
+            let path = Path.string(entry)
             if !path.isEmpty { return path }
         }
         return nil

@@ -15,9 +15,23 @@ final class OutputChannel {
         OutputChannel(name: "standard output", file: nil, fd: STDOUT_FILENO)
     }
 
+    /// `-o PATH`; `-` is standard output.
     static func file(_ path: String) throws -> OutputChannel {
+        if path == "-" { return standardOutput() }
         let file = try AtomicFile(path: path)
         return OutputChannel(name: path, file: file, fd: file.fd)
+    }
+
+    /// The files an output goes to, which no input may be: `-o PATH` as it
+    /// exists before the run, or standard output when it is a regular file.
+    static func identities(of output: String?) -> Set<FileIdentity> {
+        var identities = Set<FileIdentity>()
+        if let output, output != "-", let identity = FileIdentity(path: output) { identities.insert(identity) }
+        var info = stat()
+        if output == nil || output == "-", fstat(STDOUT_FILENO, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG {
+            identities.insert(FileIdentity(info))
+        }
+        return identities
     }
 
     private init(name: String, file: AtomicFile?, fd: Int32) {
@@ -31,12 +45,21 @@ final class OutputChannel {
         written += bytes.count
     }
 
-    /// Where the next byte goes, if the output can seek (a regular file).
+    /// Where the next byte goes, if the output can seek (a regular file
+    /// not opened for appending, where writes go to the end whatever the offset).
     func seekableOffset() -> Int? {
         var info = stat()
-        guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return nil }
+        guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG, fcntl(fd, F_GETFL) & O_APPEND == 0 else {
+            return nil
+        }
         let offset = lseek(fd, 0, SEEK_CUR)
         return offset >= 0 ? Int(offset) : nil
+    }
+
+    /// True when the output is a file opened for appending that already holds data.
+    var appendsToData: Bool {
+        var info = stat()
+        return fcntl(fd, F_GETFL) & O_APPEND != 0 && fstat(fd, &info) == 0 && info.st_size > 0
     }
 
     /// Overwrites bytes at `offset` (from ``seekableOffset()``).
@@ -57,7 +80,7 @@ final class OutputChannel {
         do {
             try file.commit()
         } catch {
-            throw OutputError(description: "cannot write \(error.path): \(error.reason)")
+            throw OutputError(description: "cannot write \(error)")
         }
     }
 
@@ -66,7 +89,8 @@ final class OutputChannel {
         case 0: return
         // The reader is gone (`| head`): nothing more can be delivered.
         case EPIPE: throw ReaderGone()
-        case let failure: throw OutputError(description: "cannot write \(name): \(String(cString: strerror(failure)))")
+        case let failure:
+            throw OutputError(description: "cannot write \(Path.display(name)): \(String(cString: strerror(failure)))")
         }
     }
 }

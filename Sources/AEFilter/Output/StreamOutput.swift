@@ -27,40 +27,62 @@ final class StreamOutput {
         self.single = single
         self.imageSize = imageSize
         if case .images(.idx) = mode {
+            guard !channel.appendsToData else {
+                throw OutputError(
+                    description: "\(Path.display(channel.name)) is opened for appending (>>) and holds data already; "
+                        + "--format idx writes one whole file: redirect with > or give -o FILE")
+            }
             // The image count comes first; it is filled in at the end, in place
             // when the output can seek, else after spooling to a temporary file.
             if let offset = channel.seekableOffset() {
                 idxHeader = offset
                 try channel.write(header(count: 0))
             } else {
-                var template = Array(
-                    ((getenv("TMPDIR").map { String(cString: $0) } ?? "/tmp") + "/ae-filter-idx-XXXXXX").utf8CString)
-                spool = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+                let folder = getenv("TMPDIR").map { Path.string(Array(String(cString: $0).utf8)) } ?? "/tmp"
+                var template = Path.bytes(folder + "/ae-filter-idx-XXXXXX") + [0]
+                spool = template.withUnsafeMutableBufferPointer {
+                    $0.withMemoryRebound(to: CChar.self) { mkstemp($0.baseAddress!) }
+                }
+                // Unlinked at once: the spool never outlives the process.
+                if spool >= 0 {
+                    template.withUnsafeBufferPointer {
+                        $0.withMemoryRebound(to: CChar.self) { _ = unlink($0.baseAddress!) }
+                    }
+                }
                 guard spool >= 0 else {
                     throw OutputError(
                         description:
                             "cannot create a temporary file for the IDX output: \(String(cString: strerror(errno)))")
                 }
-                template.withUnsafeBufferPointer { _ = unlink($0.baseAddress!) }
             }
         }
     }
 
     deinit { if spool >= 0 { close(spool) } }
 
-    /// Writes a batch's results in order; a failure writes nothing (a lines
-    /// record gets its key with an empty payload) and returns its message.
-    func write(_ batch: [Outcome], report: (Outcome, any Error) -> Void) throws {
+    /// Writes a batch's results in order; a failure is reported and handled
+    /// as `policy` says (see ``ErrorPolicy``). Returns how many results it
+    /// took: all of them, unless `stop` ended the run at a failure.
+    func write(_ batch: [Outcome], policy: ErrorPolicy, report: (Outcome, any Error) -> Void) throws -> Int {
         var buffer: [UInt8] = []
+        var stopped = false
+        var taken = 0
         for outcome in batch {
+            taken += 1
             switch (mode, outcome.result) {
             case (.lines, .success(let bytes)):
-                buffer += Array(outcome.key.utf8) + [0x09]
+                buffer += Path.bytes(outcome.key) + [0x09]
                 Base64.encode(bytes, into: &buffer)
                 buffer.append(0x0A)
             case (.lines, .failure(let error)):
-                buffer += Array(outcome.key.utf8) + [0x09, 0x0A]
                 report(outcome, error)
+                if policy == .stop {
+                    stopped = true
+                    break
+                }
+                buffer += Path.bytes(outcome.key) + [0x09]
+                if policy == .mark { buffer += [0x09] + Array("error: \(Path.sanitized("\(error)"))".utf8) }
+                buffer.append(0x0A)
             case (.images, .success(let bytes)):
                 if single && count == 1 {
                     report(outcome, InputError("-o FILE holds one PNG; use -o DIR/ or --format pgm"))
@@ -68,15 +90,25 @@ final class StreamOutput {
                 }
                 buffer += bytes
                 count += 1
-            case (.images, .failure(let error)):
+            case (.images(let format), .failure(let error)):
                 report(outcome, error)
+                if policy == .stop {
+                    stopped = true
+                    break
+                }
+                if policy == .placeholder, !single {
+                    buffer += blank(format)
+                    count += 1
+                }
             }
+            if stopped { break }
         }
         if spool >= 0 {
             try OutputChannel.writeAll(buffer, to: spool, name: "the IDX spool file")
         } else {
             try channel.write(buffer)
         }
+        return taken
     }
 
     /// Completes the output: the IDX count, then a file output appears.
@@ -98,6 +130,14 @@ final class StreamOutput {
             if count == 0 && channel.name != "standard output" { return }
         }
         try channel.finish()
+    }
+
+    /// A black image of the output's size, in `format`.
+    private func blank(_ format: OutputFormat) -> [UInt8] {
+        let image = GrayImage(
+            width: imageSize.width, height: imageSize.height,
+            pixels: [UInt8](repeating: 0, count: imageSize.width * imageSize.height))
+        return (try? Encode(format: format).process(image)) ?? []
     }
 
     private func header(count: Int) -> [UInt8] {

@@ -29,9 +29,17 @@ public struct Checkpoint: Sendable {
         try self.init(parsed: SafeTensors.parse(bytes))
     }
 
-    /// Reads a checkpoint file, mapped rather than copied.
+    /// The largest checkpoint file read: far beyond any model's (the
+    /// largest hidden size with optimizer state is about 1.2 GB).
+    public static let maxFileSize = 2 << 30
+
+    /// Reads a checkpoint file (`-` for standard input), opened once and
+    /// mapped rather than copied; a pipe or device is read no further than
+    /// its header declares.
     public init(contentsOf path: String) throws {
-        let parsed = try MappedFile.withContents(of: path) { raw throws(CheckpointError) in try SafeTensors.parse(raw) }
+        let parsed = try MappedFile.withContents(
+            of: path, limit: Self.maxFileSize, wanted: SafeTensors.declaredSize
+        ) { raw in try SafeTensors.parse(raw) }
         try self.init(parsed: parsed)
     }
 
@@ -51,7 +59,8 @@ public struct Checkpoint: Sendable {
         let w2 = try tensor(Autoencoder.Parameter.fc2Weight.name)
         let b2 = try tensor(Autoencoder.Parameter.fc2Bias.name)
         guard w1.shape.count == 2, w1.shape[1] == d, (1...Self.maxHiddenSize).contains(w1.shape[0]) else {
-            throw CheckpointError("fc1.weight has shape \(w1.shape), expected [H, \(d)]")
+            throw CheckpointError(
+                "fc1.weight has shape \(w1.shape), expected [H, \(d)] with H from 1 to \(Self.maxHiddenSize)")
         }
         let h = w1.shape[0]
         guard b1.shape == [h] else { throw CheckpointError("fc1.bias has shape \(b1.shape), expected [\(h)]") }

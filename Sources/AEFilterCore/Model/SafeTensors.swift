@@ -34,6 +34,28 @@ public enum SafeTensors {
     /// The largest header accepted (the format's own reference reader uses 100 MB).
     public static let maxHeaderSize = 100_000_000
 
+    /// How many bytes a file whose first bytes are `prefix` declares: the
+    /// header, then the data up to its last tensor's end; nil while the
+    /// header is incomplete, and the prefix's own length once it can't be a
+    /// safetensors file (the parser then says why).
+    public static func declaredSize(_ prefix: UnsafeRawBufferPointer) -> Int? {
+        guard prefix.count >= 8 else { return nil }
+        var headerSize: UInt64 = 0
+        for i in 0..<8 { headerSize |= UInt64(prefix[i]) << (8 * UInt64(i)) }
+        guard headerSize <= UInt64(maxHeaderSize) else { return prefix.count }
+        let dataStart = 8 + Int(headerSize)
+        guard prefix.count >= dataStart else { return dataStart }
+        guard case .object(let header)? = try? JSONValue.parse(prefix[8..<dataStart]) else { return prefix.count }
+        var end = 0
+        for (name, value) in header where name != "__metadata__" {
+            guard case .object(let entry) = value, case .array(let offsets)? = entry["data_offsets"],
+                offsets.count == 2, let last = offsets[1].integer, last >= 0, last <= Int.max - dataStart
+            else { return prefix.count }
+            end = max(end, last)
+        }
+        return dataStart + end
+    }
+
     /// Parses a whole file.
     public static func parse(_ bytes: [UInt8]) throws(CheckpointError) -> (
         tensors: [String: Tensor], metadata: [String: String]

@@ -13,13 +13,21 @@ public struct Denoise: Stage {
     }
 
     /// One image through the model.
-    public func process(_ input: NoisySample) -> Denoised {
-        run([input])[0]
+    public func process(_ input: NoisySample) throws -> Denoised {
+        try processBatch([input])[0].get()
     }
 
-    /// Many images, `maxBatch` per forward pass; never fails.
+    /// Many images, `maxBatch` per forward pass. An image whose output is not
+    /// finite (finite weights can still overflow on some input) fails.
     public func processBatch(_ inputs: [NoisySample]) -> [Result<Denoised, any Error>] {
-        run(inputs).map { .success($0) }
+        run(inputs).map { item in
+            guard item.output.allSatisfy(\.isFinite) else {
+                return .failure(
+                    ModelError("the model's output is not finite (NaN or infinite): its weights overflow on this image")
+                )
+            }
+            return .success(item)
+        }
     }
 
     func run(_ inputs: [NoisySample]) -> [Denoised] {
@@ -41,4 +49,10 @@ public struct Denoise: Stage {
         }
         return results
     }
+}
+
+/// The model could not give a usable result.
+public struct ModelError: Error, CustomStringConvertible, Equatable {
+    public let description: String
+    public init(_ description: String) { self.description = description }
 }

@@ -19,9 +19,15 @@ typedef struct CAEZlib_inflater CAEZlib_inflater;
 
 CAEZlib_inflater *CAEZlib_inflater_new(void);
 
+/// What CAEZlib_inflate returns once the data after a complete member is not
+/// another gzip member: the stream has ended, and that data is not gzip.
+#define CAEZLIB_TRAILING (-2)
+
 /// Inflates from `*input`/`*input_size` into `output`, advancing the input.
 /// Returns the bytes produced (0 means more input is needed, or the stream
-/// ended cleanly), or -1 with `message` set for corrupt data.
+/// ended cleanly), CAEZLIB_TRAILING (see there), or -1 with `message` set
+/// for corrupt data. Bytes inflated before damage or trailing data are
+/// always returned first.
 long CAEZlib_inflate(CAEZlib_inflater *inflater, const unsigned char **input, size_t *input_size,
                      unsigned char *output, size_t output_size, char *message, size_t message_size);
 

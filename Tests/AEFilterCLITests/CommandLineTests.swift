@@ -1,0 +1,50 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// The command line as a Unix user types it.
+@Suite struct CommandLineTests {
+    /// `-ohmy.png` is `-o hmy.png`, as getopt reads it, not a bundle with `-h`.
+    @Test func attachedShortValuesAreValues() throws {
+        let dir = try CLI.temporaryDirectory()
+        let result = try CLI.run(["-ohmy.png", "-j1", shirt], in: dir)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(try png(Fixtures.bytes("\(dir)/hmy.png")).width == 28)
+    }
+
+    @Test func dashIsStandardOutput() throws {
+        let dir = try CLI.temporaryDirectory()
+        let result = try CLI.run(["-o", "-", shirt], in: dir)
+        #expect(result.status == 0)
+        #expect(try png(result.stdout).width == 28)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir).isEmpty)
+    }
+
+    /// A negative value is a value: its message says what is wrong with it.
+    @Test(arguments: [
+        (["--noise", "-0.1"], "ae-filter: --noise must be 0 or more, got -0.1"),
+        (["-j", "-2"], "ae-filter: --jobs must be between 1 and 256, got -2"),
+        (["--scale=-3"], "ae-filter: --scale must be between 1 and 64, got -3"),
+    ])
+    func negativeValuesAreNamed(arguments: [String], message: String) throws {
+        let result = try CLI.run(arguments, stdin: Fixtures.bytes(shirt))
+        #expect(result.status == 64)
+        #expect(result.stderrLines.first == message)
+    }
+
+    /// A checkpoint whose hidden size is out of range says what the range is.
+    @Test func theHiddenSizeLimitIsStated() throws {
+        let dir = try CLI.temporaryDirectory()
+        let made = try CLI.python(
+            """
+            import json, struct, sys
+            header = {'fc1.weight': {'dtype': 'F32', 'shape': [70000, 784], 'data_offsets': [0, 0]}}
+            text = json.dumps(header).encode()
+            open(sys.argv[1], 'wb').write(struct.pack('<Q', len(text)) + text)
+            """, ["\(dir)/big.safetensors"])
+        #expect(made.status == 0)
+        let result = try CLI.run(["info", "\(dir)/big.safetensors"])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("H from 1 to 65536") || result.stderr.contains("larger than the file"))
+    }
+}

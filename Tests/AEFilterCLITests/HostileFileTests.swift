@@ -1,0 +1,146 @@
+import AESystem
+import Foundation
+import TestSupport
+import Testing
+
+/// Files that are not what they seem: a checkpoint that is a device, a pipe,
+/// empty or endless; streams with data after their end; names that are not UTF-8.
+@Suite struct HostileFileTests {
+    /// Never a crash, never an unbounded read: one line naming the file, exit 1.
+    @Test(arguments: [
+        (["info", "/dev/null"], "file too short for a safetensors header (0 bytes)"),
+        (["info", "/dev/zero"], "header is not valid JSON"),
+        (["--model", "/dev/null"], "file too short for a safetensors header (0 bytes)"),
+        (["eval", "--model", "/dev/null"], "file too short for a safetensors header (0 bytes)"),
+    ])
+    func aCheckpointThatIsADeviceIsOneLine(arguments: [String], message: String) throws {
+        let result = try CLI.run(arguments, stdin: Fixtures.bytes(shirt))
+        #expect(result.status == 1)
+        #expect(result.stderrLines.count == 1 && result.stderr.contains(message), "\(result.stderr)")
+    }
+
+    @Test func aShortCheckpointOnStandardInputIsOneLine() throws {
+        let result = try CLI.run(["info", "-"], stdin: Array("abc".utf8))
+        #expect(result.status == 1)
+        #expect(result.stderrLines == ["ae-filter: -: file too short for a safetensors header (3 bytes)"])
+    }
+
+    /// A pipe is opened once and read to the end its header declares.
+    @Test func aCheckpointThroughAFIFOLoads() throws {
+        let dir = try CLI.temporaryDirectory()
+        let script = """
+            import os, subprocess, sys, threading
+            os.mkfifo('m.fifo')
+            def feed():
+                with open('m.fifo', 'wb') as f: f.write(open(sys.argv[2], 'rb').read())
+            threading.Thread(target=feed).start()
+            r = subprocess.run([sys.argv[1], 'info', 'm.fifo'], capture_output=True, timeout=30)
+            print(r.returncode, r.stdout.decode().splitlines()[0] if r.stdout else r.stderr.decode())
+            """
+        let result = try CLI.python(script, [CLI.binary, Fixtures.referenceCheckpoint], in: dir)
+        #expect(CLI.lines(result) == ["0 model: m.fifo"], "\(result.stderr)")
+    }
+
+    /// A sparse file far larger than any checkpoint is refused before it is read.
+    @Test func anAbsurdlyLargeCheckpointIsRefusedUnread() throws {
+        let dir = try CLI.temporaryDirectory()
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: "\(dir)/big").touch())
+        try handle.truncate(atOffset: 20 << 30)
+        try handle.close()
+        let result = try CLI.run(["info", "\(dir)/big"])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("larger than the 2048 MiB this can be"), "\(result.stderr)")
+    }
+
+    /// Data after a gzip stream ends it: every image before it comes out, then one line.
+    @Test(arguments: [5, 200])
+    func dataAfterAGzipStreamKeepsTheImagesBeforeIt(count: Int) throws {
+        let dir = try CLI.temporaryDirectory()
+        let stream = try (0..<count).flatMap { _ in try Fixtures.bytes(shirt) }
+        try Data(stream).write(to: URL(fileURLWithPath: "\(dir)/s"))
+        let gzip = try CLI.run(executable: "/usr/bin/env", ["gzip", "-c", "\(dir)/s"])
+        let result = try CLI.run(["--summary", "--format", "idx"], stdin: gzip.stdout + Array("garbage\n".utf8))
+        #expect(result.status == 1)
+        #expect(idxImages(result.stdout).count == count)
+        #expect(
+            result.stderrLines == [
+                "ae-filter: <stdin>, image \(count + 1): data after the gzip stream is not gzip; it was ignored",
+                "ae-filter: summary: \(count) processed, 1 failed, 0 skipped",
+            ])
+    }
+
+    /// Bytes after the images an IDX header declares are reported, not silently dropped.
+    @Test func dataAfterTheDeclaredIDXImagesIsReported() throws {
+        let pixels = try Fixtures.bytes(Fixtures.reference("forward-check/input-u8-100x784.bin"))
+        let idx: [UInt8] = [0, 0, 8, 3, 0, 0, 0, 2, 0, 0, 0, 28, 0, 0, 0, 28] + Array(pixels.prefix(3 * 784))
+        let result = try CLI.run(["--format", "idx"], stdin: idx)
+        #expect(result.status == 1)
+        #expect(idxImages(result.stdout).count == 2)
+        #expect(
+            result.stderrLines == [
+                "ae-filter: <stdin>, image 3: data after the 2 images the IDX header declares was ignored"
+            ])
+    }
+
+    /// A .png file that holds two images: the second would be lost, so the file fails with one line.
+    @Test func aFileThatHoldsTwoImagesSaysSo() throws {
+        let dir = try CLI.temporaryDirectory()
+        try Data(Fixtures.bytes(shirt) + Fixtures.bytes(shirt)).write(to: URL(fileURLWithPath: "\(dir)/two.png"))
+        let result = try CLI.run(["\(dir)/two.png"])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("holds another PNG image after the first"))
+        // On standard input both come out.
+        #expect(try splitPNGs(CLI.run([], stdin: Fixtures.bytes("\(dir)/two.png")).stdout).count == 2)
+    }
+
+    /// Names are bytes: a folder, a file and a --files-from entry that are not
+    /// UTF-8 are read, mirrored and named in messages with escapes.
+    @Test func namesThatAreNotUTF8AreReadAndEscaped() throws {
+        let dir = try CLI.temporaryDirectory()
+        let script = """
+            import os, shutil, subprocess, sys
+            os.makedirs(b'in/caf\\xe9', exist_ok=True)
+            shutil.copy(sys.argv[2], b'in/caf\\xe9/\\xff.png')
+            open(b'in/caf\\xe9/bad\\x1b[31m.png', 'wb').write(b'not an image')
+            r = subprocess.run([sys.argv[1], '--summary', '-o', 'out/', 'in'], capture_output=True)
+            print(r.returncode, sorted(os.listdir(b'out/caf\\xe9')))
+            print(r.stderr.decode('utf-8', 'replace'), end='')
+            open('list', 'wb').write(b'in/caf\\xe9/\\xff.png\\n')
+            r = subprocess.run([sys.argv[1], '--format', 'pgm', '--files-from', 'list'], capture_output=True)
+            print(r.returncode, len(r.stdout))
+            """
+        let result = try CLI.python(script, [CLI.binary, shirt], in: dir)
+        #expect(
+            CLI.lines(result) == [
+                "1 [b'\\xff.png']",
+                "ae-filter: in/caf\\xe9/bad\\x1b[31m.png: not a PNG, JPEG or PNM image",
+                "ae-filter: summary: 1 processed, 1 failed, 0 skipped",
+                "0 797",
+            ], "\(result.stderr)")
+    }
+
+    /// Links that lead nowhere, named like images, are reported rather than skipped in silence.
+    @Test func danglingAndLoopingLinksAreReported() throws {
+        let dir = try CLI.temporaryDirectory()
+        try FileManager.default.createDirectory(atPath: "\(dir)/in", withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: shirt, toPath: "\(dir)/in/a.png")
+        try FileManager.default.createSymbolicLink(atPath: "\(dir)/in/gone.png", withDestinationPath: "nowhere.png")
+        try FileManager.default.createSymbolicLink(atPath: "\(dir)/in/loop.png", withDestinationPath: "loop.png")
+        let result = try CLI.run(["--summary", "-o", "out/", "in"], in: dir)
+        #expect(result.status == 1)
+        #expect(
+            result.stderrLines == [
+                "ae-filter: in/gone.png: a dangling symbolic link",
+                "ae-filter: in/loop.png: a symbolic link that loops",
+                "ae-filter: summary: 1 processed, 2 failed, 0 skipped",
+            ])
+    }
+}
+
+extension URL {
+    /// The file, created empty if it does not exist.
+    func touch() throws -> URL {
+        if !FileManager.default.fileExists(atPath: path) { try Data().write(to: self) }
+        return self
+    }
+}

@@ -1,0 +1,89 @@
+import AESystem
+import Foundation
+import TestSupport
+import Testing
+
+/// The README's promise "inputs are never written": an output that is an
+/// input, by whatever path, is refused, and the input keeps its bytes.
+@Suite struct InputsAreNeverWrittenTests {
+    /// `-o FILE` naming an input: by the same path, another spelling, a
+    /// symbolic link, or with another format.
+    @Test(arguments: [
+        (["-o", "v.png", "v.png"], "v.png"), (["-o", "./v.png", "v.png"], "v.png"),
+        (["-o", "link.png", "v.png"], "v.png"), (["--format", "pgm", "-o", "v.png", "v.png"], "v.png"),
+        (["--format", "pgm", "-o", "v.png", "--files-from", "list"], "v.png"),
+    ])
+    func anOutputThatIsAnInputIsRefused(arguments: [String], input: String) throws {
+        let dir = try CLI.temporaryDirectory()
+        try FileManager.default.copyItem(atPath: shirt, toPath: "\(dir)/v.png")
+        try FileManager.default.createSymbolicLink(atPath: "\(dir)/link.png", withDestinationPath: "\(dir)/v.png")
+        try Data("v.png\n".utf8).write(to: URL(fileURLWithPath: "\(dir)/list"))
+        let before = try Fixtures.bytes("\(dir)/v.png")
+        let result = try CLI.run(arguments, in: dir)
+        #expect(result.status == 1)
+        #expect(result.stderrLines == ["ae-filter: \(input): is also the output; refusing to overwrite an input"])
+        #expect(try firstDifference(Fixtures.bytes("\(dir)/v.png"), before) == nil)
+    }
+
+    @Test func standardInputThatIsTheOutputIsRefused() throws {
+        let dir = try CLI.temporaryDirectory()
+        try FileManager.default.copyItem(atPath: shirt, toPath: "\(dir)/v.png")
+        let result = try CLI.python(
+            "import subprocess, sys; print(subprocess.run(sys.argv[1:], stdin=open('v.png', 'rb')).returncode)",
+            [CLI.binary, "-o", "v.png"], in: dir)
+        #expect(CLI.lines(result) == ["1"], "\(result.stderr)")
+        #expect(result.stderr.contains("standard input is also the output"))
+        #expect(try firstDifference(Fixtures.bytes("\(dir)/v.png"), Fixtures.bytes(shirt)) == nil)
+    }
+
+    /// `-o DIR/` with a named input inside DIR that another input's output would replace.
+    @Test func aFolderOutputNeverReplacesANamedInput() throws {
+        let dir = try CLI.temporaryDirectory()
+        try FileManager.default.createDirectory(atPath: "\(dir)/out", withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: shirt, toPath: "\(dir)/v.png")
+        try FileManager.default.copyItem(atPath: shirt, toPath: "\(dir)/out/v.png")
+        let before = try Fixtures.bytes("\(dir)/out/v.png")
+        let result = try CLI.run(["-o", "out/", "v.png", "out/v.png"], in: dir)
+        #expect(result.status == 1)
+        #expect(try firstDifference(Fixtures.bytes("\(dir)/out/v.png"), before) == nil)
+    }
+
+    /// `-o in/ in` would write among the inputs and read none of them.
+    @Test func anOutputFolderThatIsAnInputFolderIsAUsageError() throws {
+        let dir = try CLI.temporaryDirectory()
+        try FileManager.default.createDirectory(atPath: "\(dir)/in", withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: shirt, toPath: "\(dir)/in/a.png")
+        let result = try CLI.run(["-o", "in/", "in"], in: dir)
+        #expect(result.status == 64)
+        #expect(result.stderrLines.first?.contains("is also an input folder") == true)
+        #expect(try filesUnder("\(dir)/in") == ["a.png"])
+    }
+}
+
+/// Outputs never leave `-o DIR`: a folder inside it that is a symbolic link
+/// to elsewhere is not followed, and a link where an output goes is replaced.
+@Suite struct OutputsStayInTheirFolderTests {
+    @Test func aLinkedFolderInsideTheOutputIsNotFollowed() throws {
+        let dir = try CLI.temporaryDirectory()
+        try FileManager.default.createDirectory(atPath: "\(dir)/in/sub", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: "\(dir)/elsewhere", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: "\(dir)/out", withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: shirt, toPath: "\(dir)/in/sub/a.png")
+        try FileManager.default.createSymbolicLink(atPath: "\(dir)/out/sub", withDestinationPath: "\(dir)/elsewhere")
+        let result = try CLI.run(["-o", "out/", "in"], in: dir)
+        #expect(result.status == 1)
+        #expect(result.stderrLines.first?.contains("sub is not a folder") == true, "\(result.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: "\(dir)/elsewhere").isEmpty)
+    }
+
+    @Test func aLinkWhereAnOutputGoesIsReplacedNotWrittenThrough() throws {
+        let dir = try CLI.temporaryDirectory()
+        try FileManager.default.createDirectory(atPath: "\(dir)/out", withIntermediateDirectories: true)
+        try Data([1, 2, 3]).write(to: URL(fileURLWithPath: "\(dir)/victim"))
+        try FileManager.default.createSymbolicLink(atPath: "\(dir)/out/shirt.png", withDestinationPath: "\(dir)/victim")
+        let result = try CLI.run(["-o", "out/", shirt], in: dir)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(try Fixtures.bytes("\(dir)/victim") == [1, 2, 3])
+        #expect(try png(Fixtures.bytes("\(dir)/out/shirt.png")).width == 28)
+    }
+}

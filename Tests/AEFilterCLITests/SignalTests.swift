@@ -1,0 +1,60 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// SIGINT and SIGTERM are honoured by every command from its first
+/// instruction, even when the parent set them to be ignored: the exit status
+/// is 128 + the signal's number.
+@Suite(.serialized) struct SignalTests {
+    /// Starts `arguments` with SIGINT and SIGTERM ignored (as a shell does for
+    /// a background job), sends `signal` after `delay` seconds, and returns
+    /// the exit status and how long the process took to end after the signal.
+    static let script = """
+        import signal, subprocess, sys, time
+        number, delay = int(sys.argv[1]), float(sys.argv[2])
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        r, w = __import__('os').pipe()
+        p = subprocess.Popen(sys.argv[3:], stdin=r, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        time.sleep(delay)
+        sent = time.time()
+        p.send_signal(number)
+        try:
+            code = p.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            p.kill(); code = 'hung'
+        print(code, 'fast' if time.time() - sent < 5 else 'slow')
+        print(p.stderr.read().decode(), end='')
+        """
+
+    static func interrupt(_ arguments: [String], signal: Int32 = SIGINT, after delay: Double) throws -> [String] {
+        CLI.lines(try CLI.python(script, [String(signal), String(delay), CLI.binary] + arguments))
+    }
+
+    /// The filter waiting on standard input, at once and later.
+    @Test(arguments: [0.0, 0.3])
+    func theFilterStopsWhileWaitingForInput(delay: Double) throws {
+        #expect(try Self.interrupt([], after: delay).first == "130 fast")
+        #expect(try Self.interrupt([], signal: SIGTERM, after: delay).first == "143 fast")
+    }
+
+    @Test(.needsData) func evalStops() throws {
+        #expect(try Self.interrupt(["eval", "--repeats", "3"] + data, after: 0.5).first == "130 fast")
+        #expect(try Self.interrupt(["eval", "--repeats", "3"] + data, signal: SIGTERM, after: 0.5).first == "143 fast")
+    }
+
+    @Test(.needsData) func dataExportStops() throws {
+        let dir = try CLI.temporaryDirectory()
+        let lines = try Self.interrupt(
+            ["data", "export"] + data + ["--split", "train", "--out", "\(dir)/x"], after: 0.8)
+        #expect(lines.first == "130 fast")
+    }
+
+    /// Interrupted while loading its data, training writes nothing and says so.
+    @Test(.needsData) func trainingStopsDuringStartUp() throws {
+        let dir = try CLI.temporaryDirectory()
+        let lines = try Self.interrupt(["train"] + data + ["-o", "\(dir)/m.safetensors"], after: 0.05)
+        #expect(lines.first == "130 fast")
+        #expect(!FileManager.default.fileExists(atPath: "\(dir)/m.safetensors"))
+    }
+}
