@@ -7,7 +7,9 @@ import PackageDescription
 //   AEImageIO, AEData, AETraining
 //   AEFilter (inputs, outputs, the standard plugin set, the filter pipeline)
 //   AEFilterCommands (the command-line commands) and ae-filter (main)
-// Plugins/ holds the swappable implementations: noise models and backends.
+// Plugins/ holds the swappable implementations: noise models and backends,
+// built in, and the plugin modules loaded at run time (Plugins/include holds
+// their C contract; scripts/build-modules builds them with a C compiler).
 let package = Package(
     name: "ae-filter",
     products: [
@@ -55,21 +57,20 @@ let package = Package(
         .target(
             name: "CPUBackend", dependencies: ["AEFilterCore", "CAECPUKernels"], path: "Plugins/Backends/CPU/CPUBackend"
         ),
-        .target(
-            name: "CAEOpenBLAS", path: "Plugins/Backends/OpenBLAS/CAEOpenBLAS", linkerSettings: [.linkedLibrary("dl")]),
-        .target(
-            name: "BLASBackend", dependencies: ["AEFilterCore", "CAEOpenBLAS"],
-            path: "Plugins/Backends/OpenBLAS/BLASBackend"),
 
         // The default model, trained by `ae-filter train` (see README), embedded with #embed.
         .target(name: "CAEDefaultModel", exclude: ["default-model.safetensors"]),
 
-        // The assembled product: inputs and outputs, the standard plugin set,
-        // the filter pipeline, the default model.
+        // Loads plugin modules through the C contract in Plugins/include.
+        .target(name: "CAEPluginHost", linkerSettings: [.linkedLibrary("dl"), .linkedLibrary("m")]),
+
+        // The assembled product: inputs and outputs, the standard plugin set
+        // and the modules, the filter pipeline, the default model.
         .target(
             name: "AEFilter",
             dependencies: [
-                "AEFilterCore", "AEImageIO", "AEData", "NoiseModels", "CPUBackend", "BLASBackend", "CAEDefaultModel",
+                "AEFilterCore", "AEImageIO", "AEData", "NoiseModels", "CPUBackend", "CAEPluginHost",
+                "CAEDefaultModel",
             ]),
 
         // The commands, a library so that other executables and tests can run them.
@@ -83,7 +84,7 @@ let package = Package(
         .executableTarget(name: "ae-filter", dependencies: ["AEFilter", "AEFilterCommands", "CAEStartup"]),
 
         // Tests: one target per library target, plus the CLI run as a process.
-        .target(name: "TestSupport", dependencies: ["AEFilterCore", "AEData"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["AEFilterCore", "AEData", "AEFilter"], path: "Tests/TestSupport"),
         .testTarget(name: "AESystemTests", dependencies: ["AESystem", "TestSupport"]),
         .testTarget(name: "AEFilterCoreTests", dependencies: ["AEFilterCore", "CPUBackend", "TestSupport"]),
         .testTarget(name: "AETrainingTests", dependencies: ["AETraining", "CAEKernels", "CPUBackend", "TestSupport"]),

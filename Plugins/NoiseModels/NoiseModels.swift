@@ -20,7 +20,10 @@ public enum NoiseModels {
         ) {
             try SaltPepperNoise(level: $0)
         }
-        registry.register(name: "gaussian", summary: "add N(0, P²) to each pixel (P is σ), clamped to [0, 1]") {
+        registry.register(
+            name: "gaussian", summary: "add N(0, P²) to each pixel (P is σ), clamped to [0, 1]",
+            levelMeaning: "standard deviation", levels: 0...Float.greatestFiniteMagnitude
+        ) {
             try GaussianNoise(level: $0)
         }
     }

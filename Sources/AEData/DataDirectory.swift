@@ -1,3 +1,4 @@
+import AESystem
 import Glibc
 
 /// Where the Fashion-MNIST files are: one lookup for `train`, `eval`,
@@ -29,7 +30,7 @@ public enum DataDirectory {
 
     static func variable(_ name: String) -> String? {
         guard let value = getenv(name) else { return nil }
-        let text = String(cString: value)
+        let text = Path.string(cString: value)
         return text.isEmpty ? nil : text
     }
 }

@@ -1,5 +1,4 @@
 import AEFilterCore
-import BLASBackend
 import CPUBackend
 import NoiseModels
 
@@ -13,13 +12,20 @@ public struct PluginSet: Sendable {
         self.backends = backends
     }
 
-    /// Everything that ships with ae-filter: the standard noise models, the
-    /// built-in `cpu` backend and the OpenBLAS backend.
+    /// What is compiled in: the standard noise models and the `cpu` backend.
+    /// Modules (OpenBLAS's among them) are added by ``forRun(files:report:)``.
     public static var standard: PluginSet {
         var plugins = PluginSet()
         NoiseModels.register(into: &plugins.noise)
         CPUBackend.register(into: &plugins.backends)
-        BLASBackend.register(into: &plugins.backends)
+        return plugins
+    }
+
+    /// The plugin set a run uses: these plugins, then every module on the
+    /// search path (see ``PluginModules``), then `files` (`--plugin`).
+    public func forRun(files: [String], report: PluginModules.Report) -> PluginSet {
+        var plugins = self
+        PluginModules.load(PluginModules.candidates(files: files, report: report), into: &plugins, report: report)
         return plugins
     }
 }

@@ -28,7 +28,7 @@ public struct AEFilterCommand: ParsableCommand {
     /// and exits: 0, 1 when something failed, 64 for a usage error, 128 + N
     /// when signal N asked to stop.
     public static func main(plugins: PluginSet) -> Never {
-        CommandPlugins.current = plugins
+        CommandPlugins.builtIn = plugins
         let (arguments, files) = ManyFiles.split(CommandLineArguments.normalized(CommandLineArguments.raw()))
         ManyFiles.trailing = files
         var status: Int32

@@ -5,12 +5,7 @@ import Glibc
 enum CommandLineArguments {
     /// The arguments after the program name, each kept byte for byte (see ``Path``).
     static func raw() -> [String] {
-        (1..<Int(CommandLine.argc)).map { index in
-            Path.string(
-                Array(String(cString: CommandLine.unsafeArgv[index]!).utf8CString.dropLast()).map {
-                    UInt8(bitPattern: $0)
-                })
-        }
+        (1..<Int(CommandLine.argc)).map { Path.string(cString: CommandLine.unsafeArgv[$0]!) }
     }
 
     /// Short options that take a value, with their long names.

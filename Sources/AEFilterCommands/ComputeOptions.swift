@@ -14,13 +14,23 @@ struct ComputeOptions: ParsableArguments {
             valueName: "N"))
     var threads: Int?
 
+    @Option(
+        name: .customLong("plugin"),
+        help: ArgumentHelp(
+            "Load a plugin module (repeatable), besides those on AE_FILTER_PLUGIN_PATH and in PREFIX/lib/ae-filter/plugins.",
+            valueName: "FILE"))
+    var pluginFiles: [String] = []
+
+    /// The plugins this run uses.
+    var plugins: PluginSet { CommandPlugins.set(files: pluginFiles) }
+
     static var cores: Int { max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN))) }
 
     /// `--threads`, or `fallback`.
     func threads(or fallback: Int = Self.cores) -> Int { threads ?? fallback }
 
     func validate() throws {
-        let names = CommandPlugins.current.backends.names
+        let names = plugins.backends.names
         guard names.contains(backend) else {
             throw ValidationError("--backend: \(RegistryError.unknown(kind: "backend", name: backend, known: names))")
         }
@@ -30,6 +40,6 @@ struct ComputeOptions: ParsableArguments {
     }
 
     func makeBackend(threads fallback: Int = Self.cores) throws -> any Backend {
-        try CommandPlugins.current.backends.make(backend, threads: threads(or: fallback))
+        try plugins.backends.make(backend, threads: threads(or: fallback))
     }
 }

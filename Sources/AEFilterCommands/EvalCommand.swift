@@ -47,7 +47,7 @@ struct EvalCommand: ParsableCommand {
     func validate() throws {
         guard (1...100).contains(repeats) else { throw ValidationError("--repeats must be between 1 and 100") }
         if let noise, !(noise >= 0 && noise.isFinite) { throw ValidationError("--noise must be 0 or more") }
-        let plugins = CommandPlugins.current
+        let plugins = compute.plugins
         if let noiseModel, !plugins.noise.names.contains(noiseModel) {
             throw ValidationError(
                 "--noise-model: \(RegistryError.unknown(kind: "noise model", name: noiseModel, known: plugins.noise.names))"
@@ -56,7 +56,7 @@ struct EvalCommand: ParsableCommand {
     }
 
     func run() throws {
-        let plugins = CommandPlugins.current
+        let plugins = compute.plugins
         let checkpoint = try loadModel(model)
         let dataset = try loadData(data)
         let name = noiseModel ?? checkpoint.metadata[.noiseModel] ?? "dropout"

@@ -124,7 +124,7 @@ struct Filter: ParsableCommand {
     }
 
     func validate() throws {
-        let plugins = CommandPlugins.current
+        let plugins = compute.plugins
         guard noise.isFinite, noise >= 0 else { throw ValidationError("--noise must be 0 or more, got \(noise)") }
         if noise > 0 {
             do { _ = try plugins.noise.make(noiseModel, level: noise) } catch {
@@ -181,8 +181,18 @@ struct Filter: ParsableCommand {
         // and unmap each one, faulting its pages in again every time.
         CAESystem_keep_allocations_up_to(64 << 20)
         let checkpoint = try loadModel(model)
+        // A checkpoint trained with a noise model that is not loaded still denoises; say so once.
+        if let name = checkpoint.metadata[.noiseModel], !compute.plugins.noise.names.contains(name) {
+            let module = checkpoint.metadata[.noiseModelModule].map {
+                " (from \(Path.display($0)), sha256 \(checkpoint.metadata[.noiseModelSHA256] ?? "unknown"))"
+            }
+            Diagnostics.report(
+                model ?? "default model",
+                "trained with the noise model '\(Path.sanitized(name))'\(module ?? ""), which is not loaded; denoising anyway"
+            )
+        }
         var run = filterRun
-        run.settings.noise = noise > 0 ? try CommandPlugins.current.noise.make(noiseModel, level: noise) : nil
+        run.settings.noise = noise > 0 ? try compute.plugins.noise.make(noiseModel, level: noise) : nil
         run.settings.seed = seed ?? UInt64.random(in: 0...UInt64.max)
         // Parallelism comes from the workers; one compute thread each keeps
         // the results identical whatever --jobs is.

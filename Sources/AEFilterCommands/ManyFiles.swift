@@ -10,7 +10,7 @@ enum ManyFiles {
     static let valued: Set<String> = [
         "-o", "--output", "--format", "--files-from", "-j", "--jobs", "--batch-size", "--noise", "--noise-model",
         "--seed", "--model", "--fit", "--invert", "--emit", "--scale", "--backend", "--threads", "--max-pixels",
-        "--on-error",
+        "--on-error", "--plugin",
     ]
 
     static let subcommands: Set<String> = ["filter", "train", "eval", "info", "data", "plugins", "help"]

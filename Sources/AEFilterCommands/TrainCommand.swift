@@ -89,7 +89,7 @@ struct TrainCommand: ParsableCommand {
     }
 
     func validate() throws {
-        let plugins = CommandPlugins.current
+        let plugins = compute.plugins
         let overrides: [Any?] = [
             epochs, iterations, batchSize, lr, schedule, minLr, hidden, noise, noiseModel, seed, evalEvery,
         ]
@@ -161,7 +161,7 @@ struct TrainCommand: ParsableCommand {
 
     func run() throws {
         try checkOutputs()
-        let plugins = CommandPlugins.current
+        let plugins = compute.plugins
         var resumed: Checkpoint?
         var configuration = makeConfiguration()
         if let resume {
@@ -196,6 +196,13 @@ struct TrainCommand: ParsableCommand {
         metadata[.trainThreads] = "\(compute.threads())"
         for file in FashionMNIST.files { metadata[.dataMD5(file.name)] = dataset.md5s[file.name] }
         metadata[.dataOfficial] = "\(dataset.isOfficial)"
+        // A noise model from a module is named by the module's file and contents.
+        if case .module(let path, _, let sha256)? = plugins.noise.entries.first(where: {
+            $0.name == configuration.noiseModel
+        })?.origin {
+            metadata[.noiseModelModule] = path
+            metadata[.noiseModelSHA256] = sha256
+        }
         if let resumed { metadata[.trainCommand] = resumed.metadata[.trainCommand] ?? metadata[.trainCommand] }
 
         let progress = TrainingProgress(total: configuration.iterations, logPath: log)

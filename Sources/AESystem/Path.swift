@@ -31,6 +31,11 @@ public enum Path {
         return String(scalars)
     }
 
+    /// The string for a C string's exact bytes (argv, getenv, realpath).
+    public static func string(cString: UnsafePointer<CChar>) -> String {
+        string(UnsafeBufferPointer(start: cString, count: strlen(cString)).map { UInt8(bitPattern: $0) })
+    }
+
     /// The bytes a path string stands for.
     public static func bytes(_ path: String) -> [UInt8] {
         var bytes: [UInt8] = []

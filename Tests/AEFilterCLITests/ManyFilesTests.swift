@@ -10,7 +10,7 @@ import Testing
         "output": "OUT/", "format": "pgm", "files-from": "/dev/null", "jobs": "2", "batch-size": "7",
         "noise": "0.5", "noise-model": "mask", "seed": "3", "model": Fixtures.referenceCheckpoint, "fit": "stretch",
         "invert": "off", "emit": "noisy", "scale": "2", "backend": "cpu", "threads": "1", "max-pixels": "100000",
-        "on-error": "placeholder",
+        "on-error": "placeholder", "plugin": "/nonexistent.so",
     ]
 
     @Test func everyValuedOptionKeepsItsValueBeforeManyFiles() throws {

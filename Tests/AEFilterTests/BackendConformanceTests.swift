@@ -6,21 +6,21 @@ import Testing
 
 extension OpenBLASSuites {
     /// Every registered backend through ``BackendConformance``. A new backend
-    /// registers in `PluginSet.standard` and is tested here with no other change.
+    /// registers in `PluginSet.standard` or ships as a module and is tested here with no other change.
     @Suite struct BackendConformanceTests {
-        static let names = PluginSet.standard.backends.names
+        static let names = Fixtures.plugins.backends.names
 
         @Test(arguments: names, BackendConformance.shapes)
         func gemmMatchesFloat64Reference(backendName: String, shape: BackendConformance.Shape) throws {
-            let backend = try PluginSet.standard.backends.make(backendName, threads: 2)
+            let backend = try Fixtures.plugins.backends.make(backendName, threads: 2)
             #expect(BackendConformance.problems(backend, shape: shape) == [])
         }
 
         /// Backends that claim independent rows keep the claim; the filter's
         /// independence of batching rests on it.
-        @Test(arguments: PluginSet.standard.backends.entries.filter(\.rowsAreIndependent).map(\.name))
+        @Test(arguments: Fixtures.plugins.backends.entries.filter(\.rowsAreIndependent).map(\.name))
         func rowsAreIndependentWhereClaimed(backendName: String) throws {
-            let entry = try #require(PluginSet.standard.backends.entries.first { $0.name == backendName })
+            let entry = try #require(Fixtures.plugins.backends.entries.first { $0.name == backendName })
             #expect(try entry.make(1).rowsAreIndependent)
             #expect(try BackendConformance.rowIndependenceProblems(entry.make) == [])
         }
@@ -28,7 +28,7 @@ extension OpenBLASSuites {
         @Test(arguments: names)
         func concurrentCallsAgree(backendName: String) throws {
             #expect(
-                BackendConformance.concurrencyProblems(try PluginSet.standard.backends.make(backendName, threads: 1))
+                BackendConformance.concurrencyProblems(try Fixtures.plugins.backends.make(backendName, threads: 1))
                     == [])
         }
 
@@ -61,12 +61,12 @@ extension OpenBLASSuites {
     /// What `auto` stands for: the filter needs independent rows, training speed.
     @Suite struct AutoBackendTests {
         @Test func picksByPurpose() throws {
-            #expect(try PluginSet.standard.backends.make("auto", threads: 1, for: .inference).name == "cpu")
-            #expect(try PluginSet.standard.backends.make("auto", threads: 1, for: .training).name == "blas")
+            #expect(try Fixtures.plugins.backends.make("auto", threads: 1, for: .inference).name == "cpu")
+            #expect(try Fixtures.plugins.backends.make("auto", threads: 1, for: .training).name == "blas")
         }
 
         @Test func fallsBackWhenThePreferredBackendCannotBeMade() throws {
-            var registry = PluginSet.standard.backends
+            var registry = Fixtures.plugins.backends
             registry.register(name: "broken", summary: "always fails", priority: 99, rowsAreIndependent: true) { _ in
                 throw NoiseError("no device")
             }

@@ -8,7 +8,7 @@ extension OpenBLASSuites {
     /// PyTorch's own outputs of the reference checkpoint (Tests/Reference/forward-check),
     /// reproduced by every backend within 1e-5 on every value.
     @Suite struct ForwardCheckTests {
-        static let names = PluginSet.standard.backends.names
+        static let names = Fixtures.plugins.backends.names
         static let directory = "forward-check"
 
         func load() throws -> (input: [Float], keep: [Float], clean: [Float], dropout: [Float]) {
@@ -25,7 +25,7 @@ extension OpenBLASSuites {
         @Test(arguments: names)
         func matchesPyTorch(backendName: String) throws {
             let model = try Fixtures.referenceModel()
-            let backend = try PluginSet.standard.backends.make(backendName, threads: 2)
+            let backend = try Fixtures.plugins.backends.make(backendName, threads: 2)
             let data = try load()
             #expect(data.input.count == 100 * 784 && data.clean.count == 100 * 784)
 

@@ -19,7 +19,7 @@ extension OpenBLASSuites {
             configuration.seed = seed
             configuration.evalEvery = evalEvery
             // The trainer splits each step over its own threads: one backend thread per call.
-            let backend = try PluginSet.standard.backends.make(name, threads: 1)
+            let backend = try Fixtures.plugins.backends.make(name, threads: 1)
             return try TrainingRun(
                 configuration: configuration, train: small ? Self.smallTrain(data) : data.train,
                 test: test ?? Self.smallTest(data),
@@ -82,7 +82,7 @@ extension OpenBLASSuites {
             var resumed = try TrainingRun(
                 configuration: TrainingConfiguration(metadata: saved.metadata), train: Self.smallTrain(data),
                 test: Self.smallTest(data), noise: DropoutNoiseLookup.make(),
-                backend: try PluginSet.standard.backends.make(backend, threads: 1), threads: 1, resume: saved)
+                backend: try Fixtures.plugins.backends.make(backend, threads: 1), threads: 1, resume: saved)
             try resumed.run()
             #expect(resumed.iteration == 100)
             let expected = straight.checkpoint(resumable: false).serialized()
@@ -94,7 +94,7 @@ extension OpenBLASSuites {
         @Test func referenceCheckpointEvaluatesLikePyTorch() throws {
             let data = try Fixtures.fashionMNIST()
             let report = EvaluationReport(
-                model: try Fixtures.referenceModel(), backend: try PluginSet.standard.backends.make("auto", threads: 2),
+                model: try Fixtures.referenceModel(), backend: try Fixtures.plugins.backends.make("auto", threads: 2),
                 images: data.test, noise: DropoutNoiseLookup.make(), seed: 0, repeats: 1)
             // Tests/Reference/README.md: 19.48 dB (MSE 0.01127), noisy 9.86 dB, 3×3 median 9.05 dB.
             #expect(abs(report.overall.model.psnr - 19.48) < 0.05)
@@ -109,6 +109,6 @@ extension OpenBLASSuites {
 
 enum DropoutNoiseLookup {
     static func make(_ level: Float = 0.5) -> any NoiseModel {
-        try! PluginSet.standard.noise.make("dropout", level: level)
+        try! Fixtures.plugins.noise.make("dropout", level: level)
     }
 }

@@ -1,4 +1,3 @@
-import AEFilter
 import AEFilterCore
 import AEImageIO
 import AESystem

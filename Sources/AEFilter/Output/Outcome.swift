@@ -1,5 +1,3 @@
-import AEFilter
-
 /// One input's result as the output side sees it: the encoded image, or
 /// why there is none. Folder outputs are already written by then.
 struct Outcome: Sendable {

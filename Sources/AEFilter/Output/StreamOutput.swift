@@ -1,4 +1,3 @@
-import AEFilter
 import AEFilterCore
 import AEImageIO
 import AESystem
@@ -38,7 +37,7 @@ final class StreamOutput {
                 idxHeader = offset
                 try channel.write(header(count: 0))
             } else {
-                let folder = getenv("TMPDIR").map { Path.string(Array(String(cString: $0).utf8)) } ?? "/tmp"
+                let folder = getenv("TMPDIR").map { Path.string(cString: $0) } ?? "/tmp"
                 var template = Path.bytes(folder + "/ae-filter-idx-XXXXXX") + [0]
                 spool = template.withUnsafeMutableBufferPointer {
                     $0.withMemoryRebound(to: CChar.self) { mkstemp($0.baseAddress!) }

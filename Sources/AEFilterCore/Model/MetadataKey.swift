@@ -11,6 +11,9 @@ public struct MetadataKey: RawRepresentable, Hashable, Sendable {
     public static let negativeSlope = MetadataKey("negative_slope")
     public static let noiseModel = MetadataKey("noise_model")
     public static let noise = MetadataKey("noise")
+    /// For a noise model from a plugin module: the module's path and SHA-256.
+    public static let noiseModelModule = MetadataKey("noise_model.module")
+    public static let noiseModelSHA256 = MetadataKey("noise_model.sha256")
     public static let version = MetadataKey("ae_filter.version")
 
     // The training run: its configuration and where it stands.

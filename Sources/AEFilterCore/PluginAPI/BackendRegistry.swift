@@ -13,6 +13,7 @@ public struct BackendRegistry: Sendable {
         public let priority: Int
         /// What its backends' ``Backend/rowsAreIndependent`` says.
         public let rowsAreIndependent: Bool
+        public let origin: PluginOrigin
         public let make: @Sendable (_ threads: Int) throws -> any Backend
     }
 
@@ -34,11 +35,13 @@ public struct BackendRegistry: Sendable {
     /// Adds a backend; a later registration under the same name replaces the earlier one.
     public mutating func register(
         name: String, summary: String, priority: Int = 0, rowsAreIndependent: Bool = false,
-        make: @escaping @Sendable (_ threads: Int) throws -> any Backend
+        origin: PluginOrigin = .builtIn, make: @escaping @Sendable (_ threads: Int) throws -> any Backend
     ) {
         entries.removeAll { $0.name == name }
         entries.append(
-            Entry(name: name, summary: summary, priority: priority, rowsAreIndependent: rowsAreIndependent, make: make))
+            Entry(
+                name: name, summary: summary, priority: priority, rowsAreIndependent: rowsAreIndependent,
+                origin: origin, make: make))
     }
 
     /// The names accepted by ``make(_:threads:for:)``, `auto` first.

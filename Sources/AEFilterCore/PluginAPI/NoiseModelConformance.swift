@@ -12,8 +12,12 @@
 /// ```
 public enum NoiseModelConformance {
     /// Every problem found, as sentences; empty when the model conforms.
-    /// `make` builds the model at a level, as its registry entry does.
-    public static func problems(name: String, make: (Float) throws -> any NoiseModel) -> [String] {
+    /// `make` builds the model at a level, as its registry entry does;
+    /// `levels` are the levels it takes (checked at 0.3, or the middle of
+    /// `levels` when 0.3 is not among them).
+    public static func problems(
+        name: String, levels: ClosedRange<Float> = 0...1, make: (Float) throws -> any NoiseModel
+    ) -> [String] {
         var found: [String] = []
         let clean = (0..<Geometry.pixels).map { Float($0 % 256) / 255 }
         func run(_ model: any NoiseModel, seed: UInt64) -> [Float] {
@@ -22,28 +26,37 @@ public enum NoiseModelConformance {
             pixels.withUnsafeMutableBufferPointer { model.apply(to: $0, rng: &rng) }
             return pixels
         }
+        let level: Float =
+            levels.contains(0.3) ? 0.3 : levels.lowerBound / 2 + min(levels.upperBound, 1e30) / 2
         do {
-            let model = try make(0.3)
-            if model.name != name || model.level != 0.3 {
-                found.append("\(name): made at 0.3, reports name \(model.name) and level \(model.level)")
+            let model = try make(level)
+            if model.name != name || model.level != level {
+                found.append("\(name): made at \(level), reports name \(model.name) and level \(model.level)")
             }
             let first = run(model, seed: 9)
             if first != run(model, seed: 9) { found.append("\(name): the same seed gave different noise") }
             if first == run(model, seed: 10) { found.append("\(name): different seeds gave the same noise") }
-            if first == clean { found.append("\(name): level 0.3 left the image unchanged") }
+            if first == clean { found.append("\(name): level \(level) left the image unchanged") }
             if !first.allSatisfy(\.isFinite) { found.append("\(name): produced a value that is not finite") }
             var shown = first
             shown.withUnsafeMutableBufferPointer { model.appearance(of: $0) }
             if !shown.allSatisfy({ $0 >= 0 && $0 <= 1 }) { found.append("\(name): appearance(of:) left [0, 1]") }
         } catch {
-            found.append("\(name): cannot be made at level 0.3: \(error)")
+            found.append("\(name): cannot be made at level \(level): \(error)")
         }
-        do {
-            if run(try make(0), seed: 9) != clean { found.append("\(name): level 0 changed the image") }
-        } catch {
-            found.append("\(name): cannot be made at level 0: \(error)")
+        if levels.contains(0) {
+            do {
+                if run(try make(0), seed: 9) != clean { found.append("\(name): level 0 changed the image") }
+            } catch {
+                found.append("\(name): cannot be made at level 0: \(error)")
+            }
         }
-        if (try? make(-1)) != nil { found.append("\(name): accepted level -1") }
+        if (try? make(levels.lowerBound - 1)) != nil {
+            found.append("\(name): accepted level \(levels.lowerBound - 1), below its levels")
+        }
+        if levels.upperBound < 1e30, (try? make(levels.upperBound + 1)) != nil {
+            found.append("\(name): accepted level \(levels.upperBound + 1), above its levels")
+        }
         return found
     }
 }

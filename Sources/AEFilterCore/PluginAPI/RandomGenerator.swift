@@ -22,6 +22,13 @@ public struct RandomGenerator: RandomNumberGenerator, Sendable {
         s3 = splitMix(&x)
     }
 
+    /// The four words of state, for generators that live outside Swift
+    /// (plugin modules draw through the same algorithm).
+    public var state: (UInt64, UInt64, UInt64, UInt64) {
+        get { (s0, s1, s2, s3) }
+        set { (s0, s1, s2, s3) = newValue }
+    }
+
     /// The next 64 random bits.
     @inlinable
     public mutating func next() -> UInt64 {

@@ -1,0 +1,27 @@
+import AEFilterCore
+import CAEPluginHost
+
+/// A noise model registered by a plugin module, made for one level.
+struct ModuleNoiseModel: NoiseModel {
+    let descriptor: ModuleDescriptor<ae_filter_noise_model>
+    let name: String
+    let level: Float
+
+    func apply(to pixels: UnsafeMutableBufferPointer<Float>, rng: inout RandomGenerator) {
+        let s = rng.state
+        var state = ae_filter_rng(state: (s.0, s.1, s.2, s.3))
+        CAEPluginHost_apply(descriptor.pointer, level, pixels.baseAddress, pixels.count, &state)
+        rng.state = (state.state.0, state.state.1, state.state.2, state.state.3)
+    }
+
+    func appearance(of noisy: UnsafeMutableBufferPointer<Float>) {
+        if CAEPluginHost_appearance(descriptor.pointer, level, noisy.baseAddress, noisy.count) == 0 {
+            for i in noisy.indices { noisy[i] = min(max(noisy[i], 0), 1) }
+        }
+    }
+}
+
+/// A module's descriptor: constant and never freed (modules are never unloaded).
+struct ModuleDescriptor<Value>: @unchecked Sendable {
+    let pointer: UnsafePointer<Value>
+}

@@ -1,0 +1,149 @@
+#include "CAEPluginHost.h"
+
+#include <dlfcn.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct CAEPluginHost_module {
+    uint32_t abi_version;
+    const ae_filter_noise_model **noise_models;
+    size_t noise_model_count;
+    const ae_filter_backend **backends;
+    size_t backend_count;
+};
+
+static uint64_t caepluginhost_rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+
+// xoshiro256**, as RandomGenerator.next().
+static uint64_t caepluginhost_next(ae_filter_rng *rng) {
+    uint64_t *s = rng->state;
+    const uint64_t result = caepluginhost_rotl(s[1] * 5, 7) * 9;
+    const uint64_t t = s[1] << 17;
+    s[2] ^= s[0];
+    s[3] ^= s[1];
+    s[1] ^= s[2];
+    s[0] ^= s[3];
+    s[2] ^= t;
+    s[3] = caepluginhost_rotl(s[3], 45);
+    return result;
+}
+
+static float caepluginhost_unit_float(ae_filter_rng *rng) {
+    return (float)(caepluginhost_next(rng) >> 40) * (1.0f / 16777216.0f);
+}
+
+// Box–Muller, as RandomGenerator.nextNormal().
+static float caepluginhost_normal(ae_filter_rng *rng) {
+    const double u1 = (double)(caepluginhost_next(rng) >> 11) * 0x1p-53;
+    const double u2 = (double)(caepluginhost_next(rng) >> 11) * 0x1p-53;
+    const double r = sqrt(-2 * log(1 - u1));
+    return (float)(r * cos(2 * 3.14159265358979323846 * u2));
+}
+
+static const ae_filter_host caepluginhost_functions = {
+    caepluginhost_next, caepluginhost_unit_float, caepluginhost_normal};
+
+const ae_filter_host *CAEPluginHost_host(void) { return &caepluginhost_functions; }
+
+static int caepluginhost_add_noise_model(const ae_filter_registrar *self, const ae_filter_noise_model *model) {
+    CAEPluginHost_module *module = self->host_data;
+    if (model == NULL) return 1;
+    const ae_filter_noise_model **grown =
+        realloc(module->noise_models, (module->noise_model_count + 1) * sizeof(*grown));
+    if (grown == NULL) return 1;
+    module->noise_models = grown;
+    module->noise_models[module->noise_model_count++] = model;
+    return 0;
+}
+
+static int caepluginhost_add_backend(const ae_filter_registrar *self, const ae_filter_backend *backend) {
+    CAEPluginHost_module *module = self->host_data;
+    if (backend == NULL) return 1;
+    const ae_filter_backend **grown = realloc(module->backends, (module->backend_count + 1) * sizeof(*grown));
+    if (grown == NULL) return 1;
+    module->backends = grown;
+    module->backends[module->backend_count++] = backend;
+    return 0;
+}
+
+CAEPluginHost_module *CAEPluginHost_load(const char *path, char *error, size_t error_size) {
+    void *library = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+    if (library == NULL) {
+        const char *reason = dlerror();
+        snprintf(error, error_size, "cannot load it (%s)", reason ? reason : "unknown reason");
+        return NULL;
+    }
+    uint32_t (*version)(void) = (uint32_t (*)(void))dlsym(library, "ae_filter_plugin_abi_version");
+    int (*init)(const ae_filter_registrar *, char *, size_t) =
+        (int (*)(const ae_filter_registrar *, char *, size_t))dlsym(library, "ae_filter_plugin_init");
+    if (version == NULL || init == NULL) {
+        snprintf(error, error_size, "it has no %s function, so it is no ae-filter plugin",
+                 version == NULL ? "ae_filter_plugin_abi_version" : "ae_filter_plugin_init");
+        return NULL;
+    }
+    const uint32_t abi = version();
+    if (abi != AE_FILTER_PLUGIN_ABI_VERSION) {
+        snprintf(error, error_size, "it was built for plugin ABI version %u; this ae-filter has version %u", abi,
+                 AE_FILTER_PLUGIN_ABI_VERSION);
+        return NULL;
+    }
+    CAEPluginHost_module *module = calloc(1, sizeof(*module));
+    if (module == NULL) {
+        snprintf(error, error_size, "out of memory");
+        return NULL;
+    }
+    module->abi_version = abi;
+    const ae_filter_registrar registrar = {AE_FILTER_PLUGIN_ABI_VERSION, &caepluginhost_functions,
+                                           caepluginhost_add_noise_model, caepluginhost_add_backend, module};
+    char reason[200] = {0};
+    if (init(&registrar, reason, sizeof(reason)) != 0) {
+        reason[sizeof(reason) - 1] = '\0';
+        snprintf(error, error_size, "its init failed (%s)", reason[0] ? reason : "no reason given");
+        free(module->noise_models);
+        free(module->backends);
+        free(module);
+        return NULL;
+    }
+    return module;
+}
+
+uint32_t CAEPluginHost_abi_version(const CAEPluginHost_module *module) { return module->abi_version; }
+
+size_t CAEPluginHost_noise_model_count(const CAEPluginHost_module *module) { return module->noise_model_count; }
+
+const ae_filter_noise_model *CAEPluginHost_noise_model(const CAEPluginHost_module *module, size_t index) {
+    return module->noise_models[index];
+}
+
+size_t CAEPluginHost_backend_count(const CAEPluginHost_module *module) { return module->backend_count; }
+
+const ae_filter_backend *CAEPluginHost_backend(const CAEPluginHost_module *module, size_t index) {
+    return module->backends[index];
+}
+
+void CAEPluginHost_apply(const ae_filter_noise_model *model, float level, float *pixels, size_t count,
+                         ae_filter_rng *rng) {
+    model->apply(model->context, level, pixels, count, rng, &caepluginhost_functions);
+}
+
+int CAEPluginHost_appearance(const ae_filter_noise_model *model, float level, float *pixels, size_t count) {
+    if (model->appearance == NULL) return 0;
+    model->appearance(model->context, level, pixels, count);
+    return 1;
+}
+
+void *CAEPluginHost_create(const ae_filter_backend *backend, int threads, char *error, size_t error_size) {
+    return backend->create(backend->context, threads, error, error_size);
+}
+
+void CAEPluginHost_destroy(const ae_filter_backend *backend, void *instance) {
+    backend->destroy(backend->context, instance);
+}
+
+void CAEPluginHost_gemm(const ae_filter_backend *backend, void *instance, int trans_a, int trans_b, size_t m,
+                        size_t n, size_t k, float alpha, const float *a, size_t lda, const float *b, size_t ldb,
+                        float beta, float *c, size_t ldc) {
+    backend->gemm(instance, trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+}

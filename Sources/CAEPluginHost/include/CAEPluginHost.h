@@ -1,0 +1,40 @@
+// Loads plugin modules (see Plugins/include/ae_filter_plugin.h, the
+// contract) and collects what they register. Plain C types only.
+#ifndef CAEPLUGINHOST_H
+#define CAEPLUGINHOST_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../../../Plugins/include/ae_filter_plugin.h"
+
+/// A loaded module: what its init registered.
+typedef struct CAEPluginHost_module CAEPluginHost_module;
+
+/// dlopens `path`, checks its ABI version and runs its init. Returns the
+/// module, or NULL with the reason in `error`. A module is never unloaded.
+CAEPluginHost_module *CAEPluginHost_load(const char *path, char *error, size_t error_size);
+
+/// The ABI version the module reported.
+uint32_t CAEPluginHost_abi_version(const CAEPluginHost_module *module);
+
+size_t CAEPluginHost_noise_model_count(const CAEPluginHost_module *module);
+const ae_filter_noise_model *CAEPluginHost_noise_model(const CAEPluginHost_module *module, size_t index);
+size_t CAEPluginHost_backend_count(const CAEPluginHost_module *module);
+const ae_filter_backend *CAEPluginHost_backend(const CAEPluginHost_module *module, size_t index);
+
+/// The functions modules draw random numbers with: the same sequence as
+/// ae-filter's own RandomGenerator for the same state.
+const ae_filter_host *CAEPluginHost_host(void);
+
+/// Calls through a descriptor's function pointers (for Swift).
+void CAEPluginHost_apply(const ae_filter_noise_model *model, float level, float *pixels, size_t count,
+                         ae_filter_rng *rng);
+int CAEPluginHost_appearance(const ae_filter_noise_model *model, float level, float *pixels, size_t count);
+void *CAEPluginHost_create(const ae_filter_backend *backend, int threads, char *error, size_t error_size);
+void CAEPluginHost_destroy(const ae_filter_backend *backend, void *instance);
+void CAEPluginHost_gemm(const ae_filter_backend *backend, void *instance, int trans_a, int trans_b, size_t m,
+                        size_t n, size_t k, float alpha, const float *a, size_t lda, const float *b, size_t ldb,
+                        float beta, float *c, size_t ldc);
+
+#endif
