@@ -1,7 +1,8 @@
 /*
  * ae_filter_plugin.h: the whole contract between ae-filter and a plugin
- * module. Plain C99, so a module can be written in C, C++, Rust or Swift
- * (@_cdecl). Build one with nothing but this header:
+ * module. Plain C99 (plus the GCC/Clang visibility attribute below), so a
+ * module can be written in C, C++, Rust or Swift (@_cdecl). Build one with
+ * nothing but this header:
  *
  *     cc -shared -fPIC -O2 -I DIR_OF_THIS_HEADER -o my-plugin.so my-plugin.c
  *
@@ -20,7 +21,12 @@
  *
  *     int ae_filter_plugin_init(const ae_filter_registrar *registrar, char *error, size_t error_size);
  *         registers the module's plugins through the registrar and returns 0;
- *         or writes a reason into `error` and returns non-zero.
+ *         or writes a reason into `error` and returns non-zero. `error` holds
+ *         `error_size` bytes, the terminating NUL included (snprintf fits).
+ *         When a registration is refused, return non-zero: ae-filter
+ *         reports its own reason for the refusal, so `error` may stay empty.
+ *         `registrar->abi_version` is the host's version, for a module that
+ *         can serve several.
  *
  * A module that is skipped (wrong version, missing function, a plugin whose
  * name clashes with another, a failing init, a descriptor missing a
@@ -58,7 +64,8 @@ typedef struct ae_filter_host {
     uint64_t (*next_u64)(ae_filter_rng *rng);
     /* A uniform float in [0, 1) from the top 24 bits of next_u64. */
     float (*next_unit_float)(ae_filter_rng *rng);
-    /* A standard normal float (Box–Muller over two draws). */
+    /* A standard normal float (Box–Muller over two fresh draws each call;
+     * nothing is cached between calls). */
     float (*next_normal)(ae_filter_rng *rng);
 } ae_filter_host;
 
@@ -74,17 +81,24 @@ typedef struct ae_filter_noise_model {
     const char *name;
     /* One line for `ae-filter plugins` and --help. */
     const char *summary;
-    /* What the level is, e.g. "probability" or "standard deviation". */
+    /* What the level is: a singular noun phrase without an article, shown as
+     * "needs a <meaning> from MIN to MAX", e.g. "probability" or
+     * "standard deviation". */
     const char *level_meaning;
-    /* The levels accepted, inclusive; others are refused with a message. */
+    /* The levels accepted, inclusive and finite; others are refused with a
+     * message. FLT_MAX as level_max means no upper limit. */
     float level_min, level_max;
-    /* Required. Corrupts `pixels` at `level`, drawing only from `rng`. May
-     * leave [0, 1] (the tutorial's dropout does); must stay finite. Called
-     * from several threads at once, each with its own image and rng. */
+    /* Required. Corrupts `pixels` at `level`, drawing only from `rng`. The
+     * same rng state must give the same result (draw nothing else), and a
+     * level of 0, when accepted, must leave the image unchanged. May leave
+     * [0, 1] (the tutorial's dropout does); must stay finite. Called from
+     * several threads at once, each with its own image and rng. */
     void (*apply)(void *context, float level, float *pixels, size_t count, ae_filter_rng *rng,
                   const ae_filter_host *host);
     /* Optional (NULL: clamp to [0, 1]). Turns corrupted pixels into what the
-     * damaged image looks like to a person, in [0, 1]. */
+     * damaged image looks like to a person, in [0, 1]: what --emit noisy and
+     * the noisy panel of --emit triptych show, and the input of eval's
+     * baselines. */
     void (*appearance)(void *context, float level, float *pixels, size_t count);
     /* Passed back to the functions above. */
     void *context;

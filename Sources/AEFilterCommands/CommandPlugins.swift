@@ -10,7 +10,9 @@ enum CommandPlugins {
 
     static func set(files: [String] = []) -> PluginSet {
         if let plugins = loaded[files] { return plugins }
-        let plugins = builtIn.forRun(files: files) { path, reason in Diagnostics.report("plugin \(path)", reason) }
+        let plugins = builtIn.forRun(files: files) { path, reason in
+            Diagnostics.report("plugin \(path)", reason + "; skipped")
+        }
         loaded[files] = plugins
         return plugins
     }

@@ -31,7 +31,7 @@ import Testing
         #expect(problems.contains("sloppy: level 0 changed the image"))
         #expect(problems.contains("sloppy: accepted level -1.0, below its levels"))
         #expect(problems.contains("sloppy: accepted level 2.0, above its levels"))
-        #expect(problems.contains("sloppy: appearance(of:) left [0, 1]"))
+        #expect(problems.contains("sloppy: its appearance (what --emit noisy shows) left [0, 1]"))
     }
 
     @Test func unknownNamesListTheKnownOnes() {

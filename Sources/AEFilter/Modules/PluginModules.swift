@@ -25,7 +25,7 @@ public enum PluginModules {
                 guard entry.hasPrefix("/") else {
                     report(
                         "AE_FILTER_PLUGIN_PATH entry '\(entry)'",
-                        "not an absolute path: it would load from wherever ae-filter runs; ignored")
+                        "not an absolute path, which would load modules from wherever ae-filter runs")
                     continue
                 }
                 folders.append(entry)
@@ -59,7 +59,7 @@ public enum PluginModules {
         var loaded = Set<String>()
         for path in paths {
             guard let real = realPath(path) else {
-                report(path, "\(FileError(path: path, errno: errno).reason); skipped")
+                report(path, FileError(path: path, errno: errno).reason)
                 continue
             }
             // The same file found twice (the path and --plugin) is loaded once.
@@ -67,7 +67,7 @@ public enum PluginModules {
             do {
                 try load(path, resolved: real, into: &plugins)
             } catch {
-                report(path, "\(error); skipped")
+                report(path, "\(error)")
             }
         }
     }

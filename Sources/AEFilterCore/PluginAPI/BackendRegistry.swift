@@ -1,7 +1,7 @@
 /// Maps backend names to factories. A value, passed to whoever needs it.
 ///
 /// A new registry is empty; plugins add their backends with
-/// ``register(name:summary:priority:rowsAreIndependent:make:)``, and `auto`
+/// ``register(name:summary:priority:rowsAreIndependent:origin:make:)``, and `auto`
 /// picks among them by ``Purpose``.
 public struct BackendRegistry: Sendable {
     /// A registered backend: its name, a line for `ae-filter plugins`, its
