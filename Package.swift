@@ -61,6 +61,11 @@ let package = Package(
         // The default model, trained by `ae-filter train` (see README), embedded with #embed.
         .target(name: "CAEDefaultModel", exclude: ["default-model.safetensors"]),
 
+        // Architectures: each a model, its loader and its trainer.
+        .target(
+            name: "TutorialArchitecture", dependencies: ["AEFilterCore", "AETraining", "AESystem", "CAESystem"],
+            path: "Plugins/Architectures/Tutorial"),
+
         // Loads plugin modules through the C contract in Plugins/include.
         .target(name: "CAEPluginHost", linkerSettings: [.linkedLibrary("dl"), .linkedLibrary("m")]),
 
@@ -69,7 +74,8 @@ let package = Package(
         .target(
             name: "AEFilter",
             dependencies: [
-                "AEFilterCore", "AEImageIO", "AEData", "NoiseModels", "CPUBackend", "CAEPluginHost",
+                "AEFilterCore", "AEImageIO", "AEData", "NoiseModels", "CPUBackend", "TutorialArchitecture",
+                "CAEPluginHost",
                 "CAEDefaultModel",
             ]),
 
@@ -84,10 +90,17 @@ let package = Package(
         .executableTarget(name: "ae-filter", dependencies: ["AEFilter", "AEFilterCommands", "CAEStartup"]),
 
         // Tests: one target per library target, plus the CLI run as a process.
-        .target(name: "TestSupport", dependencies: ["AEFilterCore", "AEData", "AEFilter"], path: "Tests/TestSupport"),
+        .target(
+            name: "TestSupport", dependencies: ["AEFilterCore", "AEData", "AEFilter", "TutorialArchitecture"],
+            path: "Tests/TestSupport"),
         .testTarget(name: "AESystemTests", dependencies: ["AESystem", "TestSupport"]),
-        .testTarget(name: "AEFilterCoreTests", dependencies: ["AEFilterCore", "CPUBackend", "TestSupport"]),
-        .testTarget(name: "AETrainingTests", dependencies: ["AETraining", "CAEKernels", "CPUBackend", "TestSupport"]),
+        .testTarget(
+            name: "AEFilterCoreTests",
+            dependencies: ["AEFilterCore", "CPUBackend", "TutorialArchitecture", "TestSupport"]),
+        .testTarget(name: "AETrainingTests", dependencies: ["AETraining", "CAEKernels", "TestSupport"]),
+        .testTarget(
+            name: "TutorialArchitectureTests",
+            dependencies: ["TutorialArchitecture", "AETraining", "CPUBackend", "TestSupport"]),
         .testTarget(name: "AEImageIOTests", dependencies: ["AEImageIO", "TestSupport"]),
         .testTarget(name: "AEDataTests", dependencies: ["AEData", "TestSupport"]),
         .testTarget(name: "NoiseModelsTests", dependencies: ["NoiseModels", "TestSupport"]),

@@ -20,7 +20,7 @@ public struct FilterSettings: Sendable {
 /// Every mode (one file, folders, streams, lines) runs this one chain.
 public enum FilterPipeline {
     public static func make(
-        model: Autoencoder, backend: any Backend, settings: FilterSettings
+        model: any DenoisingModel, backend: any Backend, settings: FilterSettings
     ) -> some Stage<InputRecord, [UInt8]> {
         Load()
             .then(Decode(maxPixels: settings.maxPixels))

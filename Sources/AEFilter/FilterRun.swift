@@ -50,7 +50,7 @@ public struct FilterRun {
     /// Runs `model` on `backend` over every input; `report` gets each
     /// failed input's label and error.
     public func run(
-        model: Autoencoder, backend: any Backend, shouldStop: @escaping () -> Bool,
+        model: any DenoisingModel, backend: any Backend, shouldStop: @escaping () -> Bool,
         report: (String, any Error) -> Void
     ) throws -> Counts {
         var settings = self.settings

@@ -1,23 +1,30 @@
 import AEFilterCore
 import CPUBackend
 import NoiseModels
+import TutorialArchitecture
 
 /// The registries a run uses, passed around as one value.
 public struct PluginSet: Sendable {
     public var noise: NoiseRegistry
     public var backends: BackendRegistry
+    public var architectures: ArchitectureRegistry
 
-    public init(noise: NoiseRegistry = NoiseRegistry(), backends: BackendRegistry = BackendRegistry()) {
+    public init(
+        noise: NoiseRegistry = NoiseRegistry(), backends: BackendRegistry = BackendRegistry(),
+        architectures: ArchitectureRegistry = ArchitectureRegistry()
+    ) {
         self.noise = noise
         self.backends = backends
+        self.architectures = architectures
     }
 
-    /// What is compiled in: the standard noise models and the `cpu` backend.
+    /// What is compiled in: the standard noise models, the `cpu` backend and the architectures.
     /// Modules (OpenBLAS's among them) are added by ``forRun(files:report:)``.
     public static var standard: PluginSet {
         var plugins = PluginSet()
         NoiseModels.register(into: &plugins.noise)
         CPUBackend.register(into: &plugins.backends)
+        TutorialArchitecture.register(into: &plugins.architectures)
         return plugins
     }
 

@@ -57,7 +57,7 @@ struct EvalCommand: ParsableCommand {
 
     func run() throws {
         let plugins = compute.plugins
-        let checkpoint = try loadModel(model)
+        let checkpoint = try loadModel(model, plugins: compute.plugins)
         let dataset = try loadData(data)
         let name = noiseModel ?? checkpoint.metadata[.noiseModel] ?? "dropout"
         let level = noise ?? checkpoint.metadata[.noise].flatMap(Float.init) ?? 0.5

@@ -180,7 +180,7 @@ struct Filter: ParsableCommand {
         // Batches allocate and free buffers of hundreds of KB; glibc would map
         // and unmap each one, faulting its pages in again every time.
         CAESystem_keep_allocations_up_to(64 << 20)
-        let checkpoint = try loadModel(model)
+        let checkpoint = try loadModel(model, plugins: compute.plugins)
         // A checkpoint trained with a noise model that is not loaded still denoises; say so once.
         if let name = checkpoint.metadata[.noiseModel], !compute.plugins.noise.names.contains(name) {
             let module = checkpoint.metadata[.noiseModelModule].map {

@@ -11,28 +11,32 @@ struct InfoCommand: ParsableCommand {
 
     @Argument(
         help: ArgumentHelp(
-            "Checkpoint file (- for standard input; the embedded default model if not given).", valueName: "FILE"))
+            "An embedded model by name (\(EmbeddedModels.names.joined(separator: ", "))), or a checkpoint file (- for standard input); the default model if not given.",
+            valueName: "MODEL"))
     var file: String?
 
     @Flag(help: "Print one JSON object instead of text.")
     var json = false
 
     func run() throws {
-        let checkpoint = try loadModel(file)
+        let checkpoint = try loadModel(file, plugins: CommandPlugins.set())
         let m = checkpoint.model
-        let parameters = Autoencoder.Parameter.allCases.map { ($0.name, m.shape(of: $0), m[$0].count) }
+        let parameters = m.parameters.map { ($0.name, $0.shape, $0.values.count) }
         let metrics = checkpoint.metadata.keys.filter {
             $0.hasPrefix(MetadataKey.metricsPrefix) && $0 != MetadataKey.metricsHistory.rawValue
         }.sorted()
         let rest = checkpoint.metadata.keys.filter {
             !$0.hasPrefix(MetadataKey.metricsPrefix) || $0 == MetadataKey.metricsHistory.rawValue
         }.sorted()
-        let architecture =
-            "Linear(\(m.inputSize), \(m.hiddenSize)) → leaky_relu(\(m.negativeSlope)) → Linear(\(m.hiddenSize), \(m.inputSize)) → sigmoid"
+        let architecture = "\(m.architecture): \(m.summary)"
         if json {
             let output = JSONOutput.object([
-                ("model", .string(file ?? "embedded default")),
-                ("architecture", .string(architecture)),
+                ("model", .string(file ?? EmbeddedModels.defaultName)),
+                ("architecture", .string(m.architecture)), ("summary", .string(m.summary)),
+                (
+                    "hyperparameters",
+                    .object(m.hyperparameters.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) })
+                ),
                 (
                     "parameters",
                     .array(
@@ -54,7 +58,7 @@ struct InfoCommand: ParsableCommand {
             return
         }
         // Metadata comes from the file: printed escaped, it can't forge lines or reach the terminal as commands.
-        print("model: \(Path.display(file ?? "embedded default"))")
+        print("model: \(Path.display(file ?? EmbeddedModels.defaultName))")
         print("architecture: \(architecture)")
         print("parameters:")
         for (name, shape, count) in parameters {

@@ -3,13 +3,17 @@ import AEFilter
 import AEFilterCore
 import ArgumentParser
 
-/// The checkpoint at `path` (`-` for standard input), or the embedded
-/// default; failures end the command with exit 1.
-func loadModel(_ path: String?) throws -> Checkpoint {
+/// The checkpoint `reference` names: an embedded model by name (`tutorial`),
+/// else a file (`-` for standard input; a file named like a model is given
+/// with a slash: `./tutorial`); the default embedded model when nil.
+/// Failures end the command with exit 1.
+func loadModel(_ reference: String?, plugins: PluginSet) throws -> Checkpoint {
+    let name = reference ?? EmbeddedModels.defaultName
     do {
-        return try path.map { try Checkpoint(contentsOf: $0) } ?? DefaultModel.load()
+        if let embedded = try EmbeddedModels.load(name, architectures: plugins.architectures) { return embedded }
+        return try Checkpoint(contentsOf: name, architectures: plugins.architectures)
     } catch {
-        Diagnostics.report(path ?? "default model", error)
+        Diagnostics.report(reference ?? "default model", error)
         throw ExitCode.failure
     }
 }

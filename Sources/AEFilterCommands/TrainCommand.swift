@@ -45,8 +45,31 @@ struct TrainCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Final learning rate of the cosine schedule (default 0).", valueName: "LR"))
     var minLr: Float?
 
-    @Option(help: ArgumentHelp("Hidden units (default 1176, 1.5 x 784).", valueName: "N"))
+    @Option(
+        help: ArgumentHelp(
+            "The model's architecture: tutorial (default; the tutorial's 784-H-784 network) or unet (a convolutional U-Net).",
+            valueName: "NAME"))
+    var architecture: String?
+
+    @Option(help: ArgumentHelp("tutorial: hidden units (default 1176, 1.5 x 784).", valueName: "N"))
     var hidden: Int?
+
+    @Option(
+        help: ArgumentHelp(
+            "unet: channels of the first level, doubled at each level down (default 32).", valueName: "N"))
+    var channels: Int?
+
+    @Option(help: ArgumentHelp("unet: how many times the image is halved (default 2: 28, 14, 7).", valueName: "N"))
+    var depth: Int?
+
+    @Option(help: ArgumentHelp("unet: the convolutions' kernel size, odd (default 3).", valueName: "N"))
+    var kernelSize: Int?
+
+    @Option(
+        help: ArgumentHelp(
+            "Blind training: draw each image's noise level uniformly from LO to HI (--noise is then the level of the evaluations).",
+            valueName: "LO:HI"))
+    var noiseRange: String?
 
     @Option(help: ArgumentHelp("Noise level (default 0.5).", valueName: "P"))
     var noise: Float?
@@ -92,6 +115,8 @@ struct TrainCommand: ParsableCommand {
         let plugins = compute.plugins
         let overrides: [Any?] = [
             epochs, iterations, batchSize, lr, schedule, minLr, hidden, noise, noiseModel, seed, evalEvery,
+            architecture,
+            channels, depth, kernelSize, noiseRange,
         ]
         if resume != nil, overrides.contains(where: { $0 != nil }) {
             throw ValidationError("--resume continues the saved configuration; drop the training options")
@@ -103,8 +128,22 @@ struct TrainCommand: ParsableCommand {
         }
         if let lr, !(lr > 0 && lr.isFinite) { throw ValidationError("--lr must be positive") }
         if let minLr, !(minLr >= 0 && minLr.isFinite) { throw ValidationError("--min-lr must be 0 or more") }
-        if let hidden, !(1...Checkpoint.maxHiddenSize).contains(hidden) {
-            throw ValidationError("--hidden must be between 1 and \(Checkpoint.maxHiddenSize)")
+        let configuration = makeConfiguration()
+        do {
+            _ = try plugins.architectures.hyperparameters(
+                for: configuration.architecture, given: configuration.hyperparameters)
+        } catch {
+            throw ValidationError("--architecture: \(error)")
+        }
+        if let noiseRange {
+            guard let range = TrainingConfiguration.range(noiseRange) else {
+                throw ValidationError("--noise-range must be LO:HI with 0 <= LO <= HI, got \(noiseRange)")
+            }
+            for level in [range.lowerBound, range.upperBound] {
+                do { _ = try plugins.noise.make(noiseModel ?? "dropout", level: level) } catch {
+                    throw ValidationError("--noise-range: \(error)")
+                }
+            }
         }
         if let evalEvery, evalEvery < 1 { throw ValidationError("--eval-every must be at least 1") }
         if let checkpointEvery, checkpointEvery < 1 { throw ValidationError("--checkpoint-every must be at least 1") }
@@ -118,7 +157,13 @@ struct TrainCommand: ParsableCommand {
 
     func makeConfiguration() -> TrainingConfiguration {
         var c = TrainingConfiguration()
-        if let hidden { c.hiddenSize = hidden }
+        if let architecture { c.architecture = architecture }
+        for (name, value) in [
+            ("hidden_size", hidden), ("channels", channels), ("depth", depth), ("kernel_size", kernelSize),
+        ] {
+            if let value { c.hyperparameters[name] = value }
+        }
+        if let noiseRange { c.noiseRange = TrainingConfiguration.range(noiseRange) }
         if let batchSize { c.batchSize = batchSize }
         let batchesPerEpoch = (60_000 + c.batchSize - 1) / c.batchSize
         c.iterations = iterations ?? (epochs ?? 8) * batchesPerEpoch
@@ -166,7 +211,7 @@ struct TrainCommand: ParsableCommand {
         var configuration = makeConfiguration()
         if let resume {
             do {
-                let checkpoint = try Checkpoint(contentsOf: resume)
+                let checkpoint = try Checkpoint(contentsOf: resume, architectures: plugins.architectures)
                 configuration = try TrainingConfiguration(metadata: checkpoint.metadata)
                 resumed = checkpoint
             } catch {
@@ -185,8 +230,11 @@ struct TrainCommand: ParsableCommand {
         let noiseModel = try plugins.noise.make(configuration.noiseModel, level: configuration.noiseLevel)
         // The trainer splits each step over its threads itself: one backend thread per call.
         let backend = try plugins.backends.make(compute.backend, threads: 1, for: .training)
+        let noiseName = configuration.noiseModel
+        let noiseRegistry = plugins.noise
         var run = try TrainingRun(
             configuration: configuration, train: dataset.train, test: dataset.test, noise: noiseModel,
+            noiseAt: { level in try noiseRegistry.make(noiseName, level: level) }, architectures: plugins.architectures,
             backend: backend, threads: compute.threads(), resume: resumed)
 
         var metadata: [String: String] = [:]
@@ -246,8 +294,8 @@ struct TrainCommand: ParsableCommand {
             let kept =
                 (try? AtomicFile.write(run.checkpoint(resumable: true, metadata: metadata).serialized(), to: resumePath))
                 != nil
-            Diagnostics.report(
-                output, "\(error.reason)" + (kept ? "; the trained state is in \(Path.display(resumePath))" : ""))
+            let where_ = kept ? "; the trained state is in \(Path.display(resumePath))" : ""
+            Diagnostics.report(output, error.reason + where_)
             throw ExitCode.failure
         }
         if checkpointEvery != nil || resume != nil || force { _ = Path.unlink(resumePath) }

@@ -5,7 +5,7 @@ public enum Evaluation {
     /// Per-pixel MSE of the model's output against the clean images, over
     /// `images`, with noise drawn from (`seed`, `stream`).
     public static func meanSquaredError(
-        model: Autoencoder, backend: any Backend, images: ImageSet, noise: (any NoiseModel)?,
+        model: any DenoisingModel, backend: any Backend, images: ImageSet, noise: (any NoiseModel)?,
         seed: UInt64, stream: UInt64, batchSize: Int = 500
     ) -> Double {
         var rng = RandomGenerator(seed: seed, stream: stream)
@@ -31,7 +31,7 @@ public enum Evaluation {
     /// Runs the model over `images` in batches, noise drawn from `rng` in
     /// order, until done or `shouldStop` says so.
     public static func forEachBatch(
-        model: Autoencoder, backend: any Backend, images: ImageSet, noise: (any NoiseModel)?,
+        model: any DenoisingModel, backend: any Backend, images: ImageSet, noise: (any NoiseModel)?,
         rng: inout RandomGenerator, batchSize: Int, shouldStop: () -> Bool = { false }, _ body: (Batch) -> Void
     ) {
         let d = Geometry.pixels

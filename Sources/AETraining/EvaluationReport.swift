@@ -27,7 +27,7 @@ public struct EvaluationReport: Sendable {
     /// Evaluates `repeats` noise draws (seeds `seed`, `seed + 1`, ...) and
     /// averages them; `shouldStop` can end the work early (the figures are then partial).
     public init(
-        model: Autoencoder, backend: any Backend, images: ImageSet, noise: (any NoiseModel)?, seed: UInt64,
+        model: any DenoisingModel, backend: any Backend, images: ImageSet, noise: (any NoiseModel)?, seed: UInt64,
         repeats: Int, batchSize: Int = 500, shouldStop: () -> Bool = { false }
     ) {
         let d = Geometry.pixels

@@ -12,8 +12,10 @@ public struct TrainingConfiguration: Sendable, Equatable {
         case cosine
     }
 
-    public var hiddenSize = 1176
-    public var negativeSlope: Float = 0.01
+    /// The architecture's registered name, and the hyper-parameters given
+    /// (the others take the architecture's defaults).
+    public var architecture = "tutorial"
+    public var hyperparameters: [String: Int] = [:]
     public var iterations = 4800
     public var batchSize = 100
     public var learningRate: Float = 1e-3
@@ -24,6 +26,9 @@ public struct TrainingConfiguration: Sendable, Equatable {
     public var epsilon: Float = 1e-8
     public var noiseModel = "dropout"
     public var noiseLevel: Float = 0.5
+    /// Blind training: each image's level is drawn uniformly from this range
+    /// (`noiseLevel` is then the level of the evaluations).
+    public var noiseRange: ClosedRange<Float>?
     public var seed: UInt64 = 0
     public var evalEvery = 500
 
@@ -62,13 +67,40 @@ public struct TrainingConfiguration: Sendable, Equatable {
 
     /// Every field, written and read through the same table.
     static let fields: [Field] = [
-        Field(.trainHiddenSize, \.hiddenSize), Field(.trainNegativeSlope, \.negativeSlope),
+        Field(.trainArchitecture, \.architecture), Field(.trainHyperparameters, \.hyperparameterText),
         Field(.trainIterations, \.iterations), Field(.trainBatchSize, \.batchSize),
         Field(.trainLearningRate, \.learningRate), Field(.trainMinLearningRate, \.minLearningRate),
         Field(.trainSchedule, \.schedule), Field(.trainBeta1, \.beta1), Field(.trainBeta2, \.beta2),
         Field(.trainEpsilon, \.epsilon), Field(.trainNoiseModel, \.noiseModel), Field(.trainNoise, \.noiseLevel),
-        Field(.trainSeed, \.seed), Field(.trainEvalEvery, \.evalEvery),
+        Field(.trainSeed, \.seed), Field(.trainEvalEvery, \.evalEvery), Field(.trainNoiseRange, \.noiseRangeText),
     ]
+
+    /// The hyper-parameters as `name=value,...`, in name order.
+    var hyperparameterText: String {
+        get { hyperparameters.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",") }
+        set {
+            hyperparameters = [:]
+            for item in newValue.split(separator: ",") {
+                let parts = item.split(separator: "=")
+                if parts.count == 2, let value = Int(parts[1]) { hyperparameters[String(parts[0])] = value }
+            }
+        }
+    }
+
+    /// The noise range as `LO:HI`, or `none`.
+    var noiseRangeText: String {
+        get { noiseRange.map { "\($0.lowerBound):\($0.upperBound)" } ?? "none" }
+        set { noiseRange = Self.range(newValue) }
+    }
+
+    /// `LO:HI` with 0 ≤ LO ≤ HI, both finite; nil otherwise.
+    public static func range(_ text: String) -> ClosedRange<Float>? {
+        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.count == 2, let low = Float(parts[0]), let high = Float(parts[1]), low.isFinite, high.isFinite,
+            low >= 0, low <= high
+        else { return nil }
+        return low...high
+    }
 
     /// As `__metadata__` entries, prefixed `train.`.
     public var metadata: [String: String] {

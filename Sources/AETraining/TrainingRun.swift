@@ -9,14 +9,17 @@ import Glibc
 /// one bit for bit (same seed and backend).
 public struct TrainingRun {
     public let configuration: TrainingConfiguration
-    public private(set) var trainer: Trainer
+    public private(set) var trainer: any ModelTrainer
     /// Steps completed.
     public private(set) var iteration: Int
     /// The step whose loss was not finite, if the run diverged; it stopped
     /// there, with the weights of the step before.
     public private(set) var divergedAt: Int?
     public private(set) var history: [EvaluationPoint]
+    /// The noise of the evaluations, and of training unless the configuration has a range.
     public let noise: any NoiseModel
+    /// The noise model at a level, for training with a range of levels.
+    let noiseAt: @Sendable (Float) throws -> any NoiseModel
     let train: ImageSet
     let test: ImageSet
 
@@ -30,30 +33,32 @@ public struct TrainingRun {
     static let evaluationStream: UInt64 = 3 << 40
 
     /// A run on `train`, evaluated on `test`; `resume` continues a saved one.
+    /// `noiseAt` makes the noise model at a level, for a range of levels.
     public init(
         configuration: TrainingConfiguration, train: ImageSet, test: ImageSet, noise: any NoiseModel,
-        backend: any Backend, threads: Int, resume: Checkpoint? = nil
-    ) throws(CheckpointError) {
+        noiseAt: @escaping @Sendable (Float) throws -> any NoiseModel = { _ in throw NoiseError("no range") },
+        architectures: ArchitectureRegistry, backend: any Backend, threads: Int, resume: Checkpoint? = nil
+    ) throws {
         self.configuration = configuration
         self.train = train
         self.test = test
         self.noise = noise
-        let parameterSizes = { (m: Autoencoder) in Autoencoder.Parameter.allCases.map { m[$0].count } }
+        self.noiseAt = noiseAt
+        let model: any DenoisingModel
+        var optimizer: Adam
         if let resume {
-            let model = resume.model
-            var optimizer = Adam(
-                sizes: parameterSizes(model), learningRate: configuration.learningRate, beta1: configuration.beta1,
-                beta2: configuration.beta2, epsilon: configuration.epsilon)
-            for parameter in Autoencoder.Parameter.allCases {
-                let count = model[parameter].count
-                guard let expAvg = resume.extraTensors[Self.expAvgName(parameter)],
-                    let expAvgSq = resume.extraTensors[Self.expAvgSqName(parameter)],
+            model = resume.model
+            optimizer = Self.adam(for: model, configuration)
+            for (index, parameter) in model.parameters.enumerated() {
+                let count = parameter.values.count
+                guard let expAvg = resume.extraTensors[Self.expAvgName(parameter.name)],
+                    let expAvgSq = resume.extraTensors[Self.expAvgSqName(parameter.name)],
                     expAvg.values.count == count, expAvgSq.values.count == count
                 else {
                     throw CheckpointError(
                         "not a resumable checkpoint: optimizer state for \(parameter.name) is missing")
                 }
-                optimizer.moments[parameter.rawValue] = Adam.Moments(expAvg: expAvg.values, expAvgSq: expAvgSq.values)
+                optimizer.moments[index] = Adam.Moments(expAvg: expAvg.values, expAvgSq: expAvgSq.values)
             }
             guard let text = resume.metadata[.trainIteration], let done = Int(text), done >= 0,
                 done <= configuration.iterations
@@ -65,35 +70,37 @@ public struct TrainingRun {
             history = Self.parseHistory(resume.metadata[.metricsHistory] ?? "")
             lossSum = Double(resume.metadata[.trainRunningLossSum] ?? "") ?? 0
             lossCount = Int(resume.metadata[.trainRunningLossCount] ?? "") ?? 0
-            trainer = Trainer(
-                model: model, optimizer: optimizer, backend: backend, batchSize: configuration.batchSize,
-                threads: threads)
         } else {
+            let entry = try architectures.entry(configuration.architecture)
+            let values = try architectures.hyperparameters(
+                for: configuration.architecture, given: configuration.hyperparameters)
             var rng = RandomGenerator(seed: configuration.seed)
-            let model = Autoencoder(
-                hiddenSize: configuration.hiddenSize, negativeSlope: configuration.negativeSlope, rng: &rng)
-            let optimizer = Adam(
-                sizes: parameterSizes(model), learningRate: configuration.learningRate, beta1: configuration.beta1,
-                beta2: configuration.beta2, epsilon: configuration.epsilon)
+            model = entry.make(values, &rng)
+            optimizer = Self.adam(for: model, configuration)
             iteration = 0
             history = []
-            trainer = Trainer(
-                model: model, optimizer: optimizer, backend: backend, batchSize: configuration.batchSize,
-                threads: threads)
         }
+        guard let trainable = model as? any TrainableModel else {
+            throw CheckpointError("the \(model.architecture) architecture cannot be trained here")
+        }
+        trainer = trainable.makeTrainer(
+            optimizer: optimizer, backend: backend, batchSize: configuration.batchSize, threads: threads)
+    }
+
+    static func adam(for model: any DenoisingModel, _ configuration: TrainingConfiguration) -> Adam {
+        Adam(
+            sizes: model.parameters.map(\.values.count), learningRate: configuration.learningRate,
+            beta1: configuration.beta1, beta2: configuration.beta2, epsilon: configuration.epsilon)
     }
 
     /// The tensor names of Adam's averages in a resumable checkpoint, as PyTorch's optimizer state calls them.
-    static func expAvgName(_ parameter: Autoencoder.Parameter) -> String { "optimizer.exp_avg.\(parameter.name)" }
-    static func expAvgSqName(_ parameter: Autoencoder.Parameter) -> String { "optimizer.exp_avg_sq.\(parameter.name)" }
+    static func expAvgName(_ parameter: String) -> String { "optimizer.exp_avg.\(parameter)" }
+    static func expAvgSqName(_ parameter: String) -> String { "optimizer.exp_avg_sq.\(parameter)" }
 
     public var isFinished: Bool { iteration >= configuration.iterations }
 
     /// Whether every weight and bias is finite.
-    public var weightsAreFinite: Bool {
-        let model = trainer.model
-        return Autoencoder.Parameter.allCases.allSatisfy { model[$0].allSatisfy(\.isFinite) }
-    }
+    public var weightsAreFinite: Bool { trainer.model.isFinite }
 
     /// Trains until done or `shouldStop` says so, calling back at each
     /// evaluation and every `checkpointEvery` steps.
@@ -122,6 +129,8 @@ public struct TrainingRun {
             var seeds = RandomGenerator(seed: configuration.seed, stream: Self.noiseStream + UInt64(iteration))
             let rowSeeds = (0..<count).map { _ in seeds.next() }
             let noise = self.noise
+            let noiseAt = self.noiseAt
+            let range = configuration.noiseRange
             train.pixels.withUnsafeBufferPointer { pixels in
                 clean.withUnsafeMutableBufferPointer { target in
                     noisy.withUnsafeMutableBufferPointer { copy in
@@ -134,7 +143,14 @@ public struct TrainingRun {
                                 for j in 0..<d { destination[j] = Float(source[j]) / 255 }
                                 corrupted.update(from: destination, count: d)
                                 var rng = RandomGenerator(seed: rowSeeds[row])
-                                noise.apply(to: UnsafeMutableBufferPointer(start: corrupted, count: d), rng: &rng)
+                                var model = noise
+                                if let range {
+                                    // Blind training: each image's level, from its own generator.
+                                    let level =
+                                        range.lowerBound + (range.upperBound - range.lowerBound) * rng.nextUnitFloat()
+                                    model = (try? noiseAt(level)) ?? noise
+                                }
+                                model.apply(to: UnsafeMutableBufferPointer(start: corrupted, count: d), rng: &rng)
                             }
                         }
                     }
@@ -176,7 +192,8 @@ public struct TrainingRun {
     /// Test MSE with the noise of evaluation number `index`.
     public func evaluate(index: Int) -> Double {
         trainer.meanSquaredError(
-            images: test, noise: noise, seed: configuration.seed, stream: Self.evaluationStream + UInt64(index))
+            images: test, noise: noise, seed: configuration.seed, stream: Self.evaluationStream + UInt64(index),
+            batchSize: 500)
     }
 
     /// The checkpoint now: model, configuration, metrics, and, when
@@ -199,10 +216,11 @@ public struct TrainingRun {
             // The training loss since the last evaluation, so the next one reports the same figure.
             metadata[.trainRunningLossSum] = "\(lossSum)"
             metadata[.trainRunningLossCount] = "\(lossCount)"
-            for parameter in Autoencoder.Parameter.allCases {
-                let moments = optimizer.moments[parameter.rawValue]
-                extraTensors[Self.expAvgName(parameter)] = .init(shape: [moments.expAvg.count], values: moments.expAvg)
-                extraTensors[Self.expAvgSqName(parameter)] = .init(
+            let model = trainer.model
+            for (parameter, moments) in zip(model.parameters, optimizer.moments) {
+                extraTensors[Self.expAvgName(parameter.name)] = .init(
+                    shape: [moments.expAvg.count], values: moments.expAvg)
+                extraTensors[Self.expAvgSqName(parameter.name)] = .init(
                     shape: [moments.expAvgSq.count], values: moments.expAvgSq)
             }
         }

@@ -86,7 +86,7 @@ import Testing
             process.waitUntilExit()
             #expect(process.terminationReason == .uncaughtSignal)
             // What is there is a whole checkpoint that ae-filter resumes from.
-            let checkpoint = try Checkpoint(contentsOf: resume)
+            let checkpoint = try Checkpoint(contentsOf: resume, architectures: Fixtures.architectures)
             iterations.append(Int(checkpoint.metadata["train.iteration"] ?? "") ?? 0)
             let info = try CLI.run(["info", resume])
             #expect(

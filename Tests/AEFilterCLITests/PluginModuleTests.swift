@@ -91,7 +91,7 @@ import Testing
                 "blocked", "--hidden", "16", "-o", "\(dir)/m.safetensors",
             ])
         #expect(trained.status == 0, "\(trained.stderr)")
-        let checkpoint = try Checkpoint(contentsOf: "\(dir)/m.safetensors")
+        let checkpoint = try Checkpoint(contentsOf: "\(dir)/m.safetensors", architectures: Fixtures.architectures)
         let module = try Fixtures.bytes("\(Self.folder)/poisson-noise.so")
         #expect(checkpoint.metadata["noise_model.module"] == "\(Self.folder)/poisson-noise.so")
         #expect(checkpoint.metadata["noise_model.sha256"] == SHA256.hex(module))

@@ -15,8 +15,8 @@ let data = ["--data", Fixtures.dataDirectory]
             ])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stderrLines.filter { $0.hasPrefix("iteration ") }.count == 2)
-        let checkpoint = try Checkpoint(contentsOf: "\(dir)/m.safetensors")
-        #expect(checkpoint.model.hiddenSize == 128)
+        let checkpoint = try Checkpoint(contentsOf: "\(dir)/m.safetensors", architectures: Fixtures.architectures)
+        #expect(checkpoint.model.hyperparameters["hidden_size"] == "128")
         #expect(checkpoint.extraTensors.isEmpty)
         #expect(checkpoint.metadata["train.iterations"] == "60")
         #expect(checkpoint.metadata["noise_model"] == "dropout")
@@ -60,7 +60,7 @@ let data = ["--data", Fixtures.dataDirectory]
         #expect(process.terminationStatus == 130, "\(stderr)")
         #expect(stderr.contains("continue with: ae-filter train --resume \(dir)/a.resume.safetensors"))
         #expect(!FileManager.default.fileExists(atPath: "\(dir)/a.safetensors"))
-        let partial = try Checkpoint(contentsOf: "\(dir)/a.resume.safetensors")
+        let partial = try Checkpoint(contentsOf: "\(dir)/a.resume.safetensors", architectures: Fixtures.architectures)
         let stoppedAt = Int(partial.metadata["train.iteration"] ?? "") ?? 0
         #expect(stoppedAt >= 500 && stoppedAt < 1500)
 
@@ -71,9 +71,9 @@ let data = ["--data", Fixtures.dataDirectory]
 
         let straight = try CLI.run(args + ["-o", "\(dir)/b.safetensors"])
         #expect(straight.status == 0)
-        let a = try Checkpoint(contentsOf: "\(dir)/a.safetensors")
-        let b = try Checkpoint(contentsOf: "\(dir)/b.safetensors")
-        let sameWeights = a.model == b.model
+        let a = try Checkpoint(contentsOf: "\(dir)/a.safetensors", architectures: Fixtures.architectures)
+        let b = try Checkpoint(contentsOf: "\(dir)/b.safetensors", architectures: Fixtures.architectures)
+        let sameWeights = a.model.parameters == b.model.parameters
         #expect(sameWeights)
         #expect(a.metadata["metrics.test_mse"] == b.metadata["metrics.test_mse"])
     }

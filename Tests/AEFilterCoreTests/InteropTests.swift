@@ -31,7 +31,7 @@ import Testing
         let metadata = try #require(json["metadata"] as? [String: String])
         #expect(metadata["noise_model"] == "dropout")
         #expect(metadata["note"] == "naïve \"quoted\"")
-        #expect(metadata["architecture"] == "Linear(784,24)-leaky_relu-Linear(24,784)-sigmoid")
+        #expect(metadata["architecture"] == "tutorial")
         let tensors = try #require(json["tensors"] as? [String: [Any]])
         #expect(Set(tensors.keys) == ["fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias"])
         let w1 = try #require(tensors["fc1.weight"])

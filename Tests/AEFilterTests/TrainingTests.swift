@@ -23,7 +23,7 @@ extension OpenBLASSuites {
             return try TrainingRun(
                 configuration: configuration, train: small ? Self.smallTrain(data) : data.train,
                 test: test ?? Self.smallTest(data),
-                noise: DropoutNoiseLookup.make(),
+                noise: DropoutNoiseLookup.make(), architectures: Fixtures.architectures,
                 backend: backend, threads: threads)
         }
 
@@ -77,11 +77,12 @@ extension OpenBLASSuites {
                 return stops > 65  // stops after 65 steps, inside the third epoch, after an evaluation
             })
             #expect(first.iteration == 65)
-            let saved = try Checkpoint(bytes: first.checkpoint(resumable: true).serialized())
+            let saved = try Checkpoint(
+                bytes: first.checkpoint(resumable: true).serialized(), architectures: Fixtures.architectures)
             let data = try Fixtures.fashionMNIST()
             var resumed = try TrainingRun(
                 configuration: TrainingConfiguration(metadata: saved.metadata), train: Self.smallTrain(data),
-                test: Self.smallTest(data), noise: DropoutNoiseLookup.make(),
+                test: Self.smallTest(data), noise: DropoutNoiseLookup.make(), architectures: Fixtures.architectures,
                 backend: try Fixtures.plugins.backends.make(backend, threads: 1), threads: 1, resume: saved)
             try resumed.run()
             #expect(resumed.iteration == 100)

@@ -1,8 +1,10 @@
 import AEData
+import AEFilter
 import AEFilterCore
 import AESystem
 import Foundation
 import Testing
+import TutorialArchitecture
 
 /// Paths to the test corpora and reference files kept in `Tests/`, and to
 /// the Fashion-MNIST data, found the way `ae-filter` finds it.
@@ -36,6 +38,9 @@ public enum Fixtures {
 
     /// One of the four Fashion-MNIST files, e.g. `t10k-images-idx3-ubyte.gz`.
     public static func data(_ name: String) -> String { "\(dataDirectory)/\(name)" }
+
+    /// The architectures ae-filter ships with, for reading checkpoints.
+    public static let architectures = PluginSet.standard.architectures
 
     /// The data set, loaded once; a test that needs it and finds none fails
     /// with one line saying how to get it.
@@ -84,7 +89,8 @@ public enum Fixtures {
     }
 
     public static func referenceModel() throws -> Autoencoder {
-        try Checkpoint(bytes: bytes(referenceCheckpoint)).model
+        try Checkpoint(bytes: bytes(referenceCheckpoint), architectures: PluginSet.standard.architectures).model
+            as! Autoencoder
     }
 
     /// A small random model for tests that need any weights at all.

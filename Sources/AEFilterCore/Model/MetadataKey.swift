@@ -16,6 +16,9 @@ public struct MetadataKey: RawRepresentable, Hashable, Sendable {
     public static let noiseModelSHA256 = MetadataKey("noise_model.sha256")
     public static let version = MetadataKey("ae_filter.version")
 
+    /// A hyper-parameter of the model's architecture, e.g. `architecture.channels`.
+    public static func hyperparameter(_ name: String) -> MetadataKey { MetadataKey("architecture.\(name)") }
+
     // The training run: its configuration and where it stands.
     public static let trainCommand = MetadataKey("train.command")
     public static let trainBackend = MetadataKey("train.backend")
@@ -23,8 +26,9 @@ public struct MetadataKey: RawRepresentable, Hashable, Sendable {
     public static let trainIteration = MetadataKey("train.iteration")
     public static let trainRunningLossSum = MetadataKey("train.running_loss_sum")
     public static let trainRunningLossCount = MetadataKey("train.running_loss_count")
-    public static let trainHiddenSize = MetadataKey("train.hidden_size")
-    public static let trainNegativeSlope = MetadataKey("train.negative_slope")
+    public static let trainArchitecture = MetadataKey("train.architecture")
+    public static let trainHyperparameters = MetadataKey("train.hyperparameters")
+    public static let trainNoiseRange = MetadataKey("train.noise_range")
     public static let trainIterations = MetadataKey("train.iterations")
     public static let trainBatchSize = MetadataKey("train.batch_size")
     public static let trainLearningRate = MetadataKey("train.lr")

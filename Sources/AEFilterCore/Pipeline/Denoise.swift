@@ -1,12 +1,12 @@
 /// NoisySample → Denoised: runs the autoencoder, a batch at a time.
 public struct Denoise: Stage {
-    public var model: Autoencoder
+    public var model: any DenoisingModel
     public var backend: any Backend
     /// The most images in one forward pass.
     public var maxBatch: Int
 
     /// Runs `model` on `backend`, at most `maxBatch` images per forward pass.
-    public init(model: Autoencoder, backend: any Backend, maxBatch: Int = 128) {
+    public init(model: any DenoisingModel, backend: any Backend, maxBatch: Int = 128) {
         self.model = model
         self.backend = backend
         self.maxBatch = max(1, maxBatch)

@@ -3,6 +3,7 @@ import CPUBackend
 import Foundation
 import TestSupport
 import Testing
+import TutorialArchitecture
 
 @Suite struct AutoencoderTests {
     @Test func initMatchesPyTorchLinearDefaults() {

@@ -4,10 +4,11 @@ import CPUBackend
 import Foundation
 import TestSupport
 import Testing
+import TutorialArchitecture
 
 /// One training step against a float64 reference of the same maths:
 /// forward, MSE, backward through both layers, PyTorch's Adam update.
-@Suite struct TrainerTests {
+@Suite struct TutorialTrainerTests {
     /// `count` random noisy inputs in [0, 2) and targets in [0, 1).
     static func batch(_ count: Int, seed: UInt64) -> (x: [Float], t: [Float]) {
         var rng = RandomGenerator(seed: seed)
@@ -23,7 +24,7 @@ import Testing
         let start = Fixtures.randomModel(hidden: h, seed: 11)
         let (x, t) = Self.batch(batch, seed: 5)
         let sizes = [h * d, h, d * h, d]
-        var trainer = Trainer(
+        var trainer = TutorialTrainer(
             model: start, optimizer: Adam(sizes: sizes, learningRate: 0.01), backend: CPUBackend(threads: 2),
             batchSize: 4)
         var losses: [Float] = []
@@ -80,7 +81,10 @@ import Testing
             }
         }
         #expect(abs(Double(losses.last!) - referenceLoss) < 1e-6)
-        let got = [trainer.model.fc1Weight, trainer.model.fc1Bias, trainer.model.fc2Weight, trainer.model.fc2Bias]
+        let got = [
+            trainer.autoencoder.fc1Weight, trainer.autoencoder.fc1Bias, trainer.autoencoder.fc2Weight,
+            trainer.autoencoder.fc2Bias,
+        ]
         for k in 0..<4 {
             let worst = zip(got[k], p[k]).map { abs(Double($0) - $1) }.max()!
             // Adam's first steps move each weight by about lr; float32 agrees to well within that.
@@ -100,7 +104,7 @@ import Testing
         let (x, t) = Self.batch(batch, seed: 9)
         let sizes = [h * d, h, d * h, d]
         func train(threads: Int) -> (model: Autoencoder, moments: [[Float]], losses: [Float]) {
-            var trainer = Trainer(
+            var trainer = TutorialTrainer(
                 model: start, optimizer: Adam(sizes: sizes, learningRate: 0.01), backend: CPUBackend(threads: 1),
                 batchSize: 8,
                 threads: threads)
@@ -111,7 +115,7 @@ import Testing
                     }
                 }
             }
-            return (trainer.model, trainer.optimizer.moments.flatMap { [$0.expAvg, $0.expAvgSq] }, losses)
+            return (trainer.autoencoder, trainer.optimizer.moments.flatMap { [$0.expAvg, $0.expAvgSq] }, losses)
         }
         let one = train(threads: 1)
         let moved = one.model != start
@@ -132,17 +136,17 @@ import Testing
         let d = 784
         let sizes = [h * d, h, d * h, d]
         let x = [Float](repeating: 0.5, count: d)
-        var original = Trainer(
+        var original = TutorialTrainer(
             model: Fixtures.randomModel(hidden: h), optimizer: Adam(sizes: sizes), backend: CPUBackend(threads: 1),
             batchSize: 1, threads: 2)
-        let before = original.model
+        let before = original.autoencoder
         var copy = original
         _ = x.withUnsafeBufferPointer { copy.step(noisy: $0.baseAddress!, clean: $0.baseAddress!, count: 1) }
-        let (untouched, moved) = (original.model == before, copy.model != before)
+        let (untouched, moved) = (original.autoencoder == before, copy.autoencoder != before)
         #expect(untouched)
         #expect(moved)
         _ = x.withUnsafeBufferPointer { original.step(noisy: $0.baseAddress!, clean: $0.baseAddress!, count: 1) }
-        let same = original.model == copy.model
+        let same = original.autoencoder == copy.autoencoder
         #expect(same)
     }
 
@@ -163,7 +167,7 @@ import Testing
             pixels: (0..<count * 784).map { _ in UInt8(truncatingIfNeeded: rng.next()) },
             labels: [UInt8](repeating: 0, count: count))
         let model = Fixtures.randomModel(hidden: h)
-        let trainer = Trainer(
+        let trainer = TutorialTrainer(
             model: model, optimizer: Adam(sizes: [h * 784, h, 784 * h, 784]), backend: CPUBackend(threads: 1),
             batchSize: 4,
             threads: threads)

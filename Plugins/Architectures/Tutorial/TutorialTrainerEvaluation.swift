@@ -1,12 +1,13 @@
 import AEFilterCore
+import AETraining
 import Glibc
 
-extension Trainer {
+extension TutorialTrainer {
     /// ``Evaluation/meanSquaredError(model:backend:images:noise:seed:stream:batchSize:)``
     /// of the current model, on the trainer's threads: the same noise, batches
     /// and sums, so the same figure, bit for bit, as with a one-thread backend.
     public func meanSquaredError(
-        images: ImageSet, noise: (any NoiseModel)?, seed: UInt64, stream: UInt64, batchSize: Int = 500
+        images: ImageSet, noise: (any NoiseModel)?, seed: UInt64, stream: UInt64, batchSize: Int
     ) -> Double {
         var rng = RandomGenerator(seed: seed, stream: stream)
         let d = Geometry.pixels

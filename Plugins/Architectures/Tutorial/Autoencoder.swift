@@ -1,9 +1,11 @@
+import AEFilterCore
+
 /// The tutorial's overcomplete autoencoder:
 /// `sigmoid(fc2(leaky_relu(fc1(x), slope)))`, with `fc1: 784→H`, `fc2: H→784`.
 ///
 /// Weights use PyTorch's layout: `fc1Weight` is `[H, 784]` and `fc2Weight`
 /// is `[784, H]`, row-major.
-public struct Autoencoder: Sendable, Equatable {
+public struct Autoencoder: DenoisingModel, Equatable {
     public let inputSize: Int
     public let hiddenSize: Int
     public var negativeSlope: Float
@@ -44,7 +46,25 @@ public struct Autoencoder: Sendable, Equatable {
             fc2Bias: uniform(inputSize, fanIn: hiddenSize))
     }
 
-    public var parameterCount: Int { fc1Weight.count + fc1Bias.count + fc2Weight.count + fc2Bias.count }
+    public var architecture: String { Self.name }
+    public var hyperparameters: [String: String] {
+        ["hidden_size": "\(hiddenSize)", "negative_slope": "\(negativeSlope)"]
+    }
+    public var parameters: [NamedTensor] {
+        Parameter.allCases.map { NamedTensor(name: $0.name, shape: shape(of: $0), values: self[$0]) }
+    }
+    public var summary: String {
+        "Linear(\(inputSize), \(hiddenSize)) → leaky_relu(\(negativeSlope)) → Linear(\(hiddenSize), \(inputSize)) → sigmoid"
+    }
+
+    /// Runs `batch` images through the network into `output`.
+    public func forward(
+        _ x: UnsafePointer<Float>, batch: Int, output: UnsafeMutablePointer<Float>, backend: any Backend
+    ) {
+        let hidden = UnsafeMutablePointer<Float>.allocate(capacity: batch * hiddenSize)
+        defer { hidden.deallocate() }
+        forward(x, batch: batch, hidden: hidden, output: output, backend: backend)
+    }
 
     /// Runs `batch` rows of `x` (`[batch, 784]`) through the network into `output`.
     /// `hidden` is scratch space of `batch * hiddenSize` floats; on return it holds the activations.
@@ -73,23 +93,6 @@ public struct Autoencoder: Sendable, Equatable {
         fc2Bias.withUnsafeBufferPointer { b2 in
             Elementwise.biasSigmoid(y: output, bias: b2.baseAddress!, rows: batch, columns: d, threads: backend.threads)
         }
-    }
-
-    /// Convenience: denoises `batch` images held in one array of `batch * 784` floats.
-    public func forward(_ x: [Float], batch: Int, backend: any Backend) -> [Float] {
-        precondition(x.count == batch * inputSize)
-        var output = [Float](repeating: 0, count: batch * inputSize)
-        var hidden = [Float](repeating: 0, count: batch * hiddenSize)
-        x.withUnsafeBufferPointer { xp in
-            hidden.withUnsafeMutableBufferPointer { hp in
-                output.withUnsafeMutableBufferPointer { op in
-                    forward(
-                        xp.baseAddress!, batch: batch, hidden: hp.baseAddress!, output: op.baseAddress!,
-                        backend: backend)
-                }
-            }
-        }
-        return output
     }
 }
 

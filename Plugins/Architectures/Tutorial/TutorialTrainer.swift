@@ -1,5 +1,6 @@
 import AEFilterCore
 import AESystem
+import AETraining
 import CAESystem
 import Glibc
 
@@ -13,7 +14,7 @@ import Glibc
 /// Adam on their rows, with four barriers a step. The thread count only
 /// decides who computes which block, never how, so the weights do not depend
 /// on it on any backend or CPU.
-public struct Trainer {
+public struct TutorialTrainer: ModelTrainer {
     public let backend: any Backend
     public let batchSize: Int
     public let threads: Int
@@ -41,7 +42,10 @@ public struct Trainer {
     public typealias Parameter = Autoencoder.Parameter
 
     /// The model as of the last step.
-    public var model: Autoencoder { storage.model() }
+    public var model: any DenoisingModel { autoencoder }
+
+    /// The model as of the last step, as itself.
+    public var autoencoder: Autoencoder { storage.model() }
 
     /// The optimizer as of the last step, moments included.
     public var optimizer: Adam {
@@ -210,7 +214,7 @@ struct PerParameter<Value> {
     subscript(parameter: Autoencoder.Parameter) -> Value { values[parameter.rawValue] }
 }
 
-extension Trainer {
+extension TutorialTrainer {
     /// The buffers of one run, allocated page-aligned: parameters and Adam's
     /// averages per tensor, bias gradients, a block of weight gradients per
     /// member, and one batch's activations.
@@ -240,7 +244,7 @@ extension Trainer {
             expAvg = PerParameter { Self.allocate(moments[$0.rawValue].expAvg) }
             expAvgSq = PerParameter { Self.allocate(moments[$0.rawValue].expAvgSq) }
             biasGradients = (Self.allocate(count: h), Self.allocate(count: d))
-            let rows = max(Trainer.blocks(of: h)[0].count, Trainer.blocks(of: d)[0].count)
+            let rows = max(TutorialTrainer.blocks(of: h)[0].count, TutorialTrainer.blocks(of: d)[0].count)
             scratch = (0..<threads).map { _ in Self.allocate(count: rows * max(h, d)) }
             preActivation = Self.allocate(count: batchSize * h)
             hidden = Self.allocate(count: batchSize * h)
@@ -303,5 +307,11 @@ extension Trainer {
             memset(raw, 0, bytes)
             return raw.bindMemory(to: Float.self, capacity: max(1, count))
         }
+    }
+}
+
+extension Autoencoder: TrainableModel {
+    public func makeTrainer(optimizer: Adam, backend: any Backend, batchSize: Int, threads: Int) -> any ModelTrainer {
+        TutorialTrainer(model: self, optimizer: optimizer, backend: backend, batchSize: batchSize, threads: threads)
     }
 }

@@ -1,0 +1,26 @@
+import AEFilterCore
+import CAEDefaultModel
+
+/// The models built into the executable, by name: `--model NAME`.
+public enum EmbeddedModels {
+    /// The names, the default first.
+    public static let names = ["tutorial"]
+
+    /// The model `--model` means when it is not given.
+    public static let defaultName = "tutorial"
+
+    /// The embedded checkpoint's bytes, read in place; nil for an unknown name.
+    public static func bytes(_ name: String) -> UnsafeRawBufferPointer? {
+        switch name {
+        case "tutorial": return UnsafeRawBufferPointer(start: CAEDefaultModel_bytes(), count: CAEDefaultModel_size())
+        default: return nil
+        }
+    }
+
+    /// The embedded checkpoint `name`, parsed; nil for an unknown name.
+    public static func load(_ name: String, architectures: ArchitectureRegistry) throws(CheckpointError) -> Checkpoint?
+    {
+        guard let bytes = bytes(name) else { return nil }
+        return try Checkpoint(parsed: SafeTensors.parse(bytes), architectures: architectures)
+    }
+}
