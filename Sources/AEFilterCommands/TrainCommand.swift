@@ -294,8 +294,8 @@ struct TrainCommand: ParsableCommand {
             let kept =
                 (try? AtomicFile.write(run.checkpoint(resumable: true, metadata: metadata).serialized(), to: resumePath))
                 != nil
-            let where_ = kept ? "; the trained state is in \(Path.display(resumePath))" : ""
-            Diagnostics.report(output, error.reason + where_)
+            let savedTo = kept ? "; the trained state is in \(Path.display(resumePath))" : ""
+            Diagnostics.report(output, error.reason + savedTo)
             throw ExitCode.failure
         }
         if checkpointEvery != nil || resume != nil || force { _ = Path.unlink(resumePath) }
