@@ -65,6 +65,9 @@ let package = Package(
         .target(
             name: "TutorialArchitecture", dependencies: ["AEFilterCore", "AETraining", "AESystem", "CAESystem"],
             path: "Plugins/Architectures/Tutorial"),
+        .target(
+            name: "UNetArchitecture", dependencies: ["AEFilterCore", "AETraining", "AESystem"],
+            path: "Plugins/Architectures/UNet", exclude: ["PyTorch"]),
 
         // Loads plugin modules through the C contract in Plugins/include.
         .target(name: "CAEPluginHost", linkerSettings: [.linkedLibrary("dl"), .linkedLibrary("m")]),
@@ -75,8 +78,7 @@ let package = Package(
             name: "AEFilter",
             dependencies: [
                 "AEFilterCore", "AEImageIO", "AEData", "NoiseModels", "CPUBackend", "TutorialArchitecture",
-                "CAEPluginHost",
-                "CAEDefaultModel",
+                "UNetArchitecture", "CAEPluginHost", "CAEDefaultModel",
             ]),
 
         // The commands, a library so that other executables and tests can run them.
@@ -101,6 +103,9 @@ let package = Package(
         .testTarget(
             name: "TutorialArchitectureTests",
             dependencies: ["TutorialArchitecture", "AETraining", "CPUBackend", "TestSupport"]),
+        .testTarget(
+            name: "UNetArchitectureTests",
+            dependencies: ["UNetArchitecture", "AETraining", "CPUBackend", "TestSupport"]),
         .testTarget(name: "AEImageIOTests", dependencies: ["AEImageIO", "TestSupport"]),
         .testTarget(name: "AEDataTests", dependencies: ["AEData", "TestSupport"]),
         .testTarget(name: "NoiseModelsTests", dependencies: ["NoiseModels", "TestSupport"]),

@@ -2,6 +2,7 @@ import AEFilterCore
 import CPUBackend
 import NoiseModels
 import TutorialArchitecture
+import UNetArchitecture
 
 /// The registries a run uses, passed around as one value.
 public struct PluginSet: Sendable {
@@ -25,6 +26,7 @@ public struct PluginSet: Sendable {
         NoiseModels.register(into: &plugins.noise)
         CPUBackend.register(into: &plugins.backends)
         TutorialArchitecture.register(into: &plugins.architectures)
+        UNetArchitecture.register(into: &plugins.architectures)
         return plugins
     }
 

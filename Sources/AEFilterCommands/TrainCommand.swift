@@ -27,7 +27,8 @@ struct TrainCommand: ParsableCommand {
     @Option(name: [.short, .long], help: ArgumentHelp("Where to write the trained checkpoint.", valueName: "FILE"))
     var output: String = "model.safetensors"
 
-    @Option(help: ArgumentHelp("Training length in epochs of 600 batches (default 8).", valueName: "N"))
+    @Option(
+        help: ArgumentHelp("Training length in passes over the 60,000 training images (default 8).", valueName: "N"))
     var epochs: Int?
 
     @Option(help: ArgumentHelp("Training length in iterations (overrides --epochs).", valueName: "N"))

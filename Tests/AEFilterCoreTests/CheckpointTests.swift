@@ -92,7 +92,8 @@ import TutorialArchitecture
         tensors["conv.weight"] = .init(shape: [1], values: [0])
         let bytes = SafeTensors.serialize(tensors, metadata: ["architecture": "transformer"])
         #expect(
-            throws: CheckpointError("unknown architecture 'transformer' (known: tutorial); a plugin may be missing")
+            throws: CheckpointError(
+                "unknown architecture 'transformer' (known: tutorial, unet); a plugin may be missing")
         ) {
             try Checkpoint(bytes: bytes, architectures: Fixtures.architectures)
         }

@@ -100,6 +100,21 @@ public enum Elementwise {
         }
     }
 
+    /// output = sigmoid(input), `count` values.
+    public static func sigmoid(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, count: Int) {
+        var i = 0
+        while i + 8 <= count {
+            store(1 / (1 + exp(-load(input + i))), output + i)
+            i += 8
+        }
+        if i < count {
+            var tail = V(repeating: 0)
+            for j in 0..<count - i { tail[j] = -input[i + j] }
+            let values = 1 / (1 + exp(tail))
+            for j in 0..<count - i { output[i + j] = values[j] }
+        }
+    }
+
     /// For the MSE of sigmoid outputs `y` against `target`: writes
     /// dz = scale·(y - t)·y(1 - y) and returns the sum of squared errors.
     public static func sigmoidMSEGradient(

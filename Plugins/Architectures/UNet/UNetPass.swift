@@ -1,0 +1,273 @@
+import AEFilterCore
+
+/// The buffers of one pass of a group of images through a ``UNet``: every
+/// activation the backward pass needs, the patches of a convolution, and the
+/// gradients. One per thread; its group size is fixed when it is made.
+package final class UNetPass: @unchecked Sendable {
+    let images: Int
+    let depth: Int
+    let widths: [Int]
+    /// Per level: the block's input, its first and second activations, and
+    /// (encoder) the pooled output with the choices of the pooling.
+    var encoderInput: [UnsafeMutablePointer<Float>] = []
+    var encoderFirst: [UnsafeMutablePointer<Float>] = []
+    var encoderSecond: [UnsafeMutablePointer<Float>] = []
+    var pooled: [UnsafeMutablePointer<Float>] = []
+    var chosen: [UnsafeMutablePointer<UInt8>] = []
+    let bottleneckFirst: UnsafeMutablePointer<Float>
+    let bottleneckSecond: UnsafeMutablePointer<Float>
+    /// Per level: the concatenation (upsampled, then skip) and the decoder block's activations.
+    var joined: [UnsafeMutablePointer<Float>] = []
+    var decoderFirst: [UnsafeMutablePointer<Float>] = []
+    var decoderSecond: [UnsafeMutablePointer<Float>] = []
+    /// The head's output, then the image.
+    let logits: UnsafeMutablePointer<Float>
+    /// Patches of the widest convolution, and a transposed kernel.
+    let patches: UnsafeMutablePointer<Float>
+    let kernelScratch: UnsafeMutablePointer<Float>
+    /// Gradients flowing back: two ping-pong buffers as wide as any activation, and the skips'.
+    let gradient: UnsafeMutablePointer<Float>
+    let gradientOther: UnsafeMutablePointer<Float>
+    var skipGradient: [UnsafeMutablePointer<Float>] = []
+    private var owned: [UnsafeMutableRawPointer] = []
+
+    package init(model: UNet, images: Int) {
+        self.images = images
+        depth = model.depth
+        widths = (0..<model.depth).map { UNet.width($0, channels: model.channels) }
+        var allocations: [UnsafeMutableRawPointer] = []
+        func floats(_ count: Int) -> UnsafeMutablePointer<Float> {
+            let pointer = UnsafeMutablePointer<Float>.allocate(capacity: max(1, count))
+            pointer.initialize(repeating: 0, count: max(1, count))
+            allocations.append(UnsafeMutableRawPointer(pointer))
+            return pointer
+        }
+        func pixels(_ level: Int) -> Int { images * (UNet.side >> level) * (UNet.side >> level) }
+        var widest = 0
+        for level in 0..<model.depth {
+            let width = widths[level]
+            encoderInput.append(level == 0 ? floats(pixels(0)) : pooled[level - 1])
+            encoderFirst.append(floats(pixels(level) * width))
+            encoderSecond.append(floats(pixels(level) * width))
+            pooled.append(floats(pixels(level + 1) * width))
+            let choices = UnsafeMutablePointer<UInt8>.allocate(capacity: pixels(level + 1) * width)
+            choices.initialize(repeating: 0, count: pixels(level + 1) * width)
+            allocations.append(UnsafeMutableRawPointer(choices))
+            chosen.append(choices)
+            let below = level + 1 < model.depth ? widths[level + 1] : widths[model.depth - 1]
+            joined.append(floats(pixels(level) * (below + width)))
+            decoderFirst.append(floats(pixels(level) * width))
+            decoderSecond.append(floats(pixels(level) * width))
+            skipGradient.append(floats(pixels(level) * width))
+            widest = max(widest, pixels(level) * (below + width))
+        }
+        let deepest = widths[model.depth - 1]
+        bottleneckFirst = floats(pixels(model.depth) * deepest)
+        bottleneckSecond = floats(pixels(model.depth) * deepest)
+        logits = floats(pixels(0))
+        var patchWidth = 0
+        var kernelSize = 0
+        for layer in model.layers {
+            patchWidth = max(patchWidth, layer.kernel * layer.kernel * max(layer.inputs, layer.outputs))
+            kernelSize = max(kernelSize, layer.weights.count)
+        }
+        patches = floats(pixels(0) * patchWidth)
+        kernelScratch = floats(kernelSize)
+        gradient = floats(widest)
+        gradientOther = floats(widest)
+        owned = allocations
+    }
+
+    deinit { for pointer in owned { pointer.deallocate() } }
+
+    /// Runs `images` (≤ the pass's) images from `input` into `output`,
+    /// keeping every activation for ``backward(_:target:images:gradients:scale:rowSums:backend:)``.
+    package func forward(
+        _ model: UNet, input: UnsafePointer<Float>, images: Int, output: UnsafeMutablePointer<Float>,
+        backend: any Backend
+    ) {
+        precondition(images <= self.images)
+        let side = UNet.side
+        encoderInput[0].update(from: input, count: images * side * side)
+        var layer = 0
+        func convolve(_ source: UnsafePointer<Float>, level: Int, into target: UnsafeMutablePointer<Float>, relu: Bool)
+        {
+            let conv = model.layers[layer]
+            let size = side >> level
+            let pixels = images * size * size
+            Convolution.patches(
+                source, images: images, side: size, channels: conv.inputs, kernel: conv.kernel, into: patches)
+            conv.weights.withUnsafeBufferPointer { weights in
+                conv.bias.withUnsafeBufferPointer { bias in
+                    Convolution.forward(
+                        patches: patches, pixels: pixels, width: conv.width, weights: weights.baseAddress!,
+                        bias: bias.baseAddress!, outputs: conv.outputs, relu: relu, into: target, backend: backend)
+                }
+            }
+            layer += 1
+        }
+        for level in 0..<depth {
+            convolve(encoderInput[level], level: level, into: encoderFirst[level], relu: true)
+            convolve(encoderFirst[level], level: level, into: encoderSecond[level], relu: true)
+            HalfAndDouble.maxPool(
+                encoderSecond[level], images: images, side: side >> level, channels: widths[level],
+                into: pooled[level], chosen: chosen[level])
+        }
+        convolve(pooled[depth - 1], level: depth, into: bottleneckFirst, relu: true)
+        convolve(bottleneckFirst, level: depth, into: bottleneckSecond, relu: true)
+        var below = UnsafePointer(bottleneckSecond)
+        var belowWidth = widths[depth - 1]
+        // The decoder's layers come in state_dict order by level; it runs them deepest first.
+        let decoderStart = layer
+        for level in (0..<depth).reversed() {
+            let size = side >> level
+            let stride = belowWidth + widths[level]
+            HalfAndDouble.upsample(
+                below, images: images, side: size / 2, channels: belowWidth, into: joined[level], stride: stride,
+                offset: 0)
+            HalfAndDouble.place(
+                encoderSecond[level], pixels: images * size * size, channels: widths[level], into: joined[level],
+                stride: stride, offset: belowWidth)
+            layer = decoderStart + 2 * level
+            convolve(joined[level], level: level, into: decoderFirst[level], relu: true)
+            convolve(decoderFirst[level], level: level, into: decoderSecond[level], relu: true)
+            below = UnsafePointer(decoderSecond[level])
+            belowWidth = widths[level]
+        }
+        layer = decoderStart + 2 * depth
+        convolve(decoderSecond[0], level: 0, into: logits, relu: false)
+        let head = model.layers[layer - 1]
+        precondition(head.name == "head")
+        Elementwise.sigmoid(logits, into: output, count: images * side * side)
+    }
+}
+
+extension UNetPass {
+    /// Where each layer's weights and bias start in a flat gradient buffer
+    /// (layer order, weights then bias), and its length.
+    package static func offsets(_ model: UNet) -> (weights: [Int], bias: [Int], count: Int) {
+        var weights: [Int] = []
+        var bias: [Int] = []
+        var offset = 0
+        for layer in model.layers {
+            weights.append(offset)
+            offset += layer.weights.count
+            bias.append(offset)
+            offset += layer.bias.count
+        }
+        return (weights, bias, offset)
+    }
+
+    /// The backward pass of the last ``forward(_:input:images:output:backend:)``:
+    /// the MSE of `output` against `target`, scaled by `scale` (2 / the
+    /// batch's pixels), back through every layer into `gradients` (flat, see
+    /// ``offsets(_:)``, overwritten). Each image's sum of squared errors goes
+    /// to `rowSums`.
+    package func backward(
+        _ model: UNet, output: UnsafePointer<Float>, target: UnsafePointer<Float>, images: Int,
+        gradients: UnsafeMutablePointer<Float>, scale: Float, rowSums: UnsafeMutablePointer<Double>,
+        backend: any Backend
+    ) {
+        let side = UNet.side
+        let (weightOffsets, biasOffsets, _) = Self.offsets(model)
+        // dz = scale·(y - t)·y(1 - y) at the head's output, per image.
+        Elementwise.sigmoidMSEGradient(
+            y: output, target: target, dz: gradient, rows: images, columns: side * side, scale: scale, rowSums: rowSums)
+        var current = gradient
+        var spare = gradientOther
+
+        /// Back through convolution `index`, whose input was `input` at `level`:
+        /// accumulates its gradients and, when `inputGradient` is given, writes the input's.
+        func convolution(
+            _ index: Int, input: UnsafePointer<Float>, level: Int, outputGradient: UnsafePointer<Float>,
+            inputGradient: UnsafeMutablePointer<Float>?
+        ) {
+            let conv = model.layers[index]
+            let size = side >> level
+            let pixels = images * size * size
+            Convolution.patches(
+                input, images: images, side: size, channels: conv.inputs, kernel: conv.kernel, into: patches)
+            backend.gemm(
+                transA: true, transB: false, m: conv.outputs, n: conv.width, k: pixels, alpha: 1, a: outputGradient,
+                lda: conv.outputs, b: patches, ldb: conv.width, beta: 0, c: gradients + weightOffsets[index],
+                ldc: conv.width)
+            Elementwise.columnSums(
+                outputGradient, rows: pixels, columns: conv.outputs, into: gradients + biasOffsets[index])
+            guard let inputGradient else { return }
+            Convolution.patches(
+                outputGradient, images: images, side: size, channels: conv.outputs, kernel: conv.kernel, into: patches)
+            conv.weights.withUnsafeBufferPointer {
+                Convolution.transposedKernel(
+                    $0.baseAddress!, outputs: conv.outputs, inputs: conv.inputs, kernel: conv.kernel,
+                    into: kernelScratch)
+            }
+            backend.gemm(
+                transA: false, transB: false, m: pixels, n: conv.inputs, k: conv.kernel * conv.kernel * conv.outputs,
+                alpha: 1, a: patches, lda: conv.kernel * conv.kernel * conv.outputs, b: kernelScratch, ldb: conv.inputs,
+                beta: 0, c: inputGradient, ldc: conv.inputs)
+        }
+
+        /// The gradient through a ReLU whose output was `activation`.
+        func relu(_ gradient: UnsafeMutablePointer<Float>, _ activation: UnsafePointer<Float>, count: Int) {
+            for i in 0..<count where activation[i] <= 0 { gradient[i] = 0 }
+        }
+
+        let decoderStart = 2 * depth + 2
+        let head = decoderStart + 2 * depth
+        convolution(head, input: decoderSecond[0], level: 0, outputGradient: current, inputGradient: spare)
+        swap(&current, &spare)
+        // The decoder, from the top level down to the deepest.
+        for level in 0..<depth {
+            let size = side >> level
+            let pixels = images * size * size
+            let width = widths[level]
+            let below = level + 1 < depth ? widths[level + 1] : widths[depth - 1]
+            relu(current, decoderSecond[level], count: pixels * width)
+            convolution(
+                decoderStart + 2 * level + 1, input: decoderFirst[level], level: level, outputGradient: current,
+                inputGradient: spare)
+            swap(&current, &spare)
+            relu(current, decoderFirst[level], count: pixels * width)
+            convolution(
+                decoderStart + 2 * level, input: joined[level], level: level, outputGradient: current,
+                inputGradient: spare)
+            swap(&current, &spare)
+            // current: the gradient of the concatenation; split it.
+            for pixel in 0..<pixels {
+                (skipGradient[level] + pixel * width).update(
+                    from: current + pixel * (below + width) + below, count: width)
+            }
+            HalfAndDouble.upsampleGradient(
+                current, images: images, side: size / 2, channels: below, stride: below + width, offset: 0, into: spare)
+            swap(&current, &spare)
+        }
+        // The bottleneck.
+        let deepest = widths[depth - 1]
+        let bottom = images * (side >> depth) * (side >> depth)
+        relu(current, bottleneckSecond, count: bottom * deepest)
+        convolution(2 * depth + 1, input: bottleneckFirst, level: depth, outputGradient: current, inputGradient: spare)
+        swap(&current, &spare)
+        relu(current, bottleneckFirst, count: bottom * deepest)
+        convolution(2 * depth, input: pooled[depth - 1], level: depth, outputGradient: current, inputGradient: spare)
+        swap(&current, &spare)
+        // The encoder, from the deepest level up.
+        for level in (0..<depth).reversed() {
+            let size = side >> level
+            let pixels = images * size * size
+            let width = widths[level]
+            HalfAndDouble.maxPoolGradient(
+                current, chosen: chosen[level], images: images, side: size, channels: width, into: spare)
+            swap(&current, &spare)
+            for i in 0..<pixels * width { current[i] += skipGradient[level][i] }
+            relu(current, encoderSecond[level], count: pixels * width)
+            convolution(
+                2 * level + 1, input: encoderFirst[level], level: level, outputGradient: current, inputGradient: spare)
+            swap(&current, &spare)
+            relu(current, encoderFirst[level], count: pixels * width)
+            convolution(
+                2 * level, input: encoderInput[level], level: level, outputGradient: current,
+                inputGradient: level > 0 ? spare : nil)
+            swap(&current, &spare)
+        }
+    }
+}

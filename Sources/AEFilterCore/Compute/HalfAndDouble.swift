@@ -1,0 +1,108 @@
+/// Halving (2×2 max pooling) and doubling (nearest neighbour) of NHWC images.
+public enum HalfAndDouble {
+    /// `output` [images, side/2, side/2, channels] = the largest of each 2×2;
+    /// `chosen` records which of the four (for the gradient), when given.
+    public static func maxPool(
+        _ input: UnsafePointer<Float>, images: Int, side: Int, channels: Int, into output: UnsafeMutablePointer<Float>,
+        chosen: UnsafeMutablePointer<UInt8>?
+    ) {
+        let half = side / 2
+        for image in 0..<images {
+            for y in 0..<half {
+                for x in 0..<half {
+                    let target = ((image * half + y) * half + x) * channels
+                    let corner = ((image * side + 2 * y) * side + 2 * x) * channels
+                    let offsets = [0, channels, side * channels, (side + 1) * channels]
+                    for c in 0..<channels {
+                        // PyTorch's max_pool2d keeps the first of equal values, in row order.
+                        var best = input[corner + c]
+                        var which: UInt8 = 0
+                        for k in 1..<4 {
+                            let value = input[corner + offsets[k] + c]
+                            if value > best || value.isNaN {
+                                best = value
+                                which = UInt8(k)
+                            }
+                        }
+                        output[target + c] = best
+                        chosen?[target + c] = which
+                    }
+                }
+            }
+        }
+    }
+
+    /// The gradient of ``maxPool(_:images:side:channels:into:chosen:)``: each
+    /// output's gradient goes to the input it chose; the others get 0.
+    public static func maxPoolGradient(
+        _ gradient: UnsafePointer<Float>, chosen: UnsafePointer<UInt8>, images: Int, side: Int, channels: Int,
+        into input: UnsafeMutablePointer<Float>
+    ) {
+        let half = side / 2
+        input.update(repeating: 0, count: images * side * side * channels)
+        for image in 0..<images {
+            for y in 0..<half {
+                for x in 0..<half {
+                    let source = ((image * half + y) * half + x) * channels
+                    let corner = ((image * side + 2 * y) * side + 2 * x) * channels
+                    let offsets = [0, channels, side * channels, (side + 1) * channels]
+                    for c in 0..<channels {
+                        input[corner + offsets[Int(chosen[source + c])] + c] = gradient[source + c]
+                    }
+                }
+            }
+        }
+    }
+
+    /// Doubles [images, side, side, channels] into `output` with `stride`
+    /// floats per pixel (a wider tensor it is concatenated into), at channel `offset`.
+    public static func upsample(
+        _ input: UnsafePointer<Float>, images: Int, side: Int, channels: Int, into output: UnsafeMutablePointer<Float>,
+        stride: Int, offset: Int
+    ) {
+        let double = side * 2
+        for image in 0..<images {
+            for y in 0..<double {
+                for x in 0..<double {
+                    let source = input + ((image * side + y / 2) * side + x / 2) * channels
+                    (output + ((image * double + y) * double + x) * stride + offset).update(
+                        from: source, count: channels)
+                }
+            }
+        }
+    }
+
+    /// The gradient of ``upsample(_:images:side:channels:into:stride:offset:)``:
+    /// each input pixel gets the sum of its four copies' gradients, in row order.
+    public static func upsampleGradient(
+        _ gradient: UnsafePointer<Float>, images: Int, side: Int, channels: Int, stride: Int, offset: Int,
+        into input: UnsafeMutablePointer<Float>
+    ) {
+        let double = side * 2
+        for image in 0..<images {
+            for y in 0..<side {
+                for x in 0..<side {
+                    let target = input + ((image * side + y) * side + x) * channels
+                    let corners = [(2 * y, 2 * x), (2 * y, 2 * x + 1), (2 * y + 1, 2 * x), (2 * y + 1, 2 * x + 1)]
+                    for c in 0..<channels {
+                        var sum: Float = 0
+                        for (yy, xx) in corners {
+                            sum += gradient[((image * double + yy) * double + xx) * stride + offset + c]
+                        }
+                        target[c] = sum
+                    }
+                }
+            }
+        }
+    }
+
+    /// Copies [pixels, channels] into `output` with `stride` floats per pixel, at channel `offset`.
+    public static func place(
+        _ input: UnsafePointer<Float>, pixels: Int, channels: Int, into output: UnsafeMutablePointer<Float>,
+        stride: Int, offset: Int
+    ) {
+        for pixel in 0..<pixels {
+            (output + pixel * stride + offset).update(from: input + pixel * channels, count: channels)
+        }
+    }
+}
