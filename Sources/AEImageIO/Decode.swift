@@ -33,7 +33,7 @@ public struct Decode: Stage {
                 "holds another \(extra.rawValue.uppercased()) image after the first, which would be lost: "
                     + "give the file on standard input to read every image in it")
         }
-        bitmap.index = input.index
+        bitmap.stream = input.stream
         return bitmap
     }
 

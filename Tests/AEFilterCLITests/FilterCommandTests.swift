@@ -8,7 +8,7 @@ let model = ["--model", Fixtures.referenceCheckpoint]
 let shirt = Fixtures.root.appendingPathComponent("Samples/shirt.png").path
 
 func png(_ bytes: [UInt8]) throws -> Bitmap {
-    try Decode().process(EncodedImage(index: 0, bytes: bytes))
+    try Decode().process(EncodedImage(stream: 0, bytes: bytes))
 }
 
 /// Splits concatenated PNGs at each IEND chunk.

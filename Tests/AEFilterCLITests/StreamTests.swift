@@ -87,12 +87,13 @@ func idxImages(_ bytes: [UInt8]) -> [[UInt8]] {
             separator: "\n", omittingEmptySubsequences: false)
         #expect(lines.count == 5 && lines[4].isEmpty)
         #expect(lines[1] == "second\t" && lines[3] == "fourth\t")
-        #expect(lines[0].hasPrefix("first\t") && lines[2].hasPrefix("3\t"))
+        #expect(lines[0].hasPrefix("first\t") && lines[2].hasPrefix("sha256:"))
         let decoded = try png(Base64.decode(Array(lines[0].utf8.dropFirst(6)))!)
         #expect(try decoded.pixels == png(Fixtures.bytes(shirt)).pixels)
         #expect(
             result.stderrLines == [
-                "ae-filter: <stdin>, line 2: invalid base64", "ae-filter: <stdin>, line 4: empty record",
+                "ae-filter: <stdin>, line 2, key second: invalid base64",
+                "ae-filter: <stdin>, line 4, key fourth: empty record",
             ])
     }
 

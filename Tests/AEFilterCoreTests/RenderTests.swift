@@ -3,7 +3,7 @@ import Testing
 
 @Suite struct RenderTests {
     let item = Denoised(
-        index: 0,
+        stream: 0,
         clean: .init(repeating: 0.2, count: 784),
         noisy: .init(repeating: 1.6, count: 784),
         output: (0..<784).map { Float($0 % 28) / 27 })
@@ -22,7 +22,7 @@ import Testing
         values += Array(repeating: 0.25, count: 784 * 2 - values.count)
         for start in [0, 784] {
             let panel = Array(values[start..<start + 784])
-            let image = Render().process(Denoised(index: 0, clean: panel, noisy: panel, output: panel))
+            let image = Render().process(Denoised(stream: 0, clean: panel, noisy: panel, output: panel))
             #expect(image.pixels == panel.map(Render.quantize))
         }
     }

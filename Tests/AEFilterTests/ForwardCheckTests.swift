@@ -45,7 +45,7 @@ extension OpenBLASSuites {
             let data = try load()
             let denoise = Denoise(model: model, backend: CPUBackend(threads: 2), maxBatch: 32)
             let items = (0..<100).map { i in
-                NoisySample(index: UInt64(i), clean: [], noisy: Array(data.input[i * 784..<(i + 1) * 784]))
+                NoisySample(stream: UInt64(i), clean: [], noisy: Array(data.input[i * 784..<(i + 1) * 784]))
             }
             let batched = try denoise.processBatch(items).map { try $0.get().output }
             #expect(batched.flatMap { $0 }.elementsEqual(data.clean) { abs($0 - $1) <= 1e-5 })

@@ -16,7 +16,7 @@ import Testing
     /// Decodes, checking the result is consistent; true when it decoded.
     func decodes(_ bytes: [UInt8], limit: Int = 1 << 22) -> Bool {
         do {
-            let bitmap = try Decode(maxPixels: limit).process(EncodedImage(index: 0, bytes: bytes))
+            let bitmap = try Decode(maxPixels: limit).process(EncodedImage(stream: 0, bytes: bytes))
             #expect(bitmap.width * bitmap.height <= limit)
             #expect(bitmap.pixels.count == bitmap.width * bitmap.height * bitmap.channels)
             return true
@@ -68,9 +68,9 @@ import Testing
         for i in 0..<4 { png[29 + i] = UInt8(truncatingIfNeeded: crc >> (24 - 8 * UInt32(i))) }
         let pnm = Array("P5 100000 100000 255\n".utf8) + [0, 0, 0]
         for bytes in [png, pnm] {
-            #expect(throws: ImageError.self) { try Decode().process(EncodedImage(index: 0, bytes: bytes)) }
+            #expect(throws: ImageError.self) { try Decode().process(EncodedImage(stream: 0, bytes: bytes)) }
             do {
-                _ = try Decode().process(EncodedImage(index: 0, bytes: bytes))
+                _ = try Decode().process(EncodedImage(stream: 0, bytes: bytes))
             } catch {
                 #expect("\(error)".contains("pixel limit"), "\(error)")
             }

@@ -71,7 +71,7 @@ struct Trickle: ByteSource {
             for x in 0..<width { pixels[y * width + x] = pixels[(y - 1) * width + x] }
         }
         let png = EncodePNG().process(GrayImage(width: width, height: height, pixels: pixels))
-        let decoded = try Decode().process(EncodedImage(index: 0, bytes: png))
+        let decoded = try Decode().process(EncodedImage(stream: 0, bytes: png))
         #expect(decoded.width == width && decoded.height == height && decoded.channels == 1)
         #expect(firstDifference(decoded.pixels, pixels) == nil)
     }
@@ -79,7 +79,7 @@ struct Trickle: ByteSource {
     @Test func compressesTypicalImagesWell() throws {
         let shirt = try Decode().process(
             EncodedImage(
-                index: 0, bytes: Fixtures.bytes(Fixtures.root.appendingPathComponent("Samples/shirt.png").path)))
+                stream: 0, bytes: Fixtures.bytes(Fixtures.root.appendingPathComponent("Samples/shirt.png").path)))
         let png = EncodePNG().process(GrayImage(width: 28, height: 28, pixels: shirt.pixels))
         // Smaller than the bare pixels; a blank image is nearly all one run.
         #expect(png.count < 784)

@@ -36,7 +36,7 @@ import Testing
     @Test func truncatedJPEGIsAnError() throws {
         let bytes = try Fixtures.bytes(Fixtures.fixture("rgb-baseline.jpg"))
         #expect(throws: ImageError("invalid JPEG: truncated JPEG data")) {
-            try Decode().process(EncodedImage(index: 0, bytes: Array(bytes.prefix(bytes.count / 2))))
+            try Decode().process(EncodedImage(stream: 0, bytes: Array(bytes.prefix(bytes.count / 2))))
         }
     }
 
@@ -45,7 +45,7 @@ import Testing
         let sof = try #require((0..<bytes.count - 1).first { bytes[$0] == 0xFF && bytes[$0 + 1] == 0xC0 })
         for i in 5...8 { bytes[sof + i] = i % 2 == 1 ? 0xFF : 0x00 }  // 65280 × 65280
         #expect(throws: ImageError("invalid JPEG: image too large (over the pixel limit; see --max-pixels)")) {
-            try Decode().process(EncodedImage(index: 0, bytes: bytes))
+            try Decode().process(EncodedImage(stream: 0, bytes: bytes))
         }
     }
 }

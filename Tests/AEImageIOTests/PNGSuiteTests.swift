@@ -9,7 +9,7 @@ let pngsuiteFiles =
     (try? FileManager.default.contentsOfDirectory(atPath: pngsuite))?.filter { $0.hasSuffix(".png") }.sorted() ?? []
 
 func decode(_ path: String, maxPixels: Int = Decode.defaultMaxPixels) throws -> Bitmap {
-    try Decode(maxPixels: maxPixels).process(EncodedImage(index: 0, bytes: Fixtures.bytes(path)))
+    try Decode(maxPixels: maxPixels).process(EncodedImage(stream: 0, bytes: Fixtures.bytes(path)))
 }
 
 @Suite struct PNGSuiteTests {

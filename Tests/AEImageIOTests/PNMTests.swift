@@ -5,7 +5,7 @@ import TestSupport
 import Testing
 
 func pnm(_ text: String, _ raster: [UInt8] = []) throws -> Bitmap {
-    try Decode().process(EncodedImage(index: 0, bytes: Array(text.utf8) + raster))
+    try Decode().process(EncodedImage(stream: 0, bytes: Array(text.utf8) + raster))
 }
 
 @Suite struct PNMTests {
@@ -44,9 +44,9 @@ func pnm(_ text: String, _ raster: [UInt8] = []) throws -> Bitmap {
 
 @Suite struct DecodeTests {
     @Test func unknownAndEmptyInputs() {
-        #expect(throws: ImageError("empty input")) { try Decode().process(EncodedImage(index: 0, bytes: [])) }
+        #expect(throws: ImageError("empty input")) { try Decode().process(EncodedImage(stream: 0, bytes: [])) }
         #expect(throws: ImageError("not a PNG, JPEG or PNM image")) {
-            try Decode().process(EncodedImage(index: 0, bytes: Array("hello, world\n".utf8)))
+            try Decode().process(EncodedImage(stream: 0, bytes: Array("hello, world\n".utf8)))
         }
     }
 
@@ -54,14 +54,14 @@ func pnm(_ text: String, _ raster: [UInt8] = []) throws -> Bitmap {
         let image = GrayImage(width: 5, height: 3, pixels: (0..<15).map { UInt8($0 * 17) })
         let png = EncodePNG().process(image)
         #expect(ImageFormat.sniff(png) == .png)
-        let bitmap = try Decode().process(EncodedImage(index: 0, bytes: png))
+        let bitmap = try Decode().process(EncodedImage(stream: 0, bytes: png))
         #expect(bitmap == Bitmap(width: 5, height: 3, channels: 1, pixels: image.pixels))
     }
 
     @Test func truncatedPNGIsAnError() throws {
         let png = EncodePNG().process(GrayImage(width: 28, height: 28, pixels: .init(repeating: 9, count: 784)))
         #expect {
-            _ = try Decode().process(EncodedImage(index: 0, bytes: Array(png.prefix(png.count - 20))))
+            _ = try Decode().process(EncodedImage(stream: 0, bytes: Array(png.prefix(png.count - 20))))
         } throws: { error in
             "\(error)".hasPrefix("invalid PNG:")
         }
@@ -74,11 +74,11 @@ func pnm(_ text: String, _ raster: [UInt8] = []) throws -> Bitmap {
         let crc = crc32(png[12..<29])
         for i in 0..<4 { png[29 + i] = UInt8(truncatingIfNeeded: crc >> (24 - 8 * UInt32(i))) }
         #expect(throws: ImageError("invalid PNG: image too large (over the pixel limit; see --max-pixels)")) {
-            try Decode().process(EncodedImage(index: 0, bytes: png))
+            try Decode().process(EncodedImage(stream: 0, bytes: png))
         }
         // The same header passes the size check with a higher limit, then fails on the data.
         #expect {
-            _ = try Decode(maxPixels: 20_000_000_000).process(EncodedImage(index: 0, bytes: png))
+            _ = try Decode(maxPixels: 20_000_000_000).process(EncodedImage(stream: 0, bytes: png))
         } throws: { error in
             !"\(error)".contains("pixel limit")
         }

@@ -53,12 +53,12 @@ let benchmarks: @Sendable () -> Void = {
     for (name, encoded) in inputs {
         Benchmark("decode \(name)") { benchmark in
             for _ in benchmark.scaledIterations {
-                blackHole(try Decode().process(EncodedImage(index: 0, bytes: encoded)))
+                blackHole(try Decode().process(EncodedImage(stream: 0, bytes: encoded)))
             }
         }
     }
-    let shirt = try! Decode().process(EncodedImage(index: 0, bytes: bytes("Samples/shirt.png")))
-    let photo = try! Decode().process(EncodedImage(index: 0, bytes: bytes("Samples/dark-shirt-photo.jpg")))
+    let shirt = try! Decode().process(EncodedImage(stream: 0, bytes: bytes("Samples/shirt.png")))
+    let photo = try! Decode().process(EncodedImage(stream: 0, bytes: bytes("Samples/dark-shirt-photo.jpg")))
     let gray = GrayImage(width: 28, height: 28, pixels: shirt.pixels)
     Benchmark("encode PNG 28x28") { benchmark in
         for _ in benchmark.scaledIterations { blackHole(EncodePNG().process(gray)) }
@@ -87,7 +87,7 @@ let benchmarks: @Sendable () -> Void = {
     }()
     let pipeline = FilterPipeline.make(
         model: model, backend: try! plugins.backends.make("blas", threads: 1), settings: settings)
-    let records = (0..<128).map { InputRecord(index: UInt64($0), payload: .bytes(bytes("Samples/shirt.png"))) }
+    let records = (0..<128).map { InputRecord(stream: UInt64($0), payload: .bytes(bytes("Samples/shirt.png"))) }
     Benchmark("filter pipeline, 128 PNGs, one worker", configuration: .init(scalingFactor: .one)) { benchmark in
         for _ in benchmark.scaledIterations { blackHole(pipeline.processBatch(records)) }
     }

@@ -46,7 +46,6 @@ public struct FilterInputs: RecordSource {
     private var listFD: Int32 = -1
     private var current: Current?
     private var currentFD: Int32 = -1
-    private var index: UInt64 = 0
 
     /// `admit` decides, before reading, whether an input is processed (from
     /// the output side: `--skip-existing`, clashing outputs). `excluding` is a
@@ -76,7 +75,7 @@ public struct FilterInputs: RecordSource {
     public mutating func next() -> (InputOrigin, InputRecord)? {
         while !shouldStop() {
             guard let (origin, payload) = nextInput() else { return nil }
-            var record = InputRecord(index: index, payload: payload)
+            var record = InputRecord(stream: origin.noiseStream, payload: payload)
             if case .file(let path) = payload, !protected.isEmpty, let identity = FileIdentity(path: path),
                 protected.contains(identity)
             {
@@ -91,7 +90,6 @@ public struct FilterInputs: RecordSource {
                 case .reject(let error): record.payload = .failed(error)
                 }
             }
-            index += 1
             return (origin, record)
         }
         return nil

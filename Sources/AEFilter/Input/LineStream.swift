@@ -36,7 +36,7 @@ struct LineStream {
                 key = Path.string(content[..<tab])
                 payload = content[(tab + 1)...]
             } else {
-                key = String(number)
+                key = Self.key(of: content)
                 payload = content
             }
             let origin = InputOrigin.line(name: name, number: number, key: key)
@@ -47,6 +47,12 @@ struct LineStream {
             ended = true
             return (.line(name: name, number: number, key: String(number)), .failed(error))
         }
+    }
+
+    /// A keyless record's key, the same wherever the record lands in a job:
+    /// `sha256:` and the first 16 hex digits of its payload's SHA-256.
+    static func key(of payload: some Collection<UInt8>) -> String {
+        "sha256:" + SHA256.hex(payload).prefix(16)
     }
 
     /// The next line without its newline; nil at the end of the input.

@@ -6,7 +6,7 @@ public struct AddNoise: Stage {
     public var noise: (any NoiseModel)?
     public var seed: UInt64
 
-    /// Corrupts with `noise` (none: a clean copy); image `i` uses stream `i` of `seed`.
+    /// Corrupts with `noise` (none: a clean copy); a sample uses its own stream of `seed`.
     public init(noise: (any NoiseModel)?, seed: UInt64) {
         self.noise = noise
         self.seed = seed
@@ -16,9 +16,9 @@ public struct AddNoise: Stage {
     public func process(_ sample: Sample) -> NoisySample {
         var noisy = sample.pixels
         if let noise {
-            var rng = RandomGenerator(seed: seed, stream: sample.index)
+            var rng = RandomGenerator(seed: seed, stream: sample.stream)
             noisy.withUnsafeMutableBufferPointer { noise.apply(to: $0, rng: &rng) }
         }
-        return NoisySample(index: sample.index, clean: sample.pixels, noisy: noisy)
+        return NoisySample(stream: sample.stream, clean: sample.pixels, noisy: noisy)
     }
 }

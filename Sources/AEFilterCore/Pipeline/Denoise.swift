@@ -42,7 +42,7 @@ public struct Denoise: Stage {
             for (offset, item) in chunk.enumerated() {
                 results.append(
                     Denoised(
-                        index: item.index, clean: item.clean, noisy: item.noisy,
+                        stream: item.stream, clean: item.clean, noisy: item.noisy,
                         output: Array(y[offset * d..<(offset + 1) * d])))
             }
             start += chunk.count

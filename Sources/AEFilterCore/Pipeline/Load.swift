@@ -11,14 +11,14 @@ public enum InputPayload: Sendable {
     case failed(any Error)
 }
 
-/// One input of a run: its position (which also seeds its noise) and payload.
+/// One input of a run: its noise stream (from the record's identity) and payload.
 public struct InputRecord: Sendable {
-    public var index: UInt64
+    public var stream: UInt64
     public var payload: InputPayload
 
-    /// The input at `index` of the run.
-    public init(index: UInt64, payload: InputPayload) {
-        self.index = index
+    /// An input whose noise comes from stream `stream` of the seed.
+    public init(stream: UInt64, payload: InputPayload) {
+        self.stream = stream
         self.payload = payload
     }
 }
@@ -31,8 +31,8 @@ public struct Load: Stage {
     /// The bytes of the input; throws the read error or the recorded failure.
     public func process(_ input: InputRecord) throws -> EncodedImage {
         switch input.payload {
-        case .bytes(let bytes): return EncodedImage(index: input.index, bytes: bytes)
-        case .file(let path): return EncodedImage(index: input.index, bytes: try FileReader.read(path))
+        case .bytes(let bytes): return EncodedImage(stream: input.stream, bytes: bytes)
+        case .file(let path): return EncodedImage(stream: input.stream, bytes: try FileReader.read(path))
         case .failed(let error): throw error
         }
     }

@@ -1,11 +1,11 @@
-/// An encoded image as read from a file or stream, with its position in the run.
+/// An encoded image as read from a file or stream, with its noise stream.
 public struct EncodedImage: Sendable {
-    public var index: UInt64
+    public var stream: UInt64
     public var bytes: [UInt8]
 
-    /// The bytes of input `index`.
-    public init(index: UInt64, bytes: [UInt8]) {
-        self.index = index
+    /// The bytes of an input whose noise comes from `stream`.
+    public init(stream: UInt64, bytes: [UInt8]) {
+        self.stream = stream
         self.bytes = bytes
     }
 }
@@ -13,16 +13,16 @@ public struct EncodedImage: Sendable {
 /// A decoded image: 8-bit samples, `channels` per pixel
 /// (1 grey, 2 grey+alpha, 3 RGB, 4 RGBA), rows packed.
 public struct Bitmap: Sendable, Equatable {
-    public var index: UInt64
+    public var stream: UInt64
     public var width: Int
     public var height: Int
     public var channels: Int
     public var pixels: [UInt8]
 
     /// A bitmap; `pixels` holds `width × height × channels` samples.
-    public init(index: UInt64 = 0, width: Int, height: Int, channels: Int, pixels: [UInt8]) {
+    public init(stream: UInt64 = 0, width: Int, height: Int, channels: Int, pixels: [UInt8]) {
         precondition((1...4).contains(channels) && pixels.count == width * height * channels)
-        self.index = index
+        self.stream = stream
         self.width = width
         self.height = height
         self.channels = channels
@@ -32,26 +32,26 @@ public struct Bitmap: Sendable, Equatable {
 
 /// A 28×28 model input: 784 floats in [0, 1], 0 = background.
 public struct Sample: Sendable, Equatable {
-    public var index: UInt64
+    public var stream: UInt64
     public var pixels: [Float]
 
     /// A sample of exactly 784 pixels.
-    public init(index: UInt64 = 0, pixels: [Float]) {
+    public init(stream: UInt64 = 0, pixels: [Float]) {
         precondition(pixels.count == Geometry.pixels)
-        self.index = index
+        self.stream = stream
         self.pixels = pixels
     }
 }
 
 /// A sample and its corrupted copy, the model's actual input.
 public struct NoisySample: Sendable, Equatable {
-    public var index: UInt64
+    public var stream: UInt64
     public var clean: [Float]
     public var noisy: [Float]
 
     /// A sample and its corrupted copy.
-    public init(index: UInt64, clean: [Float], noisy: [Float]) {
-        self.index = index
+    public init(stream: UInt64, clean: [Float], noisy: [Float]) {
+        self.stream = stream
         self.clean = clean
         self.noisy = noisy
     }
@@ -59,14 +59,14 @@ public struct NoisySample: Sendable, Equatable {
 
 /// The model's output next to what it was given.
 public struct Denoised: Sendable, Equatable {
-    public var index: UInt64
+    public var stream: UInt64
     public var clean: [Float]
     public var noisy: [Float]
     public var output: [Float]
 
     /// The model's output beside its input.
-    public init(index: UInt64, clean: [Float], noisy: [Float], output: [Float]) {
-        self.index = index
+    public init(stream: UInt64, clean: [Float], noisy: [Float], output: [Float]) {
+        self.stream = stream
         self.clean = clean
         self.noisy = noisy
         self.output = output

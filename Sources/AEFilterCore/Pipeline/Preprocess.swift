@@ -47,7 +47,7 @@ public struct Preprocess: Stage {
             let background = Float(Self.borderMean(gray, width: w, height: h))
             plane = fitted(plane, width: w, height: h, background: background)
         }
-        return Sample(index: bitmap.index, pixels: plane.map { min(max($0, 0), 255) / 255 })
+        return Sample(stream: bitmap.stream, pixels: plane.map { min(max($0, 0), 255) / 255 })
     }
 
     func shouldInvert(_ gray: [UInt8], width: Int, height: Int) -> Bool {

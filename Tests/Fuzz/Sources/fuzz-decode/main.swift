@@ -25,13 +25,13 @@ struct MemorySource: ByteSource {
 /// to the same pixels. The same bytes as a stream must split without a crash.
 func fuzz(_ start: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
     let bytes = Array(UnsafeRawBufferPointer(start: start, count: count))
-    if let bitmap = try? Decode(maxPixels: 1 << 20).process(EncodedImage(index: 0, bytes: bytes)) {
+    if let bitmap = try? Decode(maxPixels: 1 << 20).process(EncodedImage(stream: 0, bytes: bytes)) {
         precondition(bitmap.pixels.count == bitmap.width * bitmap.height * bitmap.channels)
         let sample = Preprocess(fit: .pad, invert: .auto).process(bitmap)
         let gray = Render().process(
-            Denoised(index: 0, clean: sample.pixels, noisy: sample.pixels, output: sample.pixels))
+            Denoised(stream: 0, clean: sample.pixels, noisy: sample.pixels, output: sample.pixels))
         let png = EncodePNG().process(gray)
-        let again = try! Decode().process(EncodedImage(index: 0, bytes: png))
+        let again = try! Decode().process(EncodedImage(stream: 0, bytes: png))
         precondition(again.pixels == gray.pixels, "PNG round trip changed the pixels")
     }
     bytes.withUnsafeBytes { raw in
