@@ -67,6 +67,18 @@ public struct FilterRun {
                 description: "-o \(Path.display(folder.directory)) is also an input folder: its outputs would land "
                     + "among its inputs; write to another folder")
         }
+        if folder == nil, output == nil || output == "-" {
+            // Standard output is written from the first image on (and an IDX
+            // header before it): an input it is must be refused before that.
+            var read = namedInputs
+            if inputs.isEmpty || inputs.contains("-"), let identity = FileIdentity(fd: STDIN_FILENO) {
+                read.insert(identity)
+            }
+            if !OutputChannel.identities(of: output).isDisjoint(with: read) {
+                throw OutputError(
+                    description: "standard output is one of the inputs; writing it would destroy what is being read")
+            }
+        }
         let widths = settings.emit == .triptych ? 3 : 1
         let stream =
             try folder == nil

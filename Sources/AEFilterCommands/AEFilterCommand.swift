@@ -29,10 +29,10 @@ public struct AEFilterCommand: ParsableCommand {
     /// when signal N asked to stop.
     public static func main(plugins: PluginSet) -> Never {
         CommandPlugins.builtIn = plugins
-        let (arguments, files) = ManyFiles.split(CommandLineArguments.normalized(CommandLineArguments.raw()))
-        ManyFiles.trailing = files
         var status: Int32
         do {
+            let (arguments, files) = ManyFiles.split(try CommandLineArguments.normalized(CommandLineArguments.raw()))
+            ManyFiles.trailing = files
             var command = try parseAsRoot(arguments)
             try command.run()
             status = 0

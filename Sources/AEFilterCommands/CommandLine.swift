@@ -1,4 +1,5 @@
 import AESystem
+import ArgumentParser
 import Glibc
 
 /// The command line as the user typed it, before swift-argument-parser sees it.
@@ -14,7 +15,8 @@ enum CommandLineArguments {
     /// What a Unix user means, in the form the parser takes: `-oFILE` and
     /// `-j4` are `-o FILE` and `-j 4`; a negative number after an option is
     /// its value (`--noise -0.1` is `--noise=-0.1`), not an unknown option.
-    static func normalized(_ arguments: [String]) -> [String] {
+    /// `--output=` with nothing after the `=` is an error, never the next argument.
+    static func normalized(_ arguments: [String]) throws -> [String] {
         var out: [String] = []
         var afterDashes = false
         for argument in arguments {
@@ -32,6 +34,9 @@ enum CommandLineArguments {
                     out[out.count - 1] = long + "=" + argument
                     continue
                 }
+            }
+            if argument.hasPrefix("--"), argument.hasSuffix("="), argument.count > 3 {
+                throw ValidationError("\(Path.sanitized(argument)) has no value after the =")
             }
             let prefix = String(argument.prefix(2))
             if argument.count > 2, !argument.hasPrefix("--"), valuedShort[prefix] != nil {

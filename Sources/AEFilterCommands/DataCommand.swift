@@ -101,7 +101,7 @@ struct DataCommand: ParsableCommand {
                     String(repeating: "0", count: max(0, max(5, digits) - index.count)) + index + "-"
                     + ImageSet.classNames[Int(images.labels[i])] + ".png"
                 do {
-                    try AtomicFile.write(png, to: "\(out)/\(name)", durable: false)
+                    try AtomicFile.write(png, to: "\(out)/\(name)", durable: false, replacingSpecialFiles: true)
                 } catch {
                     Diagnostics.report("\(out)/\(name)", error.reason)
                     throw ExitCode.failure

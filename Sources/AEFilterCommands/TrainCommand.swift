@@ -146,6 +146,7 @@ struct TrainCommand: ParsableCommand {
                 }
             }
         }
+        try checkFilesAreDistinct()
         if let evalEvery, evalEvery < 1 { throw ValidationError("--eval-every must be at least 1") }
         if let checkpointEvery, checkpointEvery < 1 { throw ValidationError("--checkpoint-every must be at least 1") }
         do { _ = try plugins.noise.make(noiseModel ?? "dropout", level: noise ?? 0.5) } catch {
@@ -176,6 +177,30 @@ struct TrainCommand: ParsableCommand {
         if let seed { c.seed = seed }
         if let evalEvery { c.evalEvery = evalEvery }
         return c
+    }
+
+    /// No two outputs are one file, and no output is an input (the data, --resume).
+    func checkFilesAreDistinct() throws {
+        let outputs =
+            [("-o", output), ("the resumable checkpoint", resumePath)]
+            + [("--plot", plot), ("--log", log)].compactMap { name, path in path.map { (name, $0) } }
+        let folder = DataDirectory.resolve(data)
+        let inputs =
+            [("--resume", resume)].compactMap { name, path in path.map { (name, $0) } }
+            + FashionMNIST.files.flatMap { file in
+                [file.name, String(file.name.dropLast(3))].map { ("the data file", "\(folder)/\($0)") }
+            }
+        for (index, (name, path)) in outputs.enumerated() {
+            for (otherName, other) in outputs[(index + 1)...] where FileIdentity.same(path, other) {
+                throw ValidationError("\(name) and \(otherName) are the same file, \(Path.display(path))")
+            }
+            for (inputName, input) in inputs where FileIdentity.same(path, input) {
+                // Continuing a run writes its own resumable checkpoint again, by design.
+                if name == "the resumable checkpoint", inputName == "--resume" { continue }
+                throw ValidationError(
+                    "\(name) \(Path.display(path)) is \(inputName) \(Path.display(input)); an input is never written")
+            }
+        }
     }
 
     /// Every file the run will write must be writable before the first step,
@@ -302,6 +327,12 @@ struct TrainCommand: ParsableCommand {
         if checkpointEvery != nil || resume != nil || force { _ = Path.unlink(resumePath) }
         if let plot {
             try save(Array(TrainingPlot.svg(run.history).utf8), to: plot)
+        }
+        if let stop = StopSignal.exitStatus {
+            // Every step was done; only the last evaluation was cut short.
+            Diagnostics.report(
+                "train", "stopped during the final evaluation; the trained model is in \(Path.display(output))")
+            throw ExitCode(stop)
         }
         if let last = run.history.last {
             print(

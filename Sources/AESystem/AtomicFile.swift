@@ -30,8 +30,10 @@ public final class AtomicFile {
     }
 
     /// Starts a file that will appear as `path`. `folder`, when given, is
-    /// the target's folder, already open, and `path` names the file in it.
-    public init(path: String, in folder: Int32? = nil) throws(FileError) {
+    /// the target's folder, already open, and `path` names the file in it;
+    /// then, or with `replacingSpecialFiles`, a FIFO or device in the
+    /// target's place is replaced like a file (outputs the user did not name).
+    public init(path: String, in folder: Int32? = nil, replacingSpecialFiles: Bool = false) throws(FileError) {
         self.path = path
         name = folder == nil ? Path.name(of: path) : path
         let folderFD =
@@ -45,11 +47,11 @@ public final class AtomicFile {
             info = target
         }
         let type = info.st_mode & S_IFMT
-        if exists, type != S_IFREG, type != S_IFDIR, type != S_IFLNK {
-            let direct = Path.withCString(name) { openat(folderFD, $0, O_WRONLY | O_CLOEXEC) }
-            guard direct >= 0 else {
+        if exists, type != S_IFREG, type != S_IFDIR, type != S_IFLNK, folder == nil, !replacingSpecialFiles {
+            let direct: Int32
+            do { direct = try Waiting.openForWriting(name, in: folderFD) } catch {
                 close(folderFD)
-                throw FileError(path: path, errno: errno)
+                throw FileError(path: path, reason: error.reason)
             }
             fd = direct
             kind = .direct
@@ -157,10 +159,11 @@ public final class AtomicFile {
     }
 
     /// Writes `bytes` to `path` in one go.
-    public static func write(_ bytes: [UInt8], to path: String, in folder: Int32? = nil, durable: Bool = true)
-        throws(FileError)
-    {
-        let file = try AtomicFile(path: path, in: folder)
+    public static func write(
+        _ bytes: [UInt8], to path: String, in folder: Int32? = nil, durable: Bool = true,
+        replacingSpecialFiles: Bool = false
+    ) throws(FileError) {
+        let file = try AtomicFile(path: path, in: folder, replacingSpecialFiles: replacingSpecialFiles)
         do {
             try file.write(bytes)
         } catch {

@@ -24,15 +24,10 @@ public struct FileDescriptorSource: ByteSource {
     /// whether the process was asked to stop, and then ends the input.
     public mutating func read(into buffer: UnsafeMutableRawBufferPointer) throws(FileError) -> Int {
         while true {
-            var entry = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-            let ready = poll(&entry, 1, 100)
-            if ready <= 0 {
-                if StopSignal.requested() { return 0 }
-                if ready == 0 || errno == EINTR { continue }
-            }
+            guard Waiting.until(fd, is: POLLIN) else { return 0 }
             let count = Glibc.read(fd, buffer.baseAddress, buffer.count)
             if count >= 0 { return count }
-            if errno != EINTR { throw FileError(path: name, errno: errno) }
+            if errno != EINTR, errno != EAGAIN { throw FileError(path: name, errno: errno) }
         }
     }
 

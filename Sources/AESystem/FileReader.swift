@@ -5,7 +5,7 @@ public enum FileReader {
     /// The whole file, or standard input for `-`; a file longer than
     /// `limit` bytes is an error, found without reading past it.
     public static func read(_ path: String, limit: Int = .max) throws(FileError) -> [UInt8] {
-        let fd = path == "-" ? STDIN_FILENO : Path.open(path, O_RDONLY | O_CLOEXEC)
+        let fd = path == "-" ? STDIN_FILENO : Waiting.openForReading(path)
         guard fd >= 0 else { throw FileError(path: path, errno: errno) }
         defer { if fd != STDIN_FILENO { close(fd) } }
         return try read(fd: fd, name: path, limit: limit)
@@ -30,11 +30,14 @@ public enum FileReader {
         while count < target {
             if count == bytes.count {
                 guard count <= limit else { throw tooLong(name, limit) }
-                bytes.append(contentsOf: repeatElement(0, count: min(bytes.count, limit + 1 - count)))
+                // Room for one byte past the limit, to see a file that is longer.
+                let room = limit - count == .max ? Int.max : limit - count + 1
+                bytes.append(contentsOf: repeatElement(0, count: min(bytes.count, room)))
             }
+            if !isRegular, !Waiting.until(fd, is: POLLIN) { throw Waiting.interrupted(name) }
             let got = bytes.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress! + count, $0.count - count) }
             if got < 0 {
-                if errno == EINTR { continue }
+                if errno == EINTR || errno == EAGAIN { continue }
                 throw FileError(path: name, errno: errno)
             }
             if got == 0 { break }

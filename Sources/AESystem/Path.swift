@@ -60,7 +60,7 @@ public enum Path {
     }
 
     /// The path as a message shows it: control characters, backslashes and
-    /// bytes that are not UTF-8 escaped (`\n`, `\x1b`, `\xff`), so a name can
+    /// bytes that are not UTF-8 escaped (`\n`, `\x1b`, `\u{9b}`, `\xff`), so a name can
     /// neither break a line nor reach the terminal as a command.
     public static func display(_ path: String) -> String { escaped(path, backslashes: true) }
 
@@ -76,7 +76,9 @@ public enum Path {
             case 0x0A: out += "\\n"
             case 0x0D: out += "\\r"
             case 0x09: out += "\\t"
-            case 0..<0x20, 0x7F, 0x80..<0xA0, 0x2028, 0x2029: out += hex(scalar.value)
+            case 0..<0x20, 0x7F: out += hex(scalar.value)
+            // A C1 control is a character (`\u{9b}`), told apart from the byte 0x9b that is not UTF-8 (`\x9b`).
+            case 0x80..<0xA0, 0x2028, 0x2029: out += "\\u{\(String(scalar.value, radix: 16))}"
             case escapeBase + 0x80...escapeBase + 0xFF: out += hex(scalar.value - escapeBase)
             default: out.unicodeScalars.append(scalar)
             }

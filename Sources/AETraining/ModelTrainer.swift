@@ -20,9 +20,11 @@ public protocol ModelTrainer {
     mutating func step(noisy: UnsafePointer<Float>, clean: UnsafePointer<Float>, count: Int) -> Float
 
     /// Per-pixel MSE of the current model on `images`, with noise drawn in
-    /// order from (`seed`, `stream`), on the trainer's threads.
+    /// order from (`seed`, `stream`), on the trainer's threads. Between
+    /// batches it looks at `shouldStop`; once that is true the result is NaN.
     func meanSquaredError(
-        images: ImageSet, noise: (any NoiseModel)?, seed: UInt64, stream: UInt64, batchSize: Int
+        images: ImageSet, noise: (any NoiseModel)?, seed: UInt64, stream: UInt64, batchSize: Int,
+        shouldStop: () -> Bool
     ) -> Double
 
     /// Runs `body` on each thread's share of `0..<count` (the rows of a
@@ -35,4 +37,13 @@ public protocol TrainableModel: DenoisingModel {
     /// A trainer that continues from this model and `optimizer`, with
     /// `batchSize` images per step on `threads` threads.
     func makeTrainer(optimizer: Adam, backend: any Backend, batchSize: Int, threads: Int) -> any ModelTrainer
+}
+
+extension ModelTrainer {
+    /// Per-pixel MSE of the current model on all of `images`.
+    public func meanSquaredError(
+        images: ImageSet, noise: (any NoiseModel)?, seed: UInt64, stream: UInt64, batchSize: Int
+    ) -> Double {
+        meanSquaredError(images: images, noise: noise, seed: seed, stream: stream, batchSize: batchSize) { false }
+    }
 }

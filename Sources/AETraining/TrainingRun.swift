@@ -172,10 +172,13 @@ public struct TrainingRun {
             onStep(iteration)
 
             if iteration % max(1, configuration.evalEvery) == 0 || isFinished {
+                let testMSE = evaluate(index: history.count, shouldStop: shouldStop)
+                // A stop during the evaluation: the step counts, the figures are dropped.
+                if shouldStop() { break }
                 let elapsed = Self.now() - start
                 let point = EvaluationPoint(
                     iteration: iteration, trainLoss: lossSum / Double(max(1, lossCount)),
-                    testMSE: evaluate(index: history.count), elapsedSeconds: elapsedBefore + elapsed,
+                    testMSE: testMSE, elapsedSeconds: elapsedBefore + elapsed,
                     imagesPerSecond: Double((iteration - startIteration) * batch) / max(elapsed, 1e-9))
                 history.append(point)
                 lossSum = 0
@@ -189,11 +192,11 @@ public struct TrainingRun {
         elapsedBefore += Self.now() - start
     }
 
-    /// Test MSE with the noise of evaluation number `index`.
-    public func evaluate(index: Int) -> Double {
+    /// Test MSE with the noise of evaluation number `index` (NaN if `shouldStop` cut it short).
+    public func evaluate(index: Int, shouldStop: () -> Bool = { false }) -> Double {
         trainer.meanSquaredError(
             images: test, noise: noise, seed: configuration.seed, stream: Self.evaluationStream + UInt64(index),
-            batchSize: 500)
+            batchSize: 500, shouldStop: shouldStop)
     }
 
     /// The checkpoint now: model, configuration, metrics, and, when

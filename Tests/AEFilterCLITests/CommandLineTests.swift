@@ -33,6 +33,18 @@ import Testing
     }
 
     /// A checkpoint whose hidden size is out of range says what the range is.
+    /// `--output=` never takes the next argument as its value.
+    @Test(arguments: [["--output=", "shirt.png"], ["--seed=", "--noise", "0.5"], ["eval", "--data="]])
+    func anEmptyValueAfterEqualsIsAUsageError(arguments: [String]) throws {
+        let dir = try CLI.temporaryDirectory()
+        try FileManager.default.copyItem(atPath: shirt, toPath: "\(dir)/shirt.png")
+        let result = try CLI.run(arguments, in: dir)
+        #expect(result.status == 64)
+        #expect(
+            result.stderrLines.first == "ae-filter: \(arguments.first { $0.hasSuffix("=") }!) has no value after the =")
+        #expect(try firstDifference(Fixtures.bytes("\(dir)/shirt.png"), Fixtures.bytes(shirt)) == nil)
+    }
+
     @Test func theHiddenSizeLimitIsStated() throws {
         let dir = try CLI.temporaryDirectory()
         let made = try CLI.python(

@@ -79,6 +79,43 @@ func filesUnder(_ root: String) throws -> [String] {
         #expect(try images[1] == png(Fixtures.bytes(shirt)).pixels && images[0] != images[1])
     }
 
+    /// `--skip-existing` skips only real outputs: an empty file, a dangling
+    /// link or a folder in an output's place is not a finished output.
+    @Test func skipExistingSkipsOnlyFinishedOutputs() throws {
+        let dir = try makeTree()
+        try FileManager.default.createDirectory(atPath: "\(dir)/out/sub dir", withIntermediateDirectories: true)
+        try Data().write(to: URL(fileURLWithPath: "\(dir)/out/a b.png"))
+        try FileManager.default.createSymbolicLink(atPath: "\(dir)/out/new\nline.png", withDestinationPath: "gone")
+        try FileManager.default.createDirectory(atPath: "\(dir)/out/sub dir/G.png", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: "\(dir)/out/sub dir/ünï", withIntermediateDirectories: true)
+        try Fixtures.bytes(shirt).withUnsafeBytes {
+            try Data($0).write(to: URL(fileURLWithPath: "\(dir)/out/sub dir/ünï/x.jpg.png"))
+        }
+        let result = try CLI.run(model + ["-o", "\(dir)/out", "--summary", "--skip-existing", "\(dir)/photos"])
+        #expect(result.stderrLines.last == "ae-filter: summary: 2 processed, 1 failed, 1 skipped", "\(result.stderr)")
+        #expect(try png(Fixtures.bytes("\(dir)/out/a b.png")).width == 28)
+        #expect(try png(Fixtures.bytes("\(dir)/out/new\nline.png")).width == 28)
+    }
+
+    /// A listed path that climbs out with `..` has no place under -o DIR (it
+    /// is never flattened onto another name), and `-` in a list is no stream.
+    @Test func listedPathsWithDotDotOrADashAreRefused() throws {
+        let dir = try makeTree()
+        try FileManager.default.createDirectory(atPath: "\(dir)/work", withIntermediateDirectories: true)
+        let result = try CLI.run(
+            model + ["--files-from", "-", "-o", "out/", "--summary"],
+            stdin: Array("../photos/a b.png\n-\n../photos/sub dir/G.JPG\n".utf8), in: "\(dir)/work")
+        #expect(result.status == 1)
+        #expect(
+            result.stderrLines == [
+                "ae-filter: ../photos/a b.png: cannot mirror a path with '..' under out",
+                "ae-filter: -: a list entry '-' is not standard input; write ./- for a file named -",
+                "ae-filter: ../photos/sub dir/G.JPG: cannot mirror a path with '..' under out",
+                "ae-filter: summary: 0 processed, 3 failed, 0 skipped",
+            ])
+        #expect(try filesUnder("\(dir)/work").isEmpty)
+    }
+
     @Test func anOutputFolderInsideTheInputIsNotWalkedAndInputsAreNeverWritten() throws {
         let dir = try makeTree()
         let photos = "\(dir)/photos"

@@ -52,6 +52,28 @@ import Testing
         #expect(result.stderr.contains("larger than the 2048 MiB this can be"), "\(result.stderr)")
     }
 
+    /// An input that never ends, or a sparse file of 10 GB, costs one line,
+    /// not the machine's memory.
+    @Test func aDeviceOrAHugeFileAsAnInputIsOneLine() throws {
+        let dir = try CLI.temporaryDirectory()
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: "\(dir)/big.png").touch())
+        try handle.truncate(atOffset: 10 << 30)
+        try handle.close()
+        for path in ["/dev/zero", "\(dir)/big.png"] {
+            let result = try CLI.run(model + [path])
+            #expect(result.status == 1)
+            #expect(result.stderrLines == ["ae-filter: \(path): larger than the 256 MiB this can be"])
+        }
+    }
+
+    /// An IDX header whose sizes overflow a multiplication is refused in one line.
+    @Test func anIDXHeaderWithAbsurdSizesIsOneLine() throws {
+        let header: [UInt8] = [0, 0, 8, 3, 0, 0, 0, 1, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF]
+        let result = try CLI.run(model, stdin: header)
+        #expect(result.status == 1)
+        #expect(result.stderrLines == ["ae-filter: <stdin>, image 1: invalid IDX image size 4294967295×4294967295"])
+    }
+
     /// Data after a gzip stream ends it: every image before it comes out, then one line.
     @Test(arguments: [5, 200])
     func dataAfterAGzipStreamKeepsTheImagesBeforeIt(count: Int) throws {
@@ -108,6 +130,8 @@ import Testing
             open('list', 'wb').write(b'in/caf\\xe9/\\xff.png\\n')
             r = subprocess.run([sys.argv[1], '--format', 'pgm', '--files-from', 'list'], capture_output=True)
             print(r.returncode, len(r.stdout))
+            r = subprocess.run([sys.argv[1], b'gone\\xff\\xc2\\x9b.png'], capture_output=True)
+            print(r.returncode, r.stderr.decode('utf-8', 'replace'), end='')
             """
         let result = try CLI.python(script, [CLI.binary, shirt], in: dir)
         #expect(
@@ -116,6 +140,8 @@ import Testing
                 "ae-filter: in/caf\\xe9/bad\\x1b[31m.png: not a PNG, JPEG or PNM image",
                 "ae-filter: summary: 1 processed, 1 failed, 0 skipped",
                 "0 797",
+                // An argument that is not UTF-8, with a C1 control: the byte and the character told apart.
+                "1 ae-filter: gone\\xff\\u{9b}.png: No such file or directory",
             ], "\(result.stderr)")
     }
 
@@ -132,6 +158,25 @@ import Testing
             result.stderrLines == [
                 "ae-filter: in/gone.png: a dangling symbolic link",
                 "ae-filter: in/loop.png: a symbolic link that loops",
+                "ae-filter: summary: 1 processed, 2 failed, 0 skipped",
+            ])
+    }
+
+    /// A FIFO or a link to a device named like an image, in a walked folder:
+    /// reported, never read (it could wait or run forever).
+    @Test func specialFilesInAFolderAreReportedNotRead() throws {
+        let dir = try CLI.temporaryDirectory()
+        try FileManager.default.createDirectory(atPath: "\(dir)/in", withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: shirt, toPath: "\(dir)/in/a.png")
+        #expect(mkfifo("\(dir)/in/b.png", 0o600) == 0)
+        try FileManager.default.createSymbolicLink(atPath: "\(dir)/in/c.png", withDestinationPath: "/dev/zero")
+        try FileManager.default.createSymbolicLink(atPath: "\(dir)/in/notes", withDestinationPath: "/dev/zero")
+        let result = try CLI.run(model + ["--summary", "-o", "out/", "in"], in: dir)
+        #expect(result.status == 1)
+        #expect(
+            result.stderrLines == [
+                "ae-filter: in/b.png: not a regular file; skipped",
+                "ae-filter: in/c.png: not a regular file; skipped",
                 "ae-filter: summary: 1 processed, 2 failed, 0 skipped",
             ])
     }

@@ -36,6 +36,23 @@ import Testing
         #expect(try firstDifference(Fixtures.bytes("\(dir)/v.png"), Fixtures.bytes(shirt)) == nil)
     }
 
+    /// Standard output opened onto an input (`1<>v.png`), named or as standard
+    /// input: refused before the first byte, even an IDX header.
+    @Test(arguments: [["v.png"], ["-"], []])
+    func standardOutputThatIsAnInputIsRefusedBeforeAnyByte(inputs: [String]) throws {
+        let dir = try CLI.temporaryDirectory()
+        try FileManager.default.copyItem(atPath: shirt, toPath: "\(dir)/v.png")
+        let script = """
+            import subprocess, sys
+            r = subprocess.run(sys.argv[1:], stdin=open('v.png', 'rb'), stdout=open('v.png', 'r+b'))
+            print(r.returncode)
+            """
+        let result = try CLI.python(script, [CLI.binary, "--format", "idx"] + inputs, in: dir)
+        #expect(CLI.lines(result) == ["1"], "\(result.stderr)")
+        #expect(result.stderr.contains("standard output is one of the inputs"))
+        #expect(try firstDifference(Fixtures.bytes("\(dir)/v.png"), Fixtures.bytes(shirt)) == nil)
+    }
+
     /// `-o DIR/` with a named input inside DIR that another input's output would replace.
     @Test func aFolderOutputNeverReplacesANamedInput() throws {
         let dir = try CLI.temporaryDirectory()

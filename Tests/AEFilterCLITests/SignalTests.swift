@@ -38,6 +38,32 @@ import Testing
         #expect(try Self.interrupt([], signal: SIGTERM, after: delay).first == "143 fast")
     }
 
+    /// A FIFO nobody writes to (or reads from) never keeps a stop waiting,
+    /// wherever the filter meets it: the model, a list, an input, the output.
+    @Test(arguments: ["--model", "--files-from", "input", "-o"])
+    func aFIFOWithNobodyAtTheOtherEndDoesNotHoldUpAStop(place: String) throws {
+        let dir = try CLI.temporaryDirectory()
+        let fifo = "\(dir)/f.png"
+        #expect(mkfifo(fifo, 0o600) == 0)
+        let arguments: [String]
+        switch place {
+        case "input": arguments = [fifo]
+        case "-o": arguments = ["-o", fifo, shirt]
+        default: arguments = [place, fifo]
+        }
+        #expect(try Self.interrupt(arguments, signal: SIGTERM, after: 0.3).first == "143 fast")
+    }
+
+    /// A FIFO where `data export` puts a file is replaced, not waited on.
+    @Test(.needsData) func dataExportReplacesAFIFOInItsFolder() throws {
+        let dir = try CLI.temporaryDirectory()
+        try FileManager.default.createDirectory(atPath: "\(dir)/x", withIntermediateDirectories: true)
+        #expect(mkfifo("\(dir)/x/00000-ankle-boot.png", 0o600) == 0)
+        let result = try CLI.run(["data", "export"] + data + ["--limit", "2", "--out", "\(dir)/x"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(try Fixtures.bytes("\(dir)/x/00000-ankle-boot.png").prefix(4) == [0x89, 0x50, 0x4E, 0x47])
+    }
+
     @Test(.needsData) func evalStops() throws {
         #expect(try Self.interrupt(["eval", "--repeats", "3"] + data, after: 0.5).first == "130 fast")
         #expect(try Self.interrupt(["eval", "--repeats", "3"] + data, signal: SIGTERM, after: 0.5).first == "143 fast")
@@ -48,6 +74,21 @@ import Testing
         let lines = try Self.interrupt(
             ["data", "export"] + data + ["--split", "train", "--out", "\(dir)/x"], after: 0.8)
         #expect(lines.first == "130 fast")
+    }
+
+    /// Interrupted in its final evaluation, training keeps the finished model and says so.
+    @Test(.needsData) func trainingStoppedInTheFinalEvaluationKeepsTheModel() throws {
+        let dir = try CLI.temporaryDirectory()
+        let lines = try Self.interrupt(
+            ["train"] + data + [
+                "--architecture", "unet", "--channels", "32", "--iterations", "1", "--batch-size", "4",
+                "-o", "\(dir)/m.safetensors",
+            ], after: 3)
+        #expect(lines.first == "130 fast")
+        #expect(
+            lines.contains(
+                "ae-filter: train: stopped during the final evaluation; the trained model is in \(dir)/m.safetensors"))
+        #expect(FileManager.default.fileExists(atPath: "\(dir)/m.safetensors"))
     }
 
     /// Interrupted while loading its data, training writes nothing and says so.

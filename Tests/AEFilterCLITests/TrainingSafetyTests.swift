@@ -28,3 +28,27 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: "\(dir)/m.resume.safetensors"))
     }
 }
+
+/// No output of `train` is another of its outputs or one of its inputs: a
+/// usage error before anything is read (no data needed).
+@Suite struct TrainingFilesAreDistinctTests {
+    @Test(arguments: [
+        (["-o", "m.safetensors", "--plot", "m.safetensors"], "-o and --plot are the same file"),
+        (["-o", "x", "--log", "./x"], "-o and --log are the same file"),
+        (["--plot", "p.svg", "--log", "link.svg"], "--plot and --log are the same file"),
+        (["-o", "m.resume.safetensors", "--log", "m.resume.resume.safetensors"], "the resumable checkpoint and --log"),
+        (["-o", "data/train-images-idx3-ubyte.gz"], "is the data file"),
+        (["-o", "m.safetensors", "--log", "data/t10k-labels-idx1-ubyte"], "is the data file"),
+    ])
+    func clashingFilesAreAUsageError(arguments: [String], message: String) throws {
+        let dir = try CLI.temporaryDirectory()
+        try FileManager.default.createDirectory(atPath: "\(dir)/data", withIntermediateDirectories: true)
+        try Data("p".utf8).write(to: URL(fileURLWithPath: "\(dir)/p.svg"))
+        try FileManager.default.createSymbolicLink(atPath: "\(dir)/link.svg", withDestinationPath: "p.svg")
+        try Data("d".utf8).write(to: URL(fileURLWithPath: "\(dir)/data/train-images-idx3-ubyte.gz"))
+        let result = try CLI.run(["train", "--data", "data"] + arguments, in: dir)
+        #expect(result.status == 64)
+        #expect(result.stderr.contains(message), "\(result.stderr)")
+        #expect(try Fixtures.bytes("\(dir)/data/train-images-idx3-ubyte.gz") == Array("d".utf8))
+    }
+}

@@ -71,11 +71,9 @@ extension OpenBLASSuites {
             try straight.run()
 
             var first = try run(iterations: 100, evalEvery: 40, threads: 2, backend: backend, small: true)
-            var stops = 0
-            try first.run(shouldStop: {
-                stops += 1
-                return stops > 65  // stops after 65 steps, inside the third epoch, after an evaluation
-            })
+            var steps = 0
+            // Stops after 65 steps, inside the third epoch, after an evaluation.
+            try first.run(onStep: { steps = $0 }, shouldStop: { steps >= 65 })
             #expect(first.iteration == 65)
             let saved = try Checkpoint(
                 bytes: first.checkpoint(resumable: true).serialized(), architectures: Fixtures.architectures)

@@ -27,6 +27,9 @@ public enum CLI {
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0) } ?? candidates[0]
     }()
 
+    /// A program that exits before reading all its input must not end the tests.
+    static let ignoreBrokenPipes: Void = { signal(SIGPIPE, SIG_IGN) }()
+
     public static func run(_ arguments: [String], stdin: [UInt8] = [], in directory: String? = nil) throws -> Result {
         try run(executable: binary, arguments, stdin: stdin, in: directory)
     }
@@ -36,6 +39,7 @@ public enum CLI {
         executable: String, _ arguments: [String], stdin: [UInt8] = [], in directory: String? = nil,
         environment: [String: String]? = nil
     ) throws -> Result {
+        _ = ignoreBrokenPipes
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         if let environment { process.environment = environment }

@@ -7,7 +7,8 @@ extension TutorialTrainer {
     /// of the current model, on the trainer's threads: the same noise, batches
     /// and sums, so the same figure, bit for bit, as with a one-thread backend.
     public func meanSquaredError(
-        images: ImageSet, noise: (any NoiseModel)?, seed: UInt64, stream: UInt64, batchSize: Int
+        images: ImageSet, noise: (any NoiseModel)?, seed: UInt64, stream: UInt64, batchSize: Int,
+        shouldStop: () -> Bool
     ) -> Double {
         var rng = RandomGenerator(seed: seed, stream: stream)
         let d = Geometry.pixels
@@ -30,6 +31,7 @@ extension TutorialTrainer {
         var total = 0.0
         var start = 0
         while start < images.count {
+            if shouldStop() { return .nan }
             // Noise is drawn in batch order, on this thread; the model runs one batch per member.
             for member in 0..<team.size {
                 let count = min(batchSize, images.count - start)

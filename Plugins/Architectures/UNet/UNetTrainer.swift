@@ -97,7 +97,8 @@ public struct UNetTrainer: ModelTrainer {
     }
 
     public func meanSquaredError(
-        images: ImageSet, noise: (any NoiseModel)?, seed: UInt64, stream: UInt64, batchSize: Int
+        images: ImageSet, noise: (any NoiseModel)?, seed: UInt64, stream: UInt64, batchSize: Int,
+        shouldStop: () -> Bool
     ) -> Double {
         var rng = RandomGenerator(seed: seed, stream: stream)
         let d = Geometry.pixels
@@ -111,6 +112,7 @@ public struct UNetTrainer: ModelTrainer {
         var output = clean
         var sums = [Double](repeating: 0, count: batchSize)
         while start < images.count {
+            if shouldStop() { return .nan }
             // Noise is drawn in order, on this thread, as for the sequential evaluation.
             let count = min(batchSize, images.count - start)
             for i in 0..<count * d { clean[i] = Float(images.pixels[start * d + i]) / 255 }

@@ -106,6 +106,11 @@ public struct FilterInputs: RecordSource {
             }
             guard let path = nextListed() else { return nil }
             switch path {
+            case .success(let path) where path == "-":
+                return (
+                    .file(path: path, relative: path),
+                    .failed(InputError("a list entry '-' is not standard input; write ./- for a file named -"))
+                )
             case .success(let path):
                 if let item = start(path, relative: PathList.relative(path)) { return item }
             case .failure(let error):
@@ -140,7 +145,7 @@ public struct FilterInputs: RecordSource {
     private mutating func nextListed() -> Result<String, any Error>? {
         guard let name = settings.filesFrom, !listDone else { return nil }
         if list == nil {
-            let fd = name == "-" ? STDIN_FILENO : Path.open(name, O_RDONLY | O_CLOEXEC)
+            let fd = name == "-" ? STDIN_FILENO : Waiting.openForReading(name)
             guard fd >= 0 else {
                 listDone = true
                 return .failure(FileError(path: name, errno: errno))
@@ -184,7 +189,7 @@ public struct FilterInputs: RecordSource {
         }
         guard settings.lines || !FolderWalk.isImageName(base) else { return (origin, .file(path)) }
         // Other names are looked at: an IDX or gzip file is a stream of images.
-        let fd = Path.open(path, O_RDONLY | O_CLOEXEC)
+        let fd = Waiting.openForReading(path)
         guard fd >= 0 else { return (origin, .failed(FileError(path: path, errno: errno))) }
         var head = [UInt8](repeating: 0xFF, count: 4)
         let got = head.withUnsafeMutableBytes { pread(fd, $0.baseAddress, 4, 0) }

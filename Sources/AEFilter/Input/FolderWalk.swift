@@ -66,7 +66,12 @@ public struct FolderWalk {
             }
             if type == S_IFDIR {
                 if let failure = enter(path, relative: relative) { return failure }
-            } else if type == S_IFREG, Self.isImageName(name) {
+            } else if Self.isImageName(name) {
+                // A FIFO or device named like an image is not read (it could
+                // wait or run forever), but it is not passed over in silence.
+                guard type == S_IFREG else {
+                    return (origin, .failed(FileError(path: path, reason: "not a regular file; skipped")))
+                }
                 return (origin, .file(path))
             }
         }

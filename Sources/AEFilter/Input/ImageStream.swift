@@ -90,7 +90,7 @@ struct ImageStream {
         let count = big32(4)
         let rows = big32(8)
         let columns = big32(12)
-        guard rows > 0, columns > 0, rows * columns <= Self.limit else {
+        guard rows > 0, columns > 0, rows <= Self.limit / columns else {
             throw InputError("invalid IDX image size \(rows)×\(columns)")
         }
         reader.skip(16)

@@ -38,11 +38,10 @@ struct PathList {
         return nil
     }
 
-    /// A list path's place under an output folder: without leading `/` or
-    /// `./`; nil if it climbs out with `..`.
+    /// A list path's place under an output folder, and its identity: without
+    /// leading `/` or `./` (a `..` is kept, and refused by an output folder).
     static func relative(_ path: String) -> String? {
         let parts = path.split(separator: "/", omittingEmptySubsequences: true).filter { $0 != "." }
-        guard !parts.contains(".."), !parts.isEmpty else { return nil }
-        return parts.joined(separator: "/")
+        return parts.isEmpty ? nil : parts.joined(separator: "/")
     }
 }

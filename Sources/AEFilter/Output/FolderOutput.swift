@@ -65,6 +65,13 @@ final class FolderOutput: @unchecked Sendable {
         joinPath(directory, try relativeDestination(for: origin))
     }
 
+    /// An output `--skip-existing` keeps: a regular file with something in it
+    /// (not a folder, a dangling link or an empty file left by something else).
+    static func isDone(_ path: String) -> Bool {
+        guard let info = Path.status(path) else { return false }
+        return (info.st_mode & S_IFMT) == S_IFREG && info.st_size > 0
+    }
+
     /// Decides on the producer thread, before reading: skip, reject, or go.
     func admit(_ origin: InputOrigin) -> Admission {
         do {
@@ -74,7 +81,7 @@ final class FolderOutput: @unchecked Sendable {
                     InputError("its output \(Path.display(path)) is also the output of \(Path.display(other))"))
             }
             claimed[path] = origin.label
-            if skipExisting, Path.exists(path) { return .skip }
+            if skipExisting, Self.isDone(path) { return .skip }
             return .process
         } catch {
             return .reject(error)

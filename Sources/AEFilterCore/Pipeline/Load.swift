@@ -25,6 +25,10 @@ public struct InputRecord: Sendable {
 
 /// InputRecord → EncodedImage: reads files on the worker, so reads run in parallel.
 public struct Load: Stage {
+    /// The largest image file read, as for an image in a stream: a device or
+    /// a huge sparse file costs no more than this.
+    public static let limit = 256 << 20
+
     /// The stage.
     public init() {}
 
@@ -32,7 +36,8 @@ public struct Load: Stage {
     public func process(_ input: InputRecord) throws -> EncodedImage {
         switch input.payload {
         case .bytes(let bytes): return EncodedImage(stream: input.stream, bytes: bytes)
-        case .file(let path): return EncodedImage(stream: input.stream, bytes: try FileReader.read(path))
+        case .file(let path):
+            return EncodedImage(stream: input.stream, bytes: try FileReader.read(path, limit: Self.limit))
         case .failed(let error): throw error
         }
     }
