@@ -44,8 +44,9 @@ let package = Package(
         .target(name: "CAEZlib", linkerSettings: [.linkedLibrary("z")]),
         .target(name: "AEImageIO", dependencies: ["AEFilterCore", "CAEImage", "CAEPNG", "CAEJPEG", "CAEZlib"]),
 
-        // Datasets: IDX files, gzip, MD5, download.
-        .target(name: "AEData", dependencies: ["AEFilterCore", "CAEZlib"]),
+        // Datasets: IDX files, gzip, MD5, download (libcurl, dlopened by CAECurl on first use).
+        .target(name: "CAECurl", linkerSettings: [.linkedLibrary("dl")]),
+        .target(name: "AEData", dependencies: ["AEFilterCore", "CAEZlib", "CAECurl"]),
 
         // Training: the trainer, Adam (its loop in CAEKernels), the run loop, evaluation.
         .target(name: "CAEKernels"),

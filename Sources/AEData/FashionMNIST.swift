@@ -7,6 +7,12 @@ public struct FashionMNIST: Sendable {
         public let name: String
         public let md5: String
         public let bytes: Int
+
+        public init(name: String, md5: String, bytes: Int) {
+            self.name = name
+            self.md5 = md5
+            self.bytes = bytes
+        }
     }
 
     /// The official distribution, with the published MD5s.

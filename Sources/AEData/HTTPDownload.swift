@@ -1,140 +1,137 @@
-import AEFilterCore
+import CAECurl
 import Glibc
 
-/// A small HTTP/1.1 client for plain-http downloads: GET with an optional
-/// byte range, redirects, and a receive timeout. Enough for the dataset mirror.
-public enum HTTPDownload {
-    public struct Response {
+/// What a download does with a response, as it arrives. Each method returns
+/// whether to go on; false aborts the transfer.
+public protocol HTTPReceiver: AnyObject {
+    /// The first body bytes of a 200 or 206 response are coming; `rangeStart`
+    /// is where a 206's Content-Range starts.
+    func begin(status: Int, rangeStart: Int?) -> Bool
+    /// Body bytes of that response.
+    func receive(_ bytes: UnsafeRawBufferPointer) -> Bool
+    /// Called often while data moves and about once a second while it does not.
+    func tick() -> Bool
+}
+
+/// One HTTP or HTTPS GET through libcurl, which is loaded on first use
+/// (``load()``). libcurl follows redirects, takes proxies from the
+/// environment (`http_proxy`, `https_proxy`, `ALL_PROXY`, `no_proxy`) and
+/// decodes chunked replies; a connect timeout and a low-speed limit take the
+/// place of a total timeout, so a slow but moving download is never cut.
+public struct HTTPDownload {
+    public var url: String
+    /// When above 0, asks for the bytes from here on (a Range header); the
+    /// server may still send the whole file, with status 200.
+    public var offset = 0
+    /// The CA bundle HTTPS servers are verified with; nil for libcurl's own.
+    public var caFile: String?
+    public var connectTimeoutSeconds = 30
+    /// The transfer fails when fewer than `lowSpeedBytes` a second arrive for `lowSpeedSeconds`.
+    public var lowSpeedBytes = 1000
+    public var lowSpeedSeconds = 60
+    public var maxRedirects = 5
+
+    public init(url: String) { self.url = url }
+
+    /// How a transfer ended.
+    public struct Outcome {
+        /// The last response's HTTP status, 0 when none arrived.
         public var status: Int
-        public var headers: [String: String]
+        /// Why the transfer failed, or nil when the whole response arrived.
+        public var failure: String?
+        /// Whether the receiver asked to stop it.
+        public var stoppedByReceiver: Bool
     }
 
-    /// Fetches `url` from byte `offset` on, handing the body to `sink` as it arrives.
-    /// Returns the response; throws on network errors.
-    public static func get(
-        _ url: String, from offset: Int = 0, timeoutSeconds: Int = 30, redirects: Int = 5,
-        sink: ([UInt8]) throws -> Void, onResponse: (Response) -> Void = { _ in }
-    ) throws -> Response {
-        guard url.hasPrefix("http://") else { throw DataError("\(url): only http:// URLs are supported") }
-        let rest = url.dropFirst(7)
-        let slash = rest.firstIndex(of: "/") ?? rest.endIndex
-        let authority = String(rest[..<slash])
-        let path = slash == rest.endIndex ? "/" : String(rest[slash...])
-        let colon = authority.lastIndex(of: ":")
-        let host = colon.map { String(authority[..<$0]) } ?? authority
-        let port = colon.map { String(authority[authority.index(after: $0)...]) } ?? "80"
+    /// The library `load()` opens.
+    public static let library = "libcurl.so.4"
 
-        let fd = try connect(host: host, port: port, timeoutSeconds: timeoutSeconds)
-        defer { close(fd) }
-        var request = "GET \(path) HTTP/1.1\r\nHost: \(authority)\r\nUser-Agent: ae-filter\r\nConnection: close\r\n"
-        if offset > 0 { request += "Range: bytes=\(offset)-\r\n" }
-        request += "\r\n"
-        try sendAll(fd, Array(request.utf8))
+    /// Loads libcurl, once; a clear error when it is missing.
+    public static func load() throws(DataError) { try loaded.get() }
 
-        var buffer: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 1 << 16)
-        func receive() throws -> Int {
-            while true {
-                let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-                if n >= 0 { return n }
-                if errno == EINTR { continue }
-                throw DataError("\(url): \(errno == EAGAIN ? "timed out" : String(cString: strerror(errno)))")
+    private static let loaded = Result { () throws(DataError) in try load(library: library) }
+
+    /// Loads `library` as libcurl (tests name one that does not exist).
+    public static func load(library: String) throws(DataError) {
+        var error = [CChar](repeating: 0, count: 512)
+        guard CAECurl_load(library, &error, error.count) == 0 else {
+            let reason = String(decoding: error.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            throw DataError("downloading needs libcurl (\(reason)); install the package libcurl4 (Debian, Ubuntu)")
+        }
+    }
+
+    /// Runs the GET, handing what arrives to `receiver`. Call ``load()`` first.
+    public func run(_ receiver: any HTTPReceiver) -> Outcome {
+        let box = ReceiverBox(receiver)
+        var sink = CAECurl_sink()
+        sink.context = Unmanaged.passUnretained(box).toOpaque()
+        sink.begin = { context, status, start in
+            ReceiverBox.from(context).begin(status: status, rangeStart: start)
+        }
+        sink.body = { context, bytes, count in
+            ReceiverBox.from(context).receive(UnsafeRawBufferPointer(start: bytes, count: count))
+        }
+        sink.tick = { context in ReceiverBox.from(context).tick() }
+        var result = CAECurl_result()
+        withExtendedLifetime(box) {
+            url.withCString { url in
+                (offset > 0 ? "\(offset)-" : nil).withOptionalCString { range in
+                    caFile.withOptionalCString { caFile in
+                        var request = CAECurl_request(
+                            url: url, range: range, ca_file: caFile, user_agent: nil,
+                            connect_timeout_seconds: connectTimeoutSeconds, low_speed_bytes: lowSpeedBytes,
+                            low_speed_seconds: lowSpeedSeconds, max_redirects: maxRedirects)
+                        "ae-filter".withCString { agent in
+                            request.user_agent = agent
+                            _ = CAECurl_get(&request, &sink, &result)
+                        }
+                    }
+                }
             }
         }
-        // Headers.
-        var headerEnd: Int?
-        while headerEnd == nil {
-            let n = try receive()
-            guard n > 0 else { throw DataError("\(url): connection closed before the response headers") }
-            buffer += chunk[0..<n]
-            headerEnd = find([13, 10, 13, 10], in: buffer)
-            if buffer.count > 1 << 16, headerEnd == nil { throw DataError("\(url): response headers too large") }
+        let stopped = box.stopped
+        guard result.code != 0 else { return Outcome(status: result.status, failure: nil, stoppedByReceiver: false) }
+        var message = withUnsafeBytes(of: result.message) { raw in
+            String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
         }
-        let headerText = String(decoding: buffer[0..<headerEnd!], as: UTF8.self)
-        var lines = headerText.split(separator: "\r\n").map(String.init)
-        let statusLine = lines.removeFirst().split(separator: " ")
-        guard statusLine.count >= 2, statusLine[0].hasPrefix("HTTP/1."), let status = Int(statusLine[1]) else {
-            throw DataError("\(url): not an HTTP response")
+        if Int(result.code) == CAECurl_couldnt_connect, result.os_errno != 0 {
+            // libcurl's own text carries a timing ("after 0 ms"); the reason is enough.
+            message = "cannot connect (\(String(cString: strerror(result.os_errno))))"
         }
-        var headers: [String: String] = [:]
-        for line in lines {
-            guard let colon = line.firstIndex(of: ":") else { continue }
-            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingSpaces
-        }
-        if (301...308).contains(status), status != 304, let location = headers["location"], redirects > 0 {
-            let next = location.hasPrefix("/") ? "http://\(authority)\(location)" : location
-            return try get(
-                next, from: offset, timeoutSeconds: timeoutSeconds, redirects: redirects - 1, sink: sink,
-                onResponse: onResponse)
-        }
-        let response = Response(status: status, headers: headers)
-        onResponse(response)
-        guard status == 200 || status == 206 else { return response }
-        if headers["transfer-encoding"]?.lowercased().contains("chunked") == true {
-            throw DataError("\(url): chunked responses are not supported")
-        }
-        let expected = headers["content-length"].flatMap(Int.init)
-        var received = buffer.count - (headerEnd! + 4)
-        if received > 0 { try sink(Array(buffer[(headerEnd! + 4)...])) }
-        while expected.map({ received < $0 }) ?? true {
-            let n = try receive()
-            if n == 0 { break }
-            received += n
-            try sink(Array(chunk[0..<n]))
-        }
-        if let expected, received < expected {
-            throw DataError("\(url): connection closed after \(received) of \(expected) bytes")
-        }
-        return response
-    }
-
-    static func connect(host: String, port: String, timeoutSeconds: Int) throws -> Int32 {
-        var hints = addrinfo()
-        hints.ai_family = AF_UNSPEC
-        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
-        var list: UnsafeMutablePointer<addrinfo>?
-        let status = getaddrinfo(host, port, &hints, &list)
-        guard status == 0, let first = list else {
-            throw DataError("\(host): \(String(cString: gai_strerror(status)))")
-        }
-        defer { freeaddrinfo(list) }
-        var lastError: Int32 = 0
-        var entry: UnsafeMutablePointer<addrinfo>? = first
-        while let info = entry {
-            let fd = socket(info.pointee.ai_family, info.pointee.ai_socktype, info.pointee.ai_protocol)
-            if fd >= 0 {
-                var timeout = timeval(tv_sec: timeoutSeconds, tv_usec: 0)
-                setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-                setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-                if Glibc.connect(fd, info.pointee.ai_addr, info.pointee.ai_addrlen) == 0 { return fd }
-                lastError = errno
-                close(fd)
-            }
-            entry = info.pointee.ai_next
-        }
-        throw DataError("\(host):\(port): \(String(cString: strerror(lastError)))")
-    }
-
-    static func sendAll(_ fd: Int32, _ bytes: [UInt8]) throws {
-        var offset = 0
-        while offset < bytes.count {
-            let n = bytes.withUnsafeBytes { send(fd, $0.baseAddress! + offset, $0.count - offset, Int32(MSG_NOSIGNAL)) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw DataError("send failed: \(String(cString: strerror(errno)))")
-            }
-            offset += n
-        }
-    }
-
-    static func find(_ needle: [UInt8], in haystack: [UInt8]) -> Int? {
-        guard haystack.count >= needle.count else { return nil }
-        return (0...(haystack.count - needle.count)).first { i in haystack[i..<i + needle.count].elementsEqual(needle) }
+        return Outcome(status: result.status, failure: message, stoppedByReceiver: stopped)
     }
 }
 
-extension StringProtocol {
-    var trimmingSpaces: String {
-        String(drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed())
+/// Holds the receiver behind the C context pointer, and notes whether it stopped the transfer.
+private final class ReceiverBox {
+    let receiver: any HTTPReceiver
+    var stopped = false
+
+    init(_ receiver: any HTTPReceiver) { self.receiver = receiver }
+
+    static func from(_ context: UnsafeMutableRawPointer?) -> ReceiverBox {
+        Unmanaged<ReceiverBox>.fromOpaque(context!).takeUnretainedValue()
+    }
+
+    func begin(status: Int, rangeStart: Int64) -> Int32 {
+        verdict(receiver.begin(status: status, rangeStart: rangeStart < 0 ? nil : Int(rangeStart)))
+    }
+
+    func receive(_ bytes: UnsafeRawBufferPointer) -> Int32 { verdict(receiver.receive(bytes)) }
+
+    func tick() -> Int32 { verdict(receiver.tick()) }
+
+    private func verdict(_ goOn: Bool) -> Int32 {
+        if !goOn { stopped = true }
+        return goOn ? 0 : 1
+    }
+}
+
+extension Optional where Wrapped == String {
+    fileprivate func withOptionalCString<R>(_ body: (UnsafePointer<CChar>?) -> R) -> R {
+        switch self {
+        case .some(let text): text.withCString { body($0) }
+        case .none: body(nil)
+        }
     }
 }

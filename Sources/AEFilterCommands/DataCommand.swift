@@ -15,8 +15,12 @@ struct DataCommand: ParsableCommand {
     struct Fetch: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Download the four official Fashion-MNIST files, checking their MD5s.",
-            discussion:
-                "Partial downloads resume from DIR/NAME.part; a file gets its final name only once its MD5 matches."
+            discussion: """
+                Downloads over HTTP or HTTPS with libcurl (package libcurl4), which follows redirects and takes \
+                proxies from http_proxy, https_proxy, ALL_PROXY and no_proxy. Partial downloads resume from \
+                DIR/NAME.part; a file gets its final name only once its MD5 matches. SIGINT or SIGTERM stops the \
+                download and keeps the .part. On a terminal, a line per file shows the progress.
+                """
         )
 
         @Argument(
@@ -25,23 +29,60 @@ struct DataCommand: ParsableCommand {
             ))
         var directory: String?
 
-        @Option(help: ArgumentHelp("Mirror to download from.", valueName: "URL"))
+        @Option(help: ArgumentHelp("The same as DIR, as the other commands spell it.", valueName: "DIR"))
+        var data: String?
+
+        @Option(
+            help: ArgumentHelp("Mirror to download from: http:// or https://, ending in the folder.", valueName: "URL"))
         var url: String = FashionMNIST.baseURL
+
+        @Option(
+            help: ArgumentHelp(
+                "CA certificates (PEM) to verify an HTTPS server with (default: $CURL_CA_BUNDLE, else $SSL_CERT_FILE, else the system's).",
+                valueName: "FILE"))
+        var cacert: String?
 
         @Option(help: ArgumentHelp("Tries per file.", valueName: "N"))
         var attempts: Int = 4
 
+        @Flag(name: .shortAndLong, help: "Print only errors: no progress, no per-file lines.")
+        var quiet = false
+
         func validate() throws {
-            guard url.hasPrefix("http://") else { throw ValidationError("--url must be an http:// URL") }
+            let scheme = url.lowercased()
+            guard scheme.hasPrefix("http://") || scheme.hasPrefix("https://") else {
+                throw ValidationError("--url must be an http:// or https:// URL")
+            }
             guard (1...20).contains(attempts) else { throw ValidationError("--attempts must be between 1 and 20") }
+            if directory != nil, data != nil { throw ValidationError("give the directory once: DIR or --data DIR") }
+            if let cacert, Path.access(cacert, R_OK) != 0 {
+                throw ValidationError("--cacert \(Path.display(cacert)): \(String(cString: strerror(errno)))")
+            }
         }
 
         func run() throws {
-            let target = DataDirectory.resolve(directory)
+            let target = DataDirectory.resolve(data ?? directory)
             var fetch = DatasetFetch(baseURL: url, directory: target)
             fetch.attempts = attempts
-            fetch.log = { Diagnostics.report("data fetch", $0) }
+            fetch.caFile = cacert
+            fetch.shouldStop = StopSignal.requested
+            if !quiet { fetch.log = { Diagnostics.report("data fetch", $0) } }
+            var line: ProgressLine?
+            fetch.progress = { event in
+                switch event {
+                case .began(let file, let bytes):
+                    line = ProgressLine(label: file.name, quiet: quiet)
+                    line?.start(total: file.bytes, at: bytes)
+                case .received(let bytes):
+                    line?.update(bytes)
+                case .ended:
+                    line?.finish()
+                    line = nil
+                }
+            }
             do { try fetch.run() } catch {
+                // Stopped by a signal: the .part files stay; nothing more to say.
+                if let stop = StopSignal.exitStatus { throw ExitCode(stop) }
                 Diagnostics.report(target, error)
                 throw ExitCode.failure
             }

@@ -5,10 +5,21 @@ import TestSupport
 import Testing
 
 @Suite struct MD5Tests {
-    @Test func knownVectors() {
-        #expect(MD5.hex([UInt8]()) == "d41d8cd98f00b204e9800998ecf8427e")
-        #expect(MD5.hex(Array("abc".utf8)) == "900150983cd24fb0d6963f7d28e17f72")
-        #expect(MD5.hex(Array(String(repeating: "1234567890", count: 8).utf8)) == "57edf4a22be3c955ac49da2e2107b67a")
+    /// RFC 1321, A.5: the test suite.
+    @Test(arguments: [
+        ("", "d41d8cd98f00b204e9800998ecf8427e"),
+        ("a", "0cc175b9c0f1b6a831c399e269772661"),
+        ("abc", "900150983cd24fb0d6963f7d28e17f72"),
+        ("message digest", "f96b697d7cb7938d525a2f31aaf161d0"),
+        ("abcdefghijklmnopqrstuvwxyz", "c3fcd3d76192e4007dfb496cca67e13b"),
+        ("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789", "d174ab98d277d9f5a5611c2c9f419d9f"),
+        (
+            "12345678901234567890123456789012345678901234567890123456789012345678901234567890",
+            "57edf4a22be3c955ac49da2e2107b67a"
+        ),
+    ])
+    func rfc1321TestSuite(message: String, digest: String) {
+        #expect(MD5.hex(Array(message.utf8)) == digest)
     }
 
     @Test func incrementalMatchesOneShot() {

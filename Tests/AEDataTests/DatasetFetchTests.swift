@@ -6,35 +6,8 @@ import Testing
 /// `data fetch` against a local server (Tests/Fixtures/http_server.py) that
 /// serves the real files, and misbehaves on request.
 @Suite(.serialized, .needsData) struct DatasetFetchTests {
-    final class LocalServer {
-        let process = Process()
-        let port: Int
-
-        init(_ options: [String]) throws {
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments =
-                [
-                    "python3", Fixtures.fixture("http_server.py"), Fixtures.dataDirectory,
-                    "--lifetime", "60",
-                ] + options
-            let output = Pipe()
-            process.standardOutput = output
-            try process.run()
-            var line = Data()
-            while !line.contains(0x0A) {
-                let byte = output.fileHandleForReading.readData(ofLength: 1)
-                guard !byte.isEmpty else { break }
-                line += byte
-            }
-            port = Int(String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
-        }
-
-        var url: String { "http://127.0.0.1:\(port)/" }
-
-        deinit {
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-        }
+    func serve(_ options: [String]) throws -> LocalServer {
+        try LocalServer(serving: Fixtures.dataDirectory, options)
     }
 
     func fetch(_ server: LocalServer, into directory: String, attempts: Int = 3) throws {
@@ -49,7 +22,7 @@ import Testing
     }
 
     @Test func downloadsAndVerifiesAllFour() throws {
-        let server = try LocalServer([])
+        let server = try serve([])
         let dir = try CLI.temporaryDirectory() + "/data"
         try fetch(server, into: dir)
         #expect(try names(dir) == FashionMNIST.files.map(\.name).sorted())
@@ -59,7 +32,7 @@ import Testing
     @Test func resumesACutDownload() throws {
         let dir = try CLI.temporaryDirectory()
         let log = dir + "/requests.log"
-        let server = try LocalServer(["--cut-after", "100000", "--log", log])
+        let server = try serve(["--cut-after", "100000", "--log", log])
         try fetch(server, into: dir + "/data")
         #expect(try FashionMNIST(directory: dir + "/data").isOfficial)
         #expect(try names(dir + "/data").allSatisfy { !$0.hasSuffix(".part") })
@@ -70,14 +43,14 @@ import Testing
     }
 
     @Test func restartsWhenTheServerIgnoresRanges() throws {
-        let server = try LocalServer(["--cut-after", "3000", "--no-range"])
+        let server = try serve(["--cut-after", "3000", "--no-range"])
         let dir = try CLI.temporaryDirectory()
         try fetch(server, into: dir)
         #expect(try FashionMNIST(directory: dir).isOfficial)
     }
 
     @Test func neverKeepsAFileWithTheWrongMD5() throws {
-        let server = try LocalServer(["--corrupt", "t10k-labels-idx1-ubyte.gz"])
+        let server = try serve(["--corrupt", "t10k-labels-idx1-ubyte.gz"])
         let dir = try CLI.temporaryDirectory()
         #expect {
             try fetch(server, into: dir, attempts: 2)
@@ -106,6 +79,10 @@ import Testing
         var fetch = DatasetFetch(baseURL: "http://127.0.0.1:9/", directory: dir)
         fetch.attempts = 2
         fetch.retryDelaySeconds = 0
-        #expect(throws: DataError("train-images-idx3-ubyte.gz: 127.0.0.1:9: Connection refused")) { try fetch.run() }
+        #expect(
+            throws: DataError(
+                "train-images-idx3-ubyte.gz: http://127.0.0.1:9/train-images-idx3-ubyte.gz: cannot connect (Connection refused)"
+            )
+        ) { try fetch.run() }
     }
 }
