@@ -32,13 +32,17 @@ IMAGE_EXTENSIONS = {"png", "jpg", "jpeg", "jpe", "jfif", "pgm", "ppm", "pbm", "p
 def list_images(root, skip_dir=None):
     """Paths of the image files under root, relative to it, in byte order.
     Like ae-filter's walk: hidden entries and links to folders are skipped,
-    and so is skip_dir (the output folder, when it lies inside the input)."""
+    and so is skip_dir (the output folder, when it lies inside the input).
+    A folder that cannot be read stops the run before any image is sent."""
+    def unreadable(error):
+        raise error
     keys = []
-    for folder, dirs, files in os.walk(root):
+    for folder, dirs, files in os.walk(root, onerror=unreadable):
         dirs[:] = [d for d in dirs if not d.startswith(".")
                    and not (skip_dir and os.path.samefile(os.path.join(folder, d), skip_dir))]
         for name in files:
-            if not name.startswith(".") and name.rpartition(".")[2].lower() in IMAGE_EXTENSIONS:
+            stem, _, extension = name.rpartition(".")
+            if stem and not name.startswith(".") and extension.lower() in IMAGE_EXTENSIONS:
                 keys.append(os.path.relpath(os.path.join(folder, name), root))
     return sorted(keys, key=os.fsencode)
 
@@ -134,19 +138,21 @@ def denoise(sc, input_dir, output_dir, ae_filter, options=(), partitions=None):
     for key in keys:
         if unsendable(key):
             results.append((key, unsendable(key)))
-        elif output_name(key) in claimed:  # a.png and a.jpg: as ae-filter does, the first wins
-            results.append((key, f"its output {output_name(key)} is also the output of {claimed[output_name(key)]}"))
+        elif output_name(key) in claimed:  # a.png beside a.jpg: the first wins, as in ae-filter
+            results.append((key, f"its output is also the output of {claimed[output_name(key)]}"))
         else:
             claimed[output_name(key)] = key
             sendable.append(key)
     # pipe() starts ae-filter with an empty environment: an absolute path, and
     # the variables ae-filter reads (plugins, temporary files) passed on.
     command = shlex.join([os.path.abspath(ae_filter), "--lines", "--on-error", "mark", *options])
-    env = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "TMPDIR") or k.startswith("AE_FILTER")}
+    env = {k: v for k, v in os.environ.items()
+           if k in ("PATH", "HOME", "TMPDIR") or k.startswith("AE_FILTER")}
     # The driver ships paths only; executors read the bytes, partitions at a time.
     results += (sc.parallelize(sendable, partitions or sc.defaultParallelism)
                 .mapPartitions(read_records(os.path.abspath(input_dir)))
-                .pipe(command, env=env, checkCode=True)  # ae-filter failing (not a bad record) fails the task
+                # A bad record is marked; ae-filter itself failing fails the task.
+                .pipe(command, env=env, checkCode=True)
                 .mapPartitions(write_outputs(os.path.abspath(output_dir)))
                 .collect())
     return keys, results
@@ -156,7 +162,7 @@ def failures(keys, results):
     """(key, message) for every key without exactly one good output."""
     counts = Counter(key for key, _ in results)
     found = [(key, message) for key, message in results if message]
-    found += [(key, "no output") for key in keys if counts[key] == 0]
+    found += [(key, "no output") for key in keys if counts[key] == 0]  # e.g. not read: said above
     found += [(key, f"{counts[key]} outputs") for key in set(keys) if counts[key] > 1]
     found += [(key, "not an input") for key in counts.keys() - set(keys)]
     return found
@@ -170,8 +176,8 @@ class Arguments(argparse.ArgumentParser):
 
 def main():
     parser = Arguments(prog="denoise.py", description=__doc__.split("\n")[0])
-    parser.add_argument("--partitions", type=int, help="default: the context's default parallelism")
-    parser.add_argument("--ae-filter", default=shutil.which("ae-filter"), help="default: ae-filter on PATH")
+    parser.add_argument("--partitions", type=int, metavar="N", help="default: the context's default parallelism")
+    parser.add_argument("--ae-filter", metavar="PATH", default=shutil.which("ae-filter"), help="default: ae-filter on PATH")
     parser.add_argument("input_dir")
     parser.add_argument("output_dir")
     parser.add_argument("options", nargs=argparse.REMAINDER, help="ae-filter options")
@@ -184,19 +190,25 @@ def main():
         parser.error(f"{args.input_dir}: not a folder")
     # ae-filter judges its options once, on no input, before Spark starts:
     # a usage error (exit 64) is one line here instead of a failed job.
-    check = subprocess.run([args.ae_filter, "--lines", "--on-error", "mark", *args.options], stdin=subprocess.DEVNULL)
-    if check.returncode:
-        sys.exit(check.returncode)
+    check = [args.ae_filter, "--lines", "--on-error", "mark", *args.options]
+    status = subprocess.run(check, stdin=subprocess.DEVNULL).returncode
+    if status:
+        sys.exit(status)
 
     sc = spark_context()
     try:
-        keys, results = denoise(sc, args.input_dir, args.output_dir, args.ae_filter, args.options, args.partitions)
+        keys, results = denoise(sc, args.input_dir, args.output_dir, args.ae_filter,
+                                args.options, args.partitions)
+    except OSError as error:  # an input folder it cannot list, an output folder it cannot make
+        sys.exit(f"denoise.py: {error}")
     finally:
         sc.stop()
     failed = failures(keys, results)
     for key, message in sorted(failed):
-        print(f"denoise.py: {key}: {message}", file=sys.stderr)
-    print(f"denoise.py: {len(keys) - len(failed)} of {len(keys)} images denoised into {args.output_dir}", file=sys.stderr)
+        shown = os.fsencode(key).decode("utf-8", "backslashreplace").replace("\t", "\\t").replace("\n", "\\n")
+        print(f"denoise.py: {shown}: {message}", file=sys.stderr)
+    print(f"denoise.py: {len(keys) - len(failed)} of {len(keys)} images denoised into {args.output_dir}",
+          file=sys.stderr)
     sys.exit(1 if failed else 0)
 
 
