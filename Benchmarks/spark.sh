@@ -17,7 +17,7 @@ if ! python3 -c 'import pyspark' 2>/dev/null; then
   export PYTHONPATH="${AE_FILTER_PYSPARK:-${XDG_CACHE_HOME:-$HOME/.cache}/ae-filter/pyspark}${PYTHONPATH:+:$PYTHONPATH}"
   python3 -c 'import pyspark' 2>/dev/null || { echo "spark.sh: no PySpark: run scripts/spark-test once" >&2; exit 1; }
 fi
-export PYSPARK_PYTHON="${PYSPARK_PYTHON:-$(command -v python3)}" SPARK_LOCAL_IP=127.0.0.1
+export PYSPARK_PYTHON="${PYSPARK_PYTHON:-$(command -v python3)}" SPARK_LOCAL_IP=127.0.0.1 PYTHONDONTWRITEBYTECODE=1
 work="$(mktemp -d "${BENCH_DIR:-${TMPDIR:-/tmp}}/ae-filter-spark-bench-XXXXXX")"
 trap 'rm -rf "$work"' EXIT
 cd "$work"
