@@ -104,8 +104,9 @@ def write_outputs(output_dir):
 
 def write_whole(path, data):
     """Writes a file whole: a temporary file beside it, renamed into place."""
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    temporary = os.path.join(os.path.dirname(path), f".{os.path.basename(path)}.{uuid.uuid4().hex}.tmp")
+    folder, name = os.path.split(path)
+    os.makedirs(folder, exist_ok=True)
+    temporary = os.path.join(folder, f".{name}.{uuid.uuid4().hex}.tmp")
     try:
         fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
         with os.fdopen(fd, "wb") as f:
@@ -176,8 +177,10 @@ class Arguments(argparse.ArgumentParser):
 
 def main():
     parser = Arguments(prog="denoise.py", description=__doc__.split("\n")[0])
-    parser.add_argument("--partitions", type=int, metavar="N", help="default: the context's default parallelism")
-    parser.add_argument("--ae-filter", metavar="PATH", default=shutil.which("ae-filter"), help="default: ae-filter on PATH")
+    parser.add_argument("--partitions", type=int, metavar="N",
+                        help="default: the context's default parallelism")
+    parser.add_argument("--ae-filter", metavar="PATH", default=shutil.which("ae-filter"),
+                        help="default: ae-filter on PATH")
     parser.add_argument("input_dir")
     parser.add_argument("output_dir")
     parser.add_argument("options", nargs=argparse.REMAINDER, help="ae-filter options")
