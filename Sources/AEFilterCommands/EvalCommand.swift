@@ -13,7 +13,8 @@ struct EvalCommand: ParsableCommand {
         discussion: """
             Reports per-pixel MSE, PSNR and SSIM, overall and per class, for the model's output, \
             for the noisy input as it looks (dropout without its 1/(1-P) scaling) and for a 3x3 \
-            median filter of it, averaged over --repeats noise draws.
+            median filter of it, averaged over --repeats noise draws. With --levels, one row per \
+            noise level instead (a blind model's range, say).
             """
     )
 
@@ -33,6 +34,11 @@ struct EvalCommand: ParsableCommand {
         help: ArgumentHelp("Noise model (default: the model's training noise model, else dropout).", valueName: "NAME"))
     var noiseModel: String?
 
+    @Option(
+        help: ArgumentHelp(
+            "Noise levels, comma-separated (e.g. 0,0.1,0.3,0.5,0.7): one row each, overall.", valueName: "P,P,..."))
+    var levels: String?
+
     @Option(help: ArgumentHelp("Noise draws to average over.", valueName: "N"))
     var repeats: Int = 3
 
@@ -47,6 +53,12 @@ struct EvalCommand: ParsableCommand {
     func validate() throws {
         guard (1...100).contains(repeats) else { throw ValidationError("--repeats must be between 1 and 100") }
         if let noise, !(noise >= 0 && noise.isFinite) { throw ValidationError("--noise must be 0 or more") }
+        if let levels {
+            guard noise == nil else { throw ValidationError("give --noise or --levels, not both") }
+            guard Self.levels(levels) != nil else {
+                throw ValidationError("--levels must be numbers of 0 or more separated by commas, got \(levels)")
+            }
+        }
         let plugins = compute.plugins
         if let noiseModel, !plugins.noise.names.contains(noiseModel) {
             throw ValidationError(
@@ -60,16 +72,75 @@ struct EvalCommand: ParsableCommand {
         let checkpoint = try loadModel(model, plugins: compute.plugins)
         let dataset = try loadData(data)
         let name = noiseModel ?? checkpoint.metadata[.noiseModel] ?? "dropout"
-        let level = noise ?? checkpoint.metadata[.noise].flatMap(Float.init) ?? 0.5
-        let noiseModel: (any NoiseModel)?
-        do { noiseModel = level > 0 ? try plugins.noise.make(name, level: level) : nil } catch {
-            throw ValidationError("--noise-model/--noise: \(error)")
+        let backend = try compute.makeBackend()
+        func report(at level: Float) throws -> EvaluationReport {
+            let noiseModel: (any NoiseModel)?
+            do { noiseModel = level > 0 ? try plugins.noise.make(name, level: level) : nil } catch {
+                throw ValidationError("--noise-model/--noise: \(error)")
+            }
+            let report = EvaluationReport(
+                model: checkpoint.model, backend: backend, images: dataset.test, noise: noiseModel, seed: seed,
+                repeats: repeats, shouldStop: StopSignal.requested)
+            if let stop = StopSignal.exitStatus { throw ExitCode(stop) }
+            return report
         }
-        let report = EvaluationReport(
-            model: checkpoint.model, backend: try compute.makeBackend(),
-            images: dataset.test, noise: noiseModel, seed: seed, repeats: repeats, shouldStop: StopSignal.requested)
-        if let stop = StopSignal.exitStatus { throw ExitCode(stop) }
-        print(json ? Self.json(report, noise: name, level: level) : Self.table(report, noise: name, level: level))
+        if let levels = levels.flatMap(Self.levels) {
+            let reports = try levels.map { (level: $0, report: try report(at: $0)) }
+            print(json ? Self.json(reports, noise: name) : Self.table(reports, noise: name))
+            return
+        }
+        let level = noise ?? checkpoint.metadata[.noise].flatMap(Float.init) ?? 0.5
+        let single = try report(at: level)
+        print(json ? Self.json(single, noise: name, level: level) : Self.table(single, noise: name, level: level))
+    }
+
+    /// `0,0.1,0.5` as levels; nil unless every one is a finite number of 0 or more.
+    static func levels(_ text: String) -> [Float]? {
+        let values = text.split(separator: ",", omittingEmptySubsequences: false).map {
+            Float(String($0.filter { $0 != " " }))
+        }
+        guard !values.isEmpty, values.allSatisfy({ $0 != nil && $0! >= 0 && $0!.isFinite }) else { return nil }
+        return values.map { $0! }
+    }
+
+    /// One row per level: the overall scores of the model and the baselines.
+    static func table(_ reports: [(level: Float, report: EvaluationReport)], noise: String) -> String {
+        func pad(_ text: String, _ width: Int) -> String {
+            text + String(repeating: " ", count: max(1, width - text.count))
+        }
+        let count = reports.first?.report.overall.count ?? 0
+        let repeats = reports.first?.report.repeats ?? 0
+        var lines = [
+            "test set: \(count) images, \(noise) noise, averaged over \(repeats) noise draws",
+            pad("level", 8) + pad("model PSNR", 12) + pad("SSIM", 8) + pad("noisy PSNR", 12) + pad("SSIM", 8)
+                + pad("median PSNR", 13) + "SSIM",
+        ]
+        for (level, report) in reports {
+            let row = report.overall
+            lines.append(
+                pad("\(level)", 8) + pad(format(row.model.psnr, 2), 12) + pad(format(row.model.ssim, 3), 8)
+                    + pad(format(row.noisy.psnr, 2), 12) + pad(format(row.noisy.ssim, 3), 8)
+                    + pad(format(row.median.psnr, 2), 13) + format(row.median.ssim, 3))
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    static func json(_ reports: [(level: Float, report: EvaluationReport)], noise: String) -> String {
+        let rows = reports.map { level, report -> JSONOutput in
+            let row = report.overall
+            return .object([
+                ("noise", .number(Double(level))), ("count", .integer(row.count)), ("model", scores(row.model)),
+                ("noisy", scores(row.noisy)), ("median3x3", scores(row.median)),
+            ])
+        }
+        return JSONOutput.object([
+            ("noise_model", .string(noise)), ("repeats", .integer(reports.first?.report.repeats ?? 0)),
+            ("levels", .array(rows)),
+        ]).text
+    }
+
+    static func scores(_ s: EvaluationReport.Scores) -> JSONOutput {
+        .object([("mse", .number(s.mse)), ("psnr", .number(s.psnr)), ("ssim", .number(s.ssim))])
     }
 
     static func className(_ label: Int?) -> String {
@@ -98,9 +169,6 @@ struct EvalCommand: ParsableCommand {
     }
 
     static func json(_ report: EvaluationReport, noise: String, level: Float) -> String {
-        func scores(_ s: EvaluationReport.Scores) -> JSONOutput {
-            .object([("mse", .number(s.mse)), ("psnr", .number(s.psnr)), ("ssim", .number(s.ssim))])
-        }
         let rows = report.rows.map { row -> JSONOutput in
             .object([
                 ("class", .string(className(row.label))), ("count", .integer(row.count)), ("model", scores(row.model)),

@@ -104,6 +104,27 @@ let data = ["--data", Fixtures.dataDirectory]
         #expect(abs(median["psnr"]! - 9.05) < 0.03)
     }
 
+    /// `--levels`: one overall row per level, each the figures `--noise` gives for that level.
+    @Test func evalOverLevels() throws {
+        let levels = try CLI.run(
+            ["eval", "--model", Fixtures.referenceCheckpoint, "--repeats", "1", "--levels", "0,0.5", "--json"] + data)
+        #expect(levels.status == 0, "\(levels.stderr)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(levels.stdout)) as? [String: Any])
+        let rows = try #require(json["levels"] as? [[String: Any]])
+        #expect(rows.map { $0["noise"] as? Double } == [0, 0.5])
+        let clean = try #require(rows[0]["noisy"] as? [String: Any])
+        #expect(clean["mse"] as? Double == 0, "a clean input is its own target")
+        let single = try CLI.run(["eval", "--model", Fixtures.referenceCheckpoint, "--repeats", "1", "--json"] + data)
+        let one = try #require(try JSONSerialization.jsonObject(with: Data(single.stdout)) as? [String: Any])
+        let overall = try #require((one["rows"] as? [[String: Any]])?.first)
+        #expect((rows[1]["model"] as? [String: Double]) == (overall["model"] as? [String: Double]))
+        let table = try CLI.run(
+            ["eval", "--model", Fixtures.referenceCheckpoint, "--repeats", "1", "--levels", "0.1"] + data)
+        #expect(CLI.lines(table).count == 3 && CLI.lines(table)[2].hasPrefix("0.1 "))
+        let both = try CLI.run(["eval", "--noise", "0.5", "--levels", "0.1"] + data)
+        #expect(both.status == 64)
+    }
+
     @Test func dataExportNamesFilesByIndexAndLabel() throws {
         let dir = try CLI.temporaryDirectory()
         let result = try CLI.run(
