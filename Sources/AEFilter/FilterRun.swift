@@ -18,6 +18,8 @@ public struct FilterRun {
     public var onError = ErrorPolicy.report
     public var workers = 1
     public var settings = FilterSettings()
+    /// Called on the delivering thread with the number of inputs done so far.
+    public var progress: ((Int) -> Void)?
 
     /// The counts a run ends with.
     public struct Counts: Sendable, Equatable {
@@ -99,6 +101,7 @@ public struct FilterRun {
             counts.failed += 1
         }
         var delivered = 0
+        let progress = self.progress
         let policy = onError
         let runner = OrderedRunner(stage: pipeline, workers: workers, batchSize: settings.maxBatch)
         var stopped = false
@@ -118,6 +121,7 @@ public struct FilterRun {
                         })
                 },
                 deliver: { batch in
+                    defer { progress?(delivered + inputCounts.skipped) }
                     if let stream {
                         let taken = try stream.write(batch, policy: policy, report: failed)
                         delivered += taken

@@ -15,7 +15,7 @@ public struct AEFilterCommand: ParsableCommand {
             adds noise, runs it through the autoencoder and writes 8-bit greyscale PNGs (or a \
             PGM stream, or an IDX file), in input order.
             """,
-        version: AEFilterVersion.current,
+        version: "ae-filter \(AEFilterVersion.current)",
         subcommands: [
             Filter.self, TrainCommand.self, EvalCommand.self, InfoCommand.self, DataCommand.self, PluginsCommand.self,
         ],
@@ -30,6 +30,11 @@ public struct AEFilterCommand: ParsableCommand {
     public static func main(plugins: PluginSet) -> Never {
         CommandPlugins.builtIn = plugins
         var status: Int32
+        let raw = CommandLineArguments.raw()
+        if raw.count == 2, raw.contains("--version"), raw.contains("-v") || raw.contains("--verbose") {
+            print(VersionReport.text(plugins: plugins))
+            Glibc.exit(CAESystem_flush_stdout() == 0 ? 0 : 1)
+        }
         do {
             let (arguments, files) = ManyFiles.split(try CommandLineArguments.normalized(CommandLineArguments.raw()))
             ManyFiles.trailing = files

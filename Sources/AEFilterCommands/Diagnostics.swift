@@ -21,6 +21,7 @@ enum Diagnostics {
 
     /// `ae-filter: TEXT` on standard error, as one line.
     static func line(_ text: String) {
+        ProgressLine.clearCurrent()
         let bytes = Array("ae-filter: \(Path.sanitized(text))\n".utf8)
         _ = bytes.withUnsafeBytes { write(STDERR_FILENO, $0.baseAddress, $0.count) }
     }

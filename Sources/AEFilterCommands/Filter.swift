@@ -55,6 +55,11 @@ struct Filter: ParsableCommand {
     @Flag(help: "Print the counts of processed, failed and skipped inputs on standard error at the end.")
     var summary = false
 
+    @Flag(
+        name: [.short, .long],
+        help: "No progress line (shown on a terminal for runs longer than a second); errors are still reported.")
+    var quiet = false
+
     @Option(
         help: ArgumentHelp(
             "What a bad input does: report it (and write nothing in its place), write a blank placeholder image so "
@@ -197,6 +202,9 @@ struct Filter: ParsableCommand {
         // Parallelism comes from the workers; one compute thread each keeps
         // the results identical whatever --jobs is.
         let backend = try compute.makeBackend(threads: 1)
+        let progress = ProgressLine(label: "ae-filter", unit: .count("images"), quiet: quiet)
+        progress.start(total: nil, delay: 1)
+        run.progress = progress.update
         let counts: FilterRun.Counts
         do {
             counts = try run.run(
@@ -208,6 +216,7 @@ struct Filter: ParsableCommand {
             Diagnostics.report("error", error.description)
             throw ExitCode.failure
         }
+        progress.finish()
         if summary {
             Diagnostics.report(
                 "summary",

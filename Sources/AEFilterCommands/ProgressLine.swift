@@ -31,6 +31,12 @@ final class ProgressLine {
     private var startTime = 0.0
     private var lastDraw = -1.0
     private var running = false
+    /// Seconds before the first drawing: a task that ends sooner shows nothing.
+    private var delay = 0.0
+    private var shown = false
+
+    /// The line on the screen now, if any: messages clear it first (see ``clearCurrent()``).
+    nonisolated(unsafe) private static var current: ProgressLine?
 
     private enum Mode { case off, finalOnly, live }
 
@@ -48,15 +54,30 @@ final class ProgressLine {
     }
 
     /// Begins (again) at `count` of `total`; the rate counts from here.
-    func start(total: Int?, at count: Int = 0) {
+    /// With `delay`, nothing is drawn until that many seconds have passed.
+    func start(total: Int?, at count: Int = 0, delay: Double = 0) {
         self.total = total
         first = count
         self.count = count
+        self.delay = delay
+        shown = false
         startTime = Self.now()
         lastDraw = -1
         running = true
+        Self.current = self
         draw(force: true)
     }
+
+    /// Erases the live line, so a message can take its place; the next
+    /// update draws it again below the message.
+    func clear() {
+        guard mode == .live, running, shown else { return }
+        write("\r\u{1B}[K")
+        lastDraw = -1
+    }
+
+    /// Clears the line on the screen, if there is one (before a message).
+    static func clearCurrent() { current?.clear() }
 
     /// The count so far.
     func update(_ count: Int) {
@@ -68,15 +89,17 @@ final class ProgressLine {
     func finish() {
         guard running else { return }
         running = false
-        guard mode != .off else { return }
+        if Self.current === self { Self.current = nil }
+        guard mode != .off, shown || Self.now() - startTime >= delay else { return }
         write((mode == .live ? "\r" : "") + styled(text(final: true)) + (mode == .live ? "\u{1B}[K" : "") + "\n")
     }
 
     private func draw(force: Bool) {
         guard mode == .live, running else { return }
         let now = Self.now()
-        guard force || now - lastDraw >= 0.1 else { return }
+        guard force || now - lastDraw >= 0.1, now - startTime >= delay else { return }
         lastDraw = now
+        shown = true
         write("\r" + styled(text(final: false)) + "\u{1B}[K")
     }
 
@@ -86,7 +109,10 @@ final class ProgressLine {
         let elapsed = Self.now() - startTime
         if let total {
             let percent = total > 0 ? min(100, count * 100 / total) : 100
-            parts.append("\(amount(count)) / \(amount(total))  \(percent)%")
+            switch unit {
+            case .bytes: parts.append("\(amount(count)) / \(amount(total))  \(percent)%")
+            case .count(let noun): parts.append("\(count)/\(total) \(noun)  \(percent)%")
+            }
         } else {
             parts.append(amount(count))
         }

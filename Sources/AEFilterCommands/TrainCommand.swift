@@ -107,6 +107,9 @@ struct TrainCommand: ParsableCommand {
     )
     var force = false
 
+    @Flag(name: [.short, .long], help: "Only errors and the final line: no progress, no evaluation lines.")
+    var quiet = false
+
     /// The resumable checkpoint beside the output: model.safetensors → model.resume.safetensors.
     var resumePath: String {
         (output.hasSuffix(".safetensors") ? String(output.dropLast(12)) : output) + ".resume.safetensors"
@@ -279,7 +282,8 @@ struct TrainCommand: ParsableCommand {
         }
         if let resumed { metadata[.trainCommand] = resumed.metadata[.trainCommand] ?? metadata[.trainCommand] }
 
-        let progress = TrainingProgress(total: configuration.iterations, logPath: log)
+        let progress = TrainingProgress(
+            total: configuration.iterations, from: run.iteration, logPath: log, quiet: quiet)
         let resumePath = self.resumePath
         try run.run(
             checkpointEvery: checkpointEvery,

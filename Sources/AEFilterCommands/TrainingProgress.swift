@@ -3,37 +3,36 @@ import AESystem
 import AETraining
 import Glibc
 
-/// Reports training: a live bar on a terminal, plain lines otherwise, and
-/// optional JSON lines in a log file.
+/// Reports training: a live line with rate and time left on a terminal
+/// (``ProgressLine``), one line per evaluation, and optional JSON lines in a
+/// log file. `quiet` keeps only the log.
 final class TrainingProgress {
     let total: Int
-    let interactive = isatty(STDERR_FILENO) == 1
+    let quiet: Bool
     let log: UnsafeMutablePointer<FILE>?
-    var lastDrawn = 0
+    let line: ProgressLine
 
-    init(total: Int, logPath: String?) {
+    init(total: Int, from iteration: Int = 0, logPath: String?, quiet: Bool = false) {
         self.total = total
+        self.quiet = quiet
+        line = ProgressLine(label: "train", unit: .count("iterations"), quiet: quiet)
         log = logPath.flatMap { fopen($0, "a") }
         if let logPath, log == nil {
             Diagnostics.report(logPath, "cannot open the log: \(String(cString: strerror(errno)))")
         }
+        line.start(total: total, at: iteration)
     }
 
-    func step(_ iteration: Int) {
-        guard interactive, iteration - lastDrawn >= 10 || iteration == total else { return }
-        lastDrawn = iteration
-        let width = 30
-        let filled = width * iteration / max(1, total)
-        write(
-            "\r[" + String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
-                + "] \(iteration)/\(total)")
-    }
+    func step(_ iteration: Int) { line.update(iteration) }
 
     func evaluation(_ point: EvaluationPoint) {
-        let line =
+        let text =
             "iteration \(point.iteration)/\(total)  train loss \(format(point.trainLoss, 5))  test MSE \(format(point.testMSE, 5))  "
             + "PSNR \(format(point.testPSNR, 2)) dB  \(format(point.elapsedSeconds, 1)) s  \(Int(point.imagesPerSecond)) img/s"
-        write((interactive ? "\r\u{1B}[K" : "") + line + "\n")
+        if !quiet {
+            line.clear()
+            write(text + "\n")
+        }
         if let log {
             let json = JSONOutput.object([
                 ("iteration", .integer(point.iteration)), ("train_loss", .number(point.trainLoss)),
@@ -46,7 +45,7 @@ final class TrainingProgress {
     }
 
     func finish() {
-        if interactive { write("\r\u{1B}[K") }
+        line.finish()
         if let log { fclose(log) }
     }
 

@@ -45,6 +45,27 @@ import Testing
         #expect(try firstDifference(Fixtures.bytes("\(dir)/shirt.png"), Fixtures.bytes(shirt)) == nil)
     }
 
+    @Test func theVersionNamesTheProgramAndVerboseTheModels() throws {
+        let version = try CLI.run(["--version"])
+        #expect(version.status == 0 && CLI.lines(version) == ["ae-filter 0.1.0"])
+        let verbose = try CLI.run(["--version", "-v"])
+        #expect(verbose.status == 0)
+        let lines = CLI.lines(verbose)
+        #expect(lines.first == "ae-filter 0.1.0" && lines.contains("embedded models:"))
+        #expect(lines.contains { $0.hasPrefix("  tutorial") && $0.contains("Linear(784, 1176)") })
+        #expect(lines.contains { $0.hasPrefix("    trained with: ae-filter train") })
+    }
+
+    /// A file named like a subcommand is filtered as ./NAME or after --.
+    @Test func aFileNamedLikeACommand() throws {
+        let dir = try CLI.temporaryDirectory()
+        try FileManager.default.copyItem(atPath: shirt, toPath: "\(dir)/train")
+        for arguments in [["./train"], ["--", "train"]] {
+            let result = try CLI.run(arguments, in: dir)
+            #expect(result.status == 0 && (try? png(result.stdout).width) == 28, "\(arguments)")
+        }
+    }
+
     @Test func theHiddenSizeLimitIsStated() throws {
         let dir = try CLI.temporaryDirectory()
         let made = try CLI.python(

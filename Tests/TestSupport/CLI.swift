@@ -75,11 +75,23 @@ public enum CLI {
 
     /// A fresh empty directory under the system's temporary directory.
     public static func temporaryDirectory() throws -> String {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("ae-filter-tests-\(UUID().uuidString)")
-            .path
+        let path = "\(temporaryRoot)/\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         return path
     }
+
+    /// One folder per test process for every temporary directory, removed when the process exits.
+    static let temporaryRoot: String = {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("ae-filter-tests-\(getpid())").path
+        try? FileManager.default.removeItem(atPath: root)
+        atexit {
+            let root = FileManager.default.temporaryDirectory.appendingPathComponent("ae-filter-tests-\(getpid())").path
+            // Tests leave FIFOs and read-only folders: make everything removable first.
+            _ = try? CLI.run(executable: "/bin/chmod", ["-R", "u+rwx", root])
+            try? FileManager.default.removeItem(atPath: root)
+        }
+        return root
+    }()
 }
 
 extension CLI {
