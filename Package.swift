@@ -35,7 +35,8 @@ let package = Package(
 
         // The core: plugin API and registries, model and checkpoints, the
         // pipeline's stages and runner, the element-wise maths.
-        .target(name: "AEFilterCore", dependencies: ["AESystem"]),
+        .target(name: "CAENumerics"),
+        .target(name: "AEFilterCore", dependencies: ["AESystem", "CAENumerics"]),
 
         // Image I/O. libpng and libjpeg are called only from the C shims.
         .target(name: "CAEImage"),
@@ -99,7 +100,7 @@ let package = Package(
         .testTarget(name: "AESystemTests", dependencies: ["AESystem", "TestSupport"]),
         .testTarget(
             name: "AEFilterCoreTests",
-            dependencies: ["AEFilterCore", "CPUBackend", "TutorialArchitecture", "TestSupport"]),
+            dependencies: ["AEFilterCore", "CAENumerics", "CPUBackend", "TutorialArchitecture", "TestSupport"]),
         .testTarget(name: "AETrainingTests", dependencies: ["AETraining", "CAEKernels", "TestSupport"]),
         .testTarget(
             name: "TutorialArchitectureTests",

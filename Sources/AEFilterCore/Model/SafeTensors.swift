@@ -1,4 +1,5 @@
 import AESystem
+import CAENumerics
 
 /// The safetensors container: an 8-byte little-endian header length, a JSON
 /// header naming each tensor's dtype, shape and byte range, then the raw data.
@@ -196,8 +197,6 @@ public enum SafeTensors {
     }
 
     /// Every F16 bit pattern widened, so a load is one lookup per value.
-    private static let halfToFloat: [Float] = (0...UInt16.max).map { Float(Float16(bitPattern: $0)) }
-
     private static func decode(_ bytes: UnsafeRawBufferPointer, from start: Int, count: Int, dtype: DType) -> [Float] {
         [Float](unsafeUninitializedCapacity: count) { out, initialized in
             do {
@@ -208,10 +207,7 @@ public enum SafeTensors {
                     UnsafeMutableRawBufferPointer(out).copyMemory(
                         from: UnsafeRawBufferPointer(start: base, count: count * 4))
                 case .f16:
-                    let table = halfToFloat
-                    for i in 0..<count {
-                        out[i] = table[Int(base.loadUnaligned(fromByteOffset: i * 2, as: UInt16.self))]
-                    }
+                    CAENumerics_half_to_float(base, out.baseAddress!, count)
                 case .bf16:
                     for i in 0..<count {
                         out[i] = Float(

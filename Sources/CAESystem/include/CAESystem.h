@@ -22,19 +22,6 @@ static inline void CAESystem_relax(void) {
     __builtin_ia32_pause();
 #elif defined(__aarch64__)
     __asm__ __volatile__("yield");
-/// Makes SIGINT and SIGTERM ask the process to stop: the first records its
-/// number (CAESystem_stop_signal), a second of either ends the process at
-/// once, as the default action would. Unblocks both, and overrides an
-/// inherited "ignore". An executable calls it from its first instruction.
-void CAESystem_install_stop_handlers(void);
-
-/// The signal that asked the process to stop (SIGINT or SIGTERM), or 0.
-int CAESystem_stop_signal(void);
-
-/// Flushes C's standard output; 0, or the errno of a write that failed at
-/// any point (a full disk, a closed pipe).
-int CAESystem_flush_stdout(void);
-
 #endif
 }
 
