@@ -20,7 +20,7 @@ let package = Package(
             name: "fuzz-checkpoint",
             dependencies: [
                 "CFuzzer", .product(name: "AEFilterCore", package: "ae-filter"),
-                .product(name: "AESystem", package: "ae-filter"),
+                .product(name: "AEFilter", package: "ae-filter"),
             ]),
     ]
 )

@@ -1,19 +1,25 @@
+import AEFilter
 import AEFilterCore
 import CFuzzer
 import Glibc
 
-/// Any bytes as a checkpoint: a clear error or a model whose shapes agree;
-/// a parsed checkpoint serializes and parses back to the same model.
+let architectures = PluginSet.standard.architectures
+
+/// Any bytes as a checkpoint: a clear error or a model whose tensors agree
+/// with their shapes; a parsed checkpoint serializes and parses back to the
+/// same parameters.
 func fuzz(_ start: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
     let bytes = Array(UnsafeRawBufferPointer(start: start, count: count))
-    guard let checkpoint = try? Checkpoint(bytes: bytes, architectures: Fixtures.architectures) else { return 0 }
-    let model = checkpoint.model
-    precondition(model.fc1Weight.count == model.hiddenSize * model.inputSize)
-    precondition(model.fc2Weight.count == model.inputSize * model.hiddenSize)
-    precondition(model.parameterCount == 2 * model.inputSize * model.hiddenSize + model.hiddenSize + model.inputSize)
-    let again = try! Checkpoint(bytes: checkpoint.serialized(), architectures: Fixtures.architectures).model
-    precondition(
-        again.fc1Weight == model.fc1Weight && again.fc2Bias == model.fc2Bias, "serialize/parse changed the model")
+    guard let checkpoint = try? Checkpoint(bytes: bytes, architectures: architectures) else { return 0 }
+    let parameters = checkpoint.model.parameters
+    for tensor in parameters {
+        let elements = tensor.shape.reduce(1, *)
+        precondition(elements == tensor.values.count, "tensor \(tensor.name) disagrees with its shape")
+    }
+    precondition(checkpoint.model.parameterNames == parameters.map(\.name))
+    let again = try! Checkpoint(bytes: checkpoint.serialized(), architectures: architectures).model
+    precondition(again.architecture == checkpoint.model.architecture, "serialize/parse changed the architecture")
+    precondition(again.parameters == parameters, "serialize/parse changed the parameters")
     return 0
 }
 
