@@ -21,6 +21,7 @@ let package = Package(
         .library(name: "AEData", targets: ["AEData"]),
         .library(name: "AEFilter", targets: ["AEFilter"]),
         .library(name: "AEFilterCommands", targets: ["AEFilterCommands"]),
+        .library(name: "TutorialArchitecture", targets: ["TutorialArchitecture"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -61,7 +62,7 @@ let package = Package(
         ),
 
         // The default model, trained by `ae-filter train` (see README), embedded with #embed.
-        .target(name: "CAEDefaultModel", exclude: ["default-model.safetensors"]),
+        .target(name: "CAEEmbeddedModels", exclude: ["tutorial.safetensors", "blind.safetensors"]),
 
         // Architectures: each a model, its loader and its trainer.
         .target(
@@ -80,7 +81,7 @@ let package = Package(
             name: "AEFilter",
             dependencies: [
                 "AEFilterCore", "AEImageIO", "AEData", "NoiseModels", "CPUBackend", "TutorialArchitecture",
-                "UNetArchitecture", "CAEPluginHost", "CAEDefaultModel",
+                "UNetArchitecture", "CAEPluginHost", "CAEEmbeddedModels",
             ]),
 
         // The commands, a library so that other executables and tests can run them.

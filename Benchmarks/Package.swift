@@ -21,6 +21,7 @@ let package = Package(
                 .product(name: "AEFilter", package: "ae-filter"),
                 .product(name: "AEFilterCore", package: "ae-filter"),
                 .product(name: "AEImageIO", package: "ae-filter"),
+                .product(name: "TutorialArchitecture", package: "ae-filter"),
             ],
             path: "Benchmarks/AEFilterBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
@@ -31,6 +32,8 @@ let package = Package(
             dependencies: [
                 .product(name: "AEFilter", package: "ae-filter"),
                 .product(name: "AEFilterCore", package: "ae-filter"),
+                .product(name: "AETraining", package: "ae-filter"),
+                .product(name: "TutorialArchitecture", package: "ae-filter"),
             ],
             path: "ForwardBenchmark"
         ),

@@ -13,6 +13,7 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 data="${AE_FILTER_DATA:-${XDG_CACHE_HOME:-$HOME/.cache}/ae-filter/fashion-mnist}"
 runs="${1:-3}"
+echo "CPU: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores; $(date -u +%Y-%m-%d)"
 swift build --quiet --package-path "$root" -c release --product ae-filter >&2
 bin="$root/.build/release/ae-filter"
 ckpt="$root/Tests/Reference/tutorial-pytorch-4800it.safetensors"
@@ -27,6 +28,8 @@ cases=(
   "ae-filter folder -> folder|$bin --model $ckpt --noise 0.5 -o \$OUT/ $work/in"
   "ae-filter PNG stream -> PNG stream|$bin --model $ckpt --noise 0.5 < $work/stream.png > \$OUT"
   "ae-filter folder -> folder, -j 1|$bin --model $ckpt --noise 0.5 -j 1 -o \$OUT/ $work/in"
+  "ae-filter folder -> folder, --model blind (U-Net)|$bin --model blind --noise 0.5 -o \$OUT/ $work/in"
+  "ae-filter PNG stream -> PNG stream, --model blind|$bin --model blind --noise 0.5 < $work/stream.png > \$OUT"
 )
 if python3 -c 'import torch, PIL, safetensors' 2>/dev/null; then
   cases+=("PyTorch + Pillow torch_filter.py, files -> folder|python3 $root/Benchmarks/reference/torch_filter.py $ckpt --noise 0.5 --out \$OUT $work/in/*.png")

@@ -1,21 +1,29 @@
 #!/usr/bin/env bash
-# Single-image latency of the whole process, ae-filter shirt.png > out.png, with
-# the embedded model: the shipped configuration (static Swift runtime, lld) and the
-# default dynamic debug-free build. Usage: Benchmarks/latency.sh   (prints medians)
+# Single-image latency of whole processes, side by side in one hyperfine run:
+# the installed configuration (static Swift runtime, lld; scripts/install) with
+# each embedded model, and ImageMagick's convert resizing the same image to
+# 28x28 (/usr/bin/convert: the real one, not a wrapper). Prints the medians and
+# each one's ratio to convert.
+# Usage: Benchmarks/latency.sh [RUNS]   (needs hyperfine and imagemagick)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
-swift build --quiet --package-path "$root" -c release --product ae-filter >&2
+runs="${1:-100}"
 swift build --quiet --package-path "$root" -c release --product ae-filter \
   --static-swift-stdlib -Xswiftc -use-ld=lld --scratch-path "$root/.build-static" >&2
+bin="$root/.build-static/release/ae-filter"
+sample="$root/Samples/shirt.png"
 json="$(mktemp)"
 trap 'rm -f "$json"' EXIT
-sample="$root/Samples/shirt.png"
-hyperfine -N --warmup 5 --runs 100 --export-json "$json" --output=null \
-  "$root/.build-static/release/ae-filter $sample" \
-  "$root/.build-static/release/ae-filter --noise 0.5 $sample" \
-  "$root/.build/release/ae-filter $sample" >&2
+echo "CPU: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores; $(date -u +%Y-%m-%d)"
+hyperfine -N --warmup 10 --runs "$runs" --export-json "$json" --output=null \
+  "/usr/bin/convert $sample -resize 28x28 png:-" \
+  "$bin --model tutorial $sample" \
+  "$bin --model blind $sample" \
+  "$bin --model tutorial --noise 0.5 $sample" >&2
 python3 - "$json" <<'PY'
 import json, sys
-for r in json.load(open(sys.argv[1]))["results"]:
-    print(f'{r["median"] * 1e3:6.1f} ms median  {r["command"]}')
+results = json.load(open(sys.argv[1]))["results"]
+base = results[0]["median"]
+for r in results:
+    print(f'{r["median"] * 1e3:6.1f} ms median  ({r["median"] / base:.2f}x convert)  {r["command"]}')
 PY

@@ -2,7 +2,9 @@
 // side by side in one process: `swift run -c release forward-benchmark`.
 import AEFilter
 import AEFilterCore
+import AETraining
 import Glibc
+import TutorialArchitecture
 
 func now() -> Double {
     var ts = timespec()
@@ -35,9 +37,14 @@ let flops = 2.0 * 2.0 * Double(batch) * 784 * 1176
 
 print("batch \(batch), \(threads) threads, median of \(runs) runs")
 print("what                                   ms      GFLOP/s   vs sgemm")
-let plugins = PluginSet.standard
+/// The OpenBLAS module `scripts/build-modules` builds in the root package.
+let openBLASModule =
+    #filePath.split(separator: "/").dropLast(3).reduce("") { $0 + "/" + $1 }
+    + "/.build/x86_64-unknown-linux-gnu/lib/ae-filter/plugins/ae-filter-openblas.so"
+// The built-in plugins and the modules beside the build (scripts/build-modules puts OpenBLAS's there).
+let plugins = PluginSet.standard.forRun(files: [openBLASModule]) { path, reason in print("module \(path): \(reason)") }
 var sgemmRate = 0.0
-for name in ["blas", "swift"] {
+for name in ["blas", "cpu"] {
     let backend = try plugins.backends.make(name, threads: threads)
     let gemms = median(runs: runs) {
         model.fc1Weight.withUnsafeBufferPointer { w1 in
@@ -79,41 +86,18 @@ func format3(_ value: Double) -> String {
     return text + String(repeating: " ", count: max(0, 8 - text.count))
 }
 
-// One training step (forward, backward, Adam) on `threads` threads, and Adam alone.
+// One training step (forward, backward, Adam) on `threads` threads.
 do {
     let backend = try plugins.backends.make("blas", threads: 1)
     let sizes = [model.fc1Weight.count, model.fc1Bias.count, model.fc2Weight.count, model.fc2Bias.count]
-    var trainer = Trainer(
+    var trainer = TutorialTrainer(
         model: model, optimizer: Adam(sizes: sizes), backend: backend, batchSize: batch, threads: threads)
     let stepTime = median(runs: 100) {
         x.withUnsafeBufferPointer { xp in _ = trainer.step(noisy: xp.baseAddress!, clean: xp.baseAddress!, count: batch)
         }
     }
-    var adam = Adam(sizes: sizes, threads: threads)
-    var (w1, b1, w2, b2) = (model.fc1Weight, model.fc1Bias, model.fc2Weight, model.fc2Bias)
-    var (gw1, gb1, gw2, gb2) = (w1, b1, w2, b2)
-    let adamTime = median(runs: 100) {
-        w1.withUnsafeMutableBufferPointer { p0 in
-            b1.withUnsafeMutableBufferPointer { p1 in
-                w2.withUnsafeMutableBufferPointer { p2 in
-                    b2.withUnsafeMutableBufferPointer { p3 in
-                        gw1.withUnsafeMutableBufferPointer { g0 in
-                            gb1.withUnsafeMutableBufferPointer { g1 in
-                                gw2.withUnsafeMutableBufferPointer { g2 in
-                                    gb2.withUnsafeMutableBufferPointer { g3 in
-                                        adam.update([p0, p1, p2, p3], gradients: [g0, g1, g2, g3])
-                                    }
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-        }
-    }
     let trainFlops = 5.0 * 2.0 * Double(batch) * 784 * 1176
     print("training step (5 GEMMs + Adam)        \(format3(stepTime * 1e3))  \(format3(trainFlops / stepTime / 1e9))")
-    print("Adam alone (1.84 M parameters)        \(format3(adamTime * 1e3))")
 }
 
 // Each GEMM of a training step on its own.

@@ -1,18 +1,22 @@
 import AEFilterCore
-import CAEDefaultModel
+import CAEEmbeddedModels
 
 /// The models built into the executable, by name: `--model NAME`.
 public enum EmbeddedModels {
     /// The names, the default first.
-    public static let names = ["tutorial"]
+    public static let names = ["blind", "tutorial"]
 
     /// The model `--model` means when it is not given.
-    public static let defaultName = "tutorial"
+    public static let defaultName = "blind"
 
     /// The embedded checkpoint's bytes, read in place; nil for an unknown name.
     public static func bytes(_ name: String) -> UnsafeRawBufferPointer? {
         switch name {
-        case "tutorial": return UnsafeRawBufferPointer(start: CAEDefaultModel_bytes(), count: CAEDefaultModel_size())
+        case "tutorial":
+            return UnsafeRawBufferPointer(
+                start: CAEEmbeddedModels_tutorial_bytes(), count: CAEEmbeddedModels_tutorial_size())
+        case "blind":
+            return UnsafeRawBufferPointer(start: CAEEmbeddedModels_blind_bytes(), count: CAEEmbeddedModels_blind_size())
         default: return nil
         }
     }

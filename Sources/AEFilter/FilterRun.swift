@@ -109,7 +109,9 @@ public struct FilterRun {
             try runner.run(
                 source: source,
                 finish: { origin, result in
-                    guard let folder else { return Outcome(origin: origin, result: result) }
+                    // With --on-error stop, outputs are written in order at delivery, so none
+                    // after the first bad input is written.
+                    guard let folder, policy != .stop else { return Outcome(origin: origin, result: result) }
                     // Folder outputs are written here, on the workers.
                     return Outcome(
                         origin: origin,
@@ -130,8 +132,12 @@ public struct FilterRun {
                     }
                     for outcome in batch {
                         delivered += 1
-                        guard case .failure(let error) = outcome.result else { continue }
-                        failed(outcome, error)
+                        var result = outcome.result
+                        if policy == .stop, let folder, case .success(let bytes) = result {
+                            result = Result { try folder.store(bytes, for: outcome.origin) }.map { [] }
+                        }
+                        guard case .failure(let error) = result else { continue }
+                        failed(Outcome(origin: outcome.origin, result: result), error)
                         if policy == .stop { throw StoppedAtError() }
                     }
                 })

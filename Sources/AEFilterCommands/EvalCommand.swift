@@ -18,7 +18,10 @@ struct EvalCommand: ParsableCommand {
             """
     )
 
-    @Option(help: ArgumentHelp("Model checkpoint (the embedded default model if not given).", valueName: "FILE"))
+    @Option(
+        help: ArgumentHelp(
+            "An embedded model (\(EmbeddedModels.names.joined(separator: " or ")); default \(EmbeddedModels.defaultName)) "
+                + "or a checkpoint file.", valueName: "NAME|FILE"))
     var model: String?
 
     @Option(
@@ -129,7 +132,8 @@ struct EvalCommand: ParsableCommand {
         let rows = reports.map { level, report -> JSONOutput in
             let row = report.overall
             return .object([
-                ("noise", .number(Double(level))), ("count", .integer(row.count)), ("model", scores(row.model)),
+                ("noise", .number(Double("\(level)") ?? Double(level))), ("count", .integer(row.count)),
+                ("model", scores(row.model)),
                 ("noisy", scores(row.noisy)), ("median3x3", scores(row.median)),
             ])
         }

@@ -86,7 +86,8 @@ struct Filter: ParsableCommand {
 
     @Option(
         help: ArgumentHelp(
-            "Model checkpoint (safetensors); the embedded default model if not given.", valueName: "FILE"))
+            "An embedded model (\(EmbeddedModels.names.joined(separator: " or ")); default \(EmbeddedModels.defaultName)) "
+                + "or a checkpoint file (safetensors).", valueName: "NAME|FILE"))
     var model: String?
 
     @Option(help: "How other shapes become 28x28: keep the aspect and pad, stretch, or crop.")

@@ -50,6 +50,17 @@ struct InfoCommand: ParsableCommand {
                 ("parameter_count", .integer(m.parameterCount)),
                 ("resumable", .bool(!checkpoint.extraTensors.isEmpty)),
                 (
+                    "metrics",
+                    .object(
+                        metrics.map { key in
+                            let value = checkpoint.metadata[key]!
+                            return (
+                                String(key.dropFirst(MetadataKey.metricsPrefix.count)),
+                                Double(value).map { JSONOutput.number($0) } ?? .string(value)
+                            )
+                        })
+                ),
+                (
                     "metadata",
                     .object(checkpoint.metadata.keys.sorted().map { ($0, .string(checkpoint.metadata[$0]!)) })
                 ),

@@ -149,6 +149,12 @@ struct TrainCommand: ParsableCommand {
                 }
             }
         }
+        for (flag, path) in [("-o", output), ("--log", log ?? "-"), ("--plot", plot ?? "-")] where path.isEmpty {
+            throw ValidationError("\(flag) needs a file name")
+        }
+        if let kernelSize, kernelSize % 2 == 0 {
+            throw ValidationError("--kernel-size must be odd (a convolution needs a centre pixel), got \(kernelSize)")
+        }
         try checkFilesAreDistinct()
         if let evalEvery, evalEvery < 1 { throw ValidationError("--eval-every must be at least 1") }
         if let checkpointEvery, checkpointEvery < 1 { throw ValidationError("--checkpoint-every must be at least 1") }
@@ -258,7 +264,10 @@ struct TrainCommand: ParsableCommand {
         }
         let noiseModel = try plugins.noise.make(configuration.noiseModel, level: configuration.noiseLevel)
         // The trainer splits each step over its threads itself: one backend thread per call.
-        let backend = try plugins.backends.make(compute.backend, threads: 1, for: .training)
+        // A resumed run keeps its backend unless told otherwise: another one rounds differently.
+        var backendName = compute.backend
+        if backendName == "auto", let saved = resumed?.metadata[.trainBackend], saved != "auto" { backendName = saved }
+        let backend = try plugins.backends.make(backendName, threads: 1, for: .training)
         let noiseName = configuration.noiseModel
         let noiseRegistry = plugins.noise
         var run = try TrainingRun(
@@ -269,7 +278,7 @@ struct TrainCommand: ParsableCommand {
         var metadata: [String: String] = [:]
         metadata[.version] = AEFilterVersion.current
         metadata[.trainCommand] = (["ae-filter"] + CommandLineArguments.raw()).joined(separator: " ")
-        metadata[.trainBackend] = compute.backend
+        metadata[.trainBackend] = backend.name
         metadata[.trainThreads] = "\(compute.threads())"
         for file in FashionMNIST.files { metadata[.dataMD5(file.name)] = dataset.md5s[file.name] }
         metadata[.dataOfficial] = "\(dataset.isOfficial)"
@@ -312,6 +321,9 @@ struct TrainCommand: ParsableCommand {
                 "train",
                 "stopped at iteration \(run.iteration) of \(configuration.iterations); continue with: "
                     + "ae-filter train --resume \(Path.display(resumePath)) -o \(Path.display(output))"
+                    + [("--log", log), ("--plot", plot)].compactMap { flag, path in
+                        path.map { " \(flag) \(Path.display($0))" }
+                    }.joined()
             )
             throw ExitCode(StopSignal.exitStatus ?? 130)
         }
@@ -332,6 +344,7 @@ struct TrainCommand: ParsableCommand {
         if let plot {
             try save(Array(TrainingPlot.svg(run.history).utf8), to: plot)
         }
+        if progress.logFailed { throw ExitCode.failure }
         if let stop = StopSignal.exitStatus {
             // Every step was done; only the last evaluation was cut short.
             Diagnostics.report(
@@ -354,7 +367,7 @@ struct TrainCommand: ParsableCommand {
 }
 
 func format(_ value: Double, _ digits: Int) -> String {
-    guard value.isFinite else { return "\(value)" }
+    guard value.isFinite else { return value.isNaN ? "nan" : value > 0 ? "inf" : "-inf" }
     var scale = 1.0
     for _ in 0..<digits { scale *= 10 }
     let rounded = (abs(value) * scale).rounded()

@@ -10,12 +10,16 @@ final class TrainingProgress {
     let total: Int
     let quiet: Bool
     let log: UnsafeMutablePointer<FILE>?
+    let logPath: String?
     let line: ProgressLine
+    /// The log could not be written (reported once); the run ends with status 1.
+    private(set) var logFailed = false
 
     init(total: Int, from iteration: Int = 0, logPath: String?, quiet: Bool = false) {
         self.total = total
         self.quiet = quiet
         line = ProgressLine(label: "train", unit: .count("iterations"), quiet: quiet)
+        self.logPath = logPath
         log = logPath.flatMap { fopen($0, "a") }
         if let logPath, log == nil {
             Diagnostics.report(logPath, "cannot open the log: \(String(cString: strerror(errno)))")
@@ -39,8 +43,11 @@ final class TrainingProgress {
                 ("test_mse", .number(point.testMSE)), ("test_psnr", .number(point.testPSNR)),
                 ("elapsed_s", .number(point.elapsedSeconds)), ("images_per_s", .number(point.imagesPerSecond)),
             ])
-            fputs(json.text + "\n", log)
-            fflush(log)
+            if !logFailed, fputs(json.text + "\n", log) < 0 || fflush(log) != 0 {
+                logFailed = true
+                Diagnostics.report(
+                    logPath ?? "--log", "cannot write the log: \(String(cString: strerror(errno))); training goes on")
+            }
         }
     }
 

@@ -14,6 +14,11 @@ enum VersionReport {
             let metadata = checkpoint.metadata
             lines.append("  \(title): \(checkpoint.model.summary)")
             if let command = metadata[.trainCommand] { lines.append("    trained with: \(command)") }
+            if let range = metadata[.trainNoiseRange], range != "none" {
+                lines.append(
+                    "    noise levels: each image's drawn from \(range.split(separator: ":").joined(separator: " to "))"
+                )
+            }
             if let psnr = metadata[.metricsTestPSNR].flatMap(Double.init) {
                 let noise = [metadata[.noiseModel], metadata[.noise]].compactMap { $0 }.joined(separator: " ")
                 lines.append("    test PSNR: \(format(psnr, 2)) dB (10,000 test images, \(noise))")

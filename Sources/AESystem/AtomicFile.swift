@@ -11,8 +11,10 @@ import Synchronization
 /// With `durable`, the data is flushed to disk before it gets its name
 /// (checkpoints). A target that exists and is not a regular file
 /// (`/dev/null`, `/dev/stdout`, a FIFO) is written directly: replacing it
-/// would be wrong. An existing target is replaced, never written through: a
-/// symbolic link in its place is replaced, not followed.
+/// would be wrong. An existing target is replaced, never written through. A
+/// symbolic link the user named (`-o link`) leads to the file that is
+/// replaced, as a shell's `>` would write there; a link in a folder's output
+/// place is replaced itself, never followed.
 public final class AtomicFile {
     /// The target, for messages.
     public let path: String
@@ -35,14 +37,22 @@ public final class AtomicFile {
     /// target's place is replaced like a file (outputs the user did not name).
     public init(path: String, in folder: Int32? = nil, replacingSpecialFiles: Bool = false) throws(FileError) {
         self.path = path
-        name = folder == nil ? Path.name(of: path) : path
+        var place = path
+        if folder == nil, let link = Path.linkStatus(path), (link.st_mode & S_IFMT) == S_IFLNK {
+            // A named link: the file it leads to is the one written.
+            guard let target = Path.status(path) else {
+                throw FileError(path: path, reason: "a symbolic link that leads nowhere; name the file itself")
+            }
+            if (target.st_mode & S_IFMT) == S_IFREG, let resolved = Path.resolved(path) { place = resolved }
+        }
+        name = folder == nil ? Path.name(of: place) : path
         let folderFD =
-            folder.map { dup($0) } ?? Path.open(Path.directory(of: path), Path.pathOnly | O_DIRECTORY | O_CLOEXEC)
+            folder.map { dup($0) } ?? Path.open(Path.directory(of: place), Path.pathOnly | O_DIRECTORY | O_CLOEXEC)
         guard folderFD >= 0 else { throw FileError(path: path, errno: errno) }
         self.folder = folderFD
         var info = stat()
         let exists = Path.withCString(name) { fstatat(folderFD, $0, &info, AT_SYMLINK_NOFOLLOW) } == 0
-        if exists, (info.st_mode & S_IFMT) == S_IFLNK, folder == nil, let target = Path.status(path) {
+        if exists, (info.st_mode & S_IFMT) == S_IFLNK, folder == nil, let target = Path.status(place) {
             // A link the user named (`-o /dev/stdout`): look at what it leads to.
             info = target
         }

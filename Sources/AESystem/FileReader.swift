@@ -5,6 +5,7 @@ public enum FileReader {
     /// The whole file, or standard input for `-`; a file longer than
     /// `limit` bytes is an error, found without reading past it.
     public static func read(_ path: String, limit: Int = .max) throws(FileError) -> [UInt8] {
+        if path == "-", StandardStreams.inputWasClosed { throw StandardStreams.closedInput }
         let fd = path == "-" ? STDIN_FILENO : Waiting.openForReading(path)
         guard fd >= 0 else { throw FileError(path: path, errno: errno) }
         defer { if fd != STDIN_FILENO { close(fd) } }

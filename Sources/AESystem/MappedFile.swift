@@ -11,6 +11,7 @@ public enum MappedFile {
         of path: String, limit: Int, wanted: (UnsafeRawBufferPointer) -> Int? = { _ in nil },
         _ body: (UnsafeRawBufferPointer) throws -> T
     ) throws -> T {
+        if path == "-", StandardStreams.inputWasClosed { throw StandardStreams.closedInput }
         let fd = path == "-" ? STDIN_FILENO : Waiting.openForReading(path)
         guard fd >= 0 else { throw FileError(path: path, errno: errno) }
         defer { if fd != STDIN_FILENO { close(fd) } }

@@ -130,6 +130,13 @@ public enum Path {
         return status == 0 ? info : nil
     }
 
+    /// The absolute path with every link followed (`realpath`); nil (and `errno`) on failure.
+    public static func resolved(_ path: String) -> String? {
+        guard let result = withCString(path, { Glibc.realpath($0, nil) }) else { return nil }
+        defer { free(result) }
+        return string(cString: result)
+    }
+
     /// `lstat`, not following a final link; nil (and `errno`) on failure.
     public static func linkStatus(_ path: String) -> stat? {
         var info = stat()

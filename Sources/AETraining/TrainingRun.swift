@@ -172,10 +172,10 @@ public struct TrainingRun {
             onStep(iteration)
 
             if iteration % max(1, configuration.evalEvery) == 0 || isFinished {
+                let elapsed = Self.now() - start
                 let testMSE = evaluate(index: history.count, shouldStop: shouldStop)
                 // A stop during the evaluation: the step counts, the figures are dropped.
                 if shouldStop() { break }
-                let elapsed = Self.now() - start
                 let point = EvaluationPoint(
                     iteration: iteration, trainLoss: lossSum / Double(max(1, lossCount)),
                     testMSE: testMSE, elapsedSeconds: elapsedBefore + elapsed,

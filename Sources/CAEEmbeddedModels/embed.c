@@ -1,11 +1,19 @@
-#include "CAEDefaultModel.h"
+#include "CAEEmbeddedModels.h"
 
 #pragma clang diagnostic ignored "-Wc23-extensions"
 
-static const unsigned char caedefaultmodel_data[] = {
-#embed "default-model.safetensors"
+static const unsigned char caeembeddedmodels_tutorial[] = {
+#embed "tutorial.safetensors"
 };
 
-const unsigned char *CAEDefaultModel_bytes(void) { return caedefaultmodel_data; }
+static const unsigned char caeembeddedmodels_blind[] = {
+#embed "blind.safetensors"
+};
 
-size_t CAEDefaultModel_size(void) { return sizeof(caedefaultmodel_data); }
+const unsigned char *CAEEmbeddedModels_tutorial_bytes(void) { return caeembeddedmodels_tutorial; }
+
+size_t CAEEmbeddedModels_tutorial_size(void) { return sizeof(caeembeddedmodels_tutorial); }
+
+const unsigned char *CAEEmbeddedModels_blind_bytes(void) { return caeembeddedmodels_blind; }
+
+size_t CAEEmbeddedModels_blind_size(void) { return sizeof(caeembeddedmodels_blind); }

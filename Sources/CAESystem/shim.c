@@ -64,3 +64,19 @@ int CAESystem_flush_stdout(void) {
     if (fflush(stdout) != 0 || ferror(stdout)) return errno != 0 ? errno : EIO;
     return 0;
 }
+
+#include <fcntl.h>
+
+static int caesystem_closed_streams = 0;
+
+void CAESystem_hold_standard_streams(void) {
+    for (int fd = 0; fd <= 2; fd++) {
+        if (fcntl(fd, F_GETFD) != -1 || errno != EBADF) continue;
+        // Opened on the lowest free descriptor, which is this one: no file the
+        // process opens later can take its place.
+        int held = open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY);
+        if (held == fd) caesystem_closed_streams |= 1 << fd;
+    }
+}
+
+int CAESystem_standard_stream_was_closed(int fd) { return fd >= 0 && fd <= 2 && (caesystem_closed_streams >> fd) & 1; }

@@ -56,6 +56,26 @@ import Testing
         #expect(lines.contains { $0.hasPrefix("    trained with: ae-filter train") })
     }
 
+    /// Stray arguments that swift-argument-parser would take for a help request are usage errors.
+    @Test(arguments: [
+        (
+            ["-dash.png"],
+            "ae-filter: unknown option '-d' in '-dash.png'; a file whose name starts with - is ./-dash.png or follows --"
+        ),
+        (["-zh"], "ae-filter: unknown option '-z' in '-zh'; a file whose name starts with - is ./-zh or follows --"),
+        (
+            ["help", "bogus"],
+            "ae-filter: no command 'bogus' (commands: data, eval, filter, help, info, plugins, train)"
+        ),
+        (["--version", "bogus"], "ae-filter: --version takes no other arguments but -v"),
+    ])
+    func strayArgumentsAreUsageErrors(arguments: [String], message: String) throws {
+        let result = try CLI.run(arguments)
+        #expect(result.status == 64)
+        #expect(result.stderrLines.first == message)
+        #expect(result.stdout.isEmpty)
+    }
+
     /// A file named like a subcommand is filtered as ./NAME or after --.
     @Test func aFileNamedLikeACommand() throws {
         let dir = try CLI.temporaryDirectory()

@@ -97,6 +97,20 @@ func filesUnder(_ root: String) throws -> [String] {
         #expect(try png(Fixtures.bytes("\(dir)/out/new\nline.png")).width == 28)
     }
 
+    /// `--on-error stop` into a folder writes nothing for the inputs after the
+    /// first bad one, whatever the batches and workers.
+    @Test(arguments: [["-j", "1"], ["-j", "2", "--batch-size", "64"]])
+    func stopWritesNothingAfterTheFirstBadInput(options: [String]) throws {
+        let dir = try CLI.temporaryDirectory()
+        try FileManager.default.createDirectory(atPath: "\(dir)/many", withIntermediateDirectories: true)
+        for i in 0..<200 { try FileManager.default.copyItem(atPath: shirt, toPath: "\(dir)/many/\(i).png") }
+        try Data("junk".utf8).write(to: URL(fileURLWithPath: "\(dir)/junk.png"))
+        let result = try CLI.run(
+            model + options + ["--on-error", "stop", "-o", "out/", shirt, "junk.png", "many"], in: dir)
+        #expect(result.status == 1)
+        #expect(try filesUnder("\(dir)/out") == ["shirt.png"])
+    }
+
     /// A listed path that climbs out with `..` has no place under -o DIR (it
     /// is never flattened onto another name), and `-` in a list is no stream.
     @Test func listedPathsWithDotDotOrADashAreRefused() throws {

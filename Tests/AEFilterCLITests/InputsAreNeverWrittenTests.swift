@@ -103,4 +103,31 @@ import Testing
         #expect(try Fixtures.bytes("\(dir)/victim") == [1, 2, 3])
         #expect(try png(Fixtures.bytes("\(dir)/out/shirt.png")).width == 28)
     }
+
+    /// `-o LINK` writes where the link leads, as `>` would, and leaves the
+    /// link a link: `-o /dev/stdout` onto a file, a link to a file, and a
+    /// link to nothing (refused in one line).
+    @Test func aNamedLinkIsWrittenThroughNeverReplaced() throws {
+        let dir = try CLI.temporaryDirectory()
+        let script = """
+            import os, subprocess, sys
+            os.symlink('/proc/self/fd/1', 'so')
+            open('real.png', 'wb').write(b'old')
+            os.symlink('real.png', 'link.png')
+            os.symlink('nowhere.png', 'dangling.png')
+            r = subprocess.run([sys.argv[1], '-o', 'so', sys.argv[2]], stdout=open('x.png', 'wb'), stderr=subprocess.PIPE)
+            print(r.returncode, os.path.islink('so'), open('x.png', 'rb').read(4) == b'\\x89PNG')
+            r = subprocess.run([sys.argv[1], '-o', 'link.png', sys.argv[2]], capture_output=True)
+            print(r.returncode, os.path.islink('link.png'), open('real.png', 'rb').read(4) == b'\\x89PNG')
+            r = subprocess.run([sys.argv[1], '-o', 'dangling.png', sys.argv[2]], capture_output=True)
+            print(r.returncode, os.path.islink('dangling.png'), os.path.exists('nowhere.png'))
+            print(r.stderr.decode(), end='')
+            """
+        let result = try CLI.python(script, [CLI.binary, shirt], in: dir)
+        #expect(
+            CLI.lines(result) == [
+                "0 True True", "0 True True", "1 True False",
+                "ae-filter: dangling.png: a symbolic link that leads nowhere; name the file itself",
+            ], "\(result.stderr)")
+    }
 }

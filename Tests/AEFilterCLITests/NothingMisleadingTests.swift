@@ -163,4 +163,24 @@ import Testing
         #expect(result.stdout.isEmpty)
         #expect(result.stderr.contains("the model's output is not finite"), "\(result.stderr)")
     }
+
+    /// A standard input or output the parent closed is an error, never an
+    /// empty input, and no file the tool opens takes its place.
+    @Test func closedStandardStreamsAreErrors() throws {
+        let script = """
+            import subprocess, sys
+            for arguments, closed in [([], 0), (['info', '-'], 0), ([sys.argv[2]], 1)]:
+                r = subprocess.run([sys.argv[1]] + arguments, pass_fds=(), stdin=None if closed else subprocess.DEVNULL,
+                                   capture_output=False, stderr=subprocess.PIPE,
+                                   preexec_fn=lambda c=closed: __import__('os').close(c))
+                print(r.returncode, r.stderr.decode().strip())
+            """
+        let result = try CLI.python(script, [CLI.binary, shirt])
+        #expect(
+            CLI.lines(result) == [
+                "1 ae-filter: -: standard input is closed",
+                "1 ae-filter: -: standard input is closed",
+                "1 ae-filter: error: standard output is closed",
+            ], "\(result.stderr)")
+    }
 }

@@ -149,5 +149,16 @@ import Testing
         chmod("\(dir)/ok.so", 0o666)
         let writable = try Self.run([shirt], pluginPath: dir)
         #expect(writable.stderrLines == ["ae-filter: plugin \(dir)/ok.so: it can be written by other users; skipped"])
+        // A folder further up that others can write to: they could swap the module's folder.
+        chmod("\(dir)/ok.so", 0o644)
+        let nested = "\(dir)/shared/modules"
+        try FileManager.default.createDirectory(atPath: nested, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: "\(dir)/ok.so", toPath: "\(nested)/ok.so")
+        chmod("\(dir)/shared", 0o777)
+        let above = try Self.run([shirt], pluginPath: nested)
+        #expect(
+            above.stderrLines == [
+                "ae-filter: plugin \(nested)/ok.so: the folder \(dir)/shared above it can be written by other users; skipped"
+            ])
     }
 }

@@ -89,6 +89,18 @@ import Testing
         #expect(first["sha256:" + SHA256.hex(Array(payload.utf8)).prefix(16)] != nil)
     }
 
+    /// Without --seed every run draws its own noise; with it, runs repeat.
+    @Test func withoutASeedEachRunDrawsNewNoise() throws {
+        let image = try Fixtures.bytes(shirt)
+        let arguments = model + ["--noise", "0.5", "--emit", "noisy", "--format", "pgm"]
+        let first = try CLI.run(arguments, stdin: image)
+        let second = try CLI.run(arguments, stdin: image)
+        #expect(first.status == 0 && second.status == 0)
+        #expect(first.stdout != second.stdout)
+        let seeded = try (0..<2).map { _ in try CLI.run(arguments + ["--seed", "3"], stdin: image).stdout }
+        #expect(seeded[0] == seeded[1])
+    }
+
     @Test func aRawStreamIsNoisedByPosition() throws {
         let image = try Fixtures.bytes(shirt)
         let twice = try CLI.run(model + Self.noise + ["--format", "pgm"], stdin: image + image)

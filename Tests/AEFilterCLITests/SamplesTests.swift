@@ -85,4 +85,23 @@ import Testing
             #expect(Array(frames[start..<start + size]) == Array(grid[(header.count + row * size)...].prefix(size)))
         }
     }
+
+    @Test func compareModelsPutsBothModelsSideBySide() throws {
+        let dir = try CLI.temporaryDirectory()
+        let export = try CLI.run(["data", "export", "--data", Self.data, "--limit", "2", "--out", "\(dir)/in"])
+        #expect(export.status == 0)
+        let inputs = try FileManager.default.contentsOfDirectory(atPath: "\(dir)/in").sorted().map { "\(dir)/in/\($0)" }
+        let result = try script("compare-models.sh", ["0.5", "\(dir)/grid"] + inputs)
+        #expect(result.status == 0, "\(result.stderr)")
+        let grid = try Fixtures.bytes("\(dir)/grid.pgm")
+        // Four panels of 112 pixels with three gaps of 2, two rows of 112.
+        let header = Array("P5\n454 224\n255\n".utf8)
+        #expect(Array(grid.prefix(header.count)) == header && grid.count == header.count + 454 * 224)
+        // The tutorial's panel and the blind model's differ; the input panel is the input.
+        let row = Array(grid[(header.count + 60 * 454)...].prefix(454))
+        #expect(row[228..<340] != row[342..<454])
+        let input = try CLI.run(["--emit", "input", "--scale", "4", "--format", "pgm", inputs[0]]).stdout
+        let pixels = Array(input.suffix(112 * 112))
+        #expect(Array(pixels[(60 * 112)..<(61 * 112)]) == Array(row[0..<112]))
+    }
 }

@@ -97,6 +97,35 @@ func idxImages(_ bytes: [UInt8]) -> [[UInt8]] {
             ])
     }
 
+    /// A key with control bytes or backslashes is escaped once in messages.
+    @Test func keysAreEscapedOnceInMessages() throws {
+        let result = try CLI.run(model + ["--lines"], stdin: Array("raw\u{1B}\tZm9v\nlit\\x1b\tZm9v\n".utf8))
+        #expect(
+            result.stderrLines == [
+                "ae-filter: <stdin>, line 1, key raw\\x1b: not a PNG, JPEG or PNM image",
+                "ae-filter: <stdin>, line 2, key lit\\\\x1b: not a PNG, JPEG or PNM image",
+            ])
+    }
+
+    /// A line too long to hold is skipped to its end with its own key, keyed
+    /// or keyless, and the records after it still come out.
+    @Test func aLineTooLongIsReportedWithItsKeyAndTheRestGoOn() throws {
+        let good = Base64.encode(try Fixtures.bytes(shirt))
+        let huge = "head -c 270000000 /dev/zero | tr '\\0' A"
+        let command = """
+            { printf 'first\\t%s\\n' "$1"; printf 'big\\t'; \(huge); printf '\\n'; \(huge); \
+              printf '\\nlast\\t%s\\n' "$1"; } | "$2" --lines --on-error mark
+            """
+        let result = try CLI.run(executable: "/bin/bash", ["-c", command, "bash", good, CLI.binary])
+        #expect(result.status == 0, "\(result.stderr)")
+        let lines = String(decoding: result.stdout, as: UTF8.self).split(separator: "\n").map { $0.prefix(80) }
+        #expect(lines.count == 4)
+        #expect(lines[0].hasPrefix("first\t") && lines[3].hasPrefix("last\t"))
+        #expect(lines[1] == "big\t\terror: line longer than 256 MiB; skipped")
+        #expect(lines[2].hasPrefix("sha256:") && lines[2].contains("\t\terror: line longer"))
+        #expect(result.stderrLines.first == "ae-filter: <stdin>, line 2, key big: line longer than 256 MiB; skipped")
+    }
+
     /// The built-in backend computes each image alone, whatever else is in its batch.
     @Test func resultsDoNotDependOnJobsOrBatchSize() throws {
         let stream = try (0..<40).flatMap { _ in try Fixtures.bytes(shirt) }

@@ -38,18 +38,20 @@ let data = ["--data", Fixtures.dataDirectory]
         let dir = try CLI.temporaryDirectory()
         let args =
             ["train"] + data + [
-                "--iterations", "1500", "--eval-every", "500", "--hidden", "512", "--checkpoint-every", "100",
+                "--iterations", "900", "--eval-every", "300", "--hidden", "256", "--checkpoint-every", "100",
+                // Not the backend auto picks: the resumed run must keep it without being told.
+                "--backend", "cpu",
             ]
         // Interrupted with SIGINT part-way.
         let process = Process()
         process.executableURL = URL(fileURLWithPath: CLI.binary)
-        process.arguments = args + ["-o", "\(dir)/a.safetensors"]
+        process.arguments = args + ["-o", "\(dir)/a.safetensors", "--log", "\(dir)/a.jsonl"]
         let errors = Pipe()
         process.standardError = errors
         try process.run()
         // Interrupt once the first evaluation is reported: well inside the run.
         var seen = Data()
-        while !String(decoding: seen, as: UTF8.self).contains("iteration 500/1500") {
+        while !String(decoding: seen, as: UTF8.self).contains("iteration 300/900") {
             let chunk = errors.fileHandleForReading.availableData
             if chunk.isEmpty { break }
             seen += chunk
@@ -58,11 +60,14 @@ let data = ["--data", Fixtures.dataDirectory]
         process.waitUntilExit()
         let stderr = String(decoding: seen + errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         #expect(process.terminationStatus == 130, "\(stderr)")
-        #expect(stderr.contains("continue with: ae-filter train --resume \(dir)/a.resume.safetensors"))
+        #expect(
+            stderr.contains(
+                "continue with: ae-filter train --resume \(dir)/a.resume.safetensors -o \(dir)/a.safetensors --log \(dir)/a.jsonl"
+            ))
         #expect(!FileManager.default.fileExists(atPath: "\(dir)/a.safetensors"))
         let partial = try Checkpoint(contentsOf: "\(dir)/a.resume.safetensors", architectures: Fixtures.architectures)
         let stoppedAt = Int(partial.metadata["train.iteration"] ?? "") ?? 0
-        #expect(stoppedAt >= 500 && stoppedAt < 1500)
+        #expect(stoppedAt >= 300 && stoppedAt < 900)
 
         let resumed = try CLI.run(
             ["train", "--resume", "\(dir)/a.resume.safetensors", "-o", "\(dir)/a.safetensors"] + data)

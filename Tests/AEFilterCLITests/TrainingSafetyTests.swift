@@ -14,6 +14,22 @@ import Testing
         #expect(Date().timeIntervalSince(start) < 5)
     }
 
+    /// A log that cannot be written is reported; the model is still written, and the status is 1.
+    @Test func aLogThatCannotBeWrittenIsAnError() throws {
+        let dir = try CLI.temporaryDirectory()
+        let result = try CLI.run(
+            ["train"] + data + [
+                "--iterations", "2", "--eval-every", "1", "--hidden", "8", "-q", "--log", "/dev/full", "-o",
+                "\(dir)/m.safetensors",
+            ])
+        #expect(result.status == 1)
+        #expect(
+            result.stderrLines == [
+                "ae-filter: /dev/full: cannot write the log: No space left on device; training goes on"
+            ])
+        #expect(FileManager.default.fileExists(atPath: "\(dir)/m.safetensors"))
+    }
+
     @Test func anInterruptedRunsStateIsNotReplacedWithoutForce() throws {
         let dir = try CLI.temporaryDirectory()
         try Data("state".utf8).write(to: URL(fileURLWithPath: "\(dir)/m.resume.safetensors"))
@@ -39,6 +55,9 @@ import Testing
         (["-o", "m.resume.safetensors", "--log", "m.resume.resume.safetensors"], "the resumable checkpoint and --log"),
         (["-o", "data/train-images-idx3-ubyte.gz"], "is the data file"),
         (["-o", "m.safetensors", "--log", "data/t10k-labels-idx1-ubyte"], "is the data file"),
+        (["-o", ""], "-o needs a file name"),
+        (["--plot", ""], "--plot needs a file name"),
+        (["--architecture", "unet", "--kernel-size", "4"], "--kernel-size must be odd"),
     ])
     func clashingFilesAreAUsageError(arguments: [String], message: String) throws {
         let dir = try CLI.temporaryDirectory()

@@ -3,18 +3,27 @@ import AEFilterCore
 import AEImageIO
 import Benchmark
 import Foundation
+import TutorialArchitecture
 
 /// The files the benchmarks read, relative to this source file.
 let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../..").standardized
 func bytes(_ path: String) -> [UInt8] { Array(try! Data(contentsOf: root.appendingPathComponent(path))) }
+
+/// The OpenBLAS module `scripts/build-modules` builds in the root package.
+let openBLASModule =
+    #filePath.split(separator: "/").dropLast(4).reduce("") { $0 + "/" + $1 }
+    + "/.build/x86_64-unknown-linux-gnu/lib/ae-filter/plugins/ae-filter-openblas.so"
 
 let benchmarks: @Sendable () -> Void = {
     Benchmark.defaultConfiguration = .init(
         metrics: [.wallClock, .cpuTotal, .instructions, .mallocCountTotal, .throughput],
         maxDuration: .seconds(3))
 
-    let plugins = PluginSet.standard
-    let model = try! DefaultModel.load().model
+    // The built-in plugins and the modules beside the build (scripts/build-modules puts OpenBLAS's there).
+    let plugins = PluginSet.standard.forRun(files: [openBLASModule]) { path, reason in
+        print("module \(path): \(reason)")
+    }
+    let model = try! EmbeddedModels.load("tutorial", architectures: plugins.architectures)!.model as! Autoencoder
     var rng = RandomGenerator(seed: 1)
     let batch = 128
     let hidden = model.hiddenSize
@@ -22,7 +31,7 @@ let benchmarks: @Sendable () -> Void = {
     let x = (0..<batch * pixels).map { _ in rng.nextUnitFloat() }
 
     // GEMM per backend: the forward pass's first multiply, one thread.
-    for name in ["swift", "blas"] {
+    for name in ["cpu", "blas"] {
         let backend = try! plugins.backends.make(name, threads: 1)
         Benchmark("GEMM \(name) 128x1176x784") { benchmark in
             var y = [Float](repeating: 0, count: batch * hidden)
@@ -66,7 +75,7 @@ let benchmarks: @Sendable () -> Void = {
     Benchmark("encode PNG 336x112 (triptych, scale 4)") { benchmark in
         let large = Render(emit: .triptych, scale: 4).process(
             Denoised(
-                index: 0, clean: Array(repeating: 0.5, count: 784), noisy: Array(repeating: 0.2, count: 784),
+                stream: 0, clean: Array(repeating: 0.5, count: 784), noisy: Array(repeating: 0.2, count: 784),
                 output: Array(repeating: 0.7, count: 784)))
         for _ in benchmark.scaledIterations { blackHole(EncodePNG().process(large)) }
     }

@@ -99,6 +99,8 @@ public struct UNet: DenoisingModel {
         ["channels": "\(channels)", "depth": "\(depth)", "kernel_size": "\(kernel)"]
     }
 
+    public var parameterNames: [String] { layers.flatMap { [$0.name + ".weight", $0.name + ".bias"] } }
+
     public var parameters: [NamedTensor] {
         layers.flatMap { layer in
             [
@@ -122,7 +124,7 @@ public struct UNet: DenoisingModel {
     public func forward(
         _ x: UnsafePointer<Float>, batch: Int, output: UnsafeMutablePointer<Float>, backend: any Backend
     ) {
-        let pass = UNetPass(model: self, images: min(batch, Self.group))
+        let pass = UNetPass(model: self, images: min(batch, Self.group), training: false)
         var start = 0
         while start < batch {
             let count = min(Self.group, batch - start)

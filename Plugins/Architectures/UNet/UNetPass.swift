@@ -31,14 +31,18 @@ package final class UNetPass: @unchecked Sendable {
     var skipGradient: [UnsafeMutablePointer<Float>] = []
     private var owned: [UnsafeMutableRawPointer] = []
 
-    package init(model: UNet, images: Int) {
+    /// Buffers for `images` images. A pass that is not `training` only runs
+    /// forward: it has no gradient buffers, and its activations, which the
+    /// forward pass writes whole before reading, are not cleared first.
+    package init(model: UNet, images: Int, training: Bool = true) {
         self.images = images
         depth = model.depth
         widths = (0..<model.depth).map { UNet.width($0, channels: model.channels) }
         var allocations: [UnsafeMutableRawPointer] = []
-        func floats(_ count: Int) -> UnsafeMutablePointer<Float> {
-            let pointer = UnsafeMutablePointer<Float>.allocate(capacity: max(1, count))
-            pointer.initialize(repeating: 0, count: max(1, count))
+        func floats(_ count: Int, gradient: Bool = false) -> UnsafeMutablePointer<Float> {
+            let size = gradient && !training ? 1 : max(1, count)
+            let pointer = UnsafeMutablePointer<Float>.allocate(capacity: size)
+            if training { pointer.initialize(repeating: 0, count: size) }
             allocations.append(UnsafeMutableRawPointer(pointer))
             return pointer
         }
@@ -58,7 +62,7 @@ package final class UNetPass: @unchecked Sendable {
             joined.append(floats(pixels(level) * (below + width)))
             decoderFirst.append(floats(pixels(level) * width))
             decoderSecond.append(floats(pixels(level) * width))
-            skipGradient.append(floats(pixels(level) * width))
+            skipGradient.append(floats(pixels(level) * width, gradient: true))
             widest = max(widest, pixels(level) * (below + width))
         }
         let deepest = widths[model.depth - 1]
@@ -72,9 +76,9 @@ package final class UNetPass: @unchecked Sendable {
             kernelSize = max(kernelSize, layer.weights.count)
         }
         patches = floats(pixels(0) * patchWidth)
-        kernelScratch = floats(kernelSize)
-        gradient = floats(widest)
-        gradientOther = floats(widest)
+        kernelScratch = floats(kernelSize, gradient: true)
+        gradient = floats(widest, gradient: true)
+        gradientOther = floats(widest, gradient: true)
         owned = allocations
     }
 

@@ -145,6 +145,10 @@ public struct FilterInputs: RecordSource {
     private mutating func nextListed() -> Result<String, any Error>? {
         guard let name = settings.filesFrom, !listDone else { return nil }
         if list == nil {
+            if name == "-", StandardStreams.inputWasClosed {
+                listDone = true
+                return .failure(StandardStreams.closedInput)
+            }
             let fd = name == "-" ? STDIN_FILENO : Waiting.openForReading(name)
             guard fd >= 0 else {
                 listDone = true
@@ -170,6 +174,9 @@ public struct FilterInputs: RecordSource {
     /// `relative` is where a listed path mirrors to; arguments mirror by name.
     private mutating func start(_ path: String, relative: String?) -> (origin: InputOrigin, payload: InputPayload)? {
         if path == "-" {
+            if StandardStreams.inputWasClosed {
+                return (.file(path: "-", relative: "-"), .failed(InputError("standard input is closed")))
+            }
             if let identity = FileIdentity(fd: STDIN_FILENO), protected.contains(identity) {
                 return (
                     .stream(name: "-", position: 0),

@@ -27,13 +27,13 @@ public enum InputOrigin: Sendable, Equatable {
         UInt64(SHA256.hex(Path.bytes(name)).prefix(16), radix: 16)!
     }
 
-    /// How messages name the input.
+    /// How messages name the input (raw: the message escapes it once, as a whole).
     public var label: String {
         switch self {
         case .file(let path, _): return path
         case .stream(let name, let position): return "\(Self.display(name)), image \(position + 1)"
         case .line(let name, let number, let key):
-            return "\(Self.display(name)), line \(number), key \(Path.display(key))"
+            return "\(Self.display(name)), line \(number), key \(key)"
         }
     }
 

@@ -24,9 +24,18 @@ struct LineStream {
         guard !ended else { return nil }
         number += 1
         do {
-            guard let line = try readLine() else {
+            let line: [UInt8]
+            switch try readLine() {
+            case nil:
                 ended = true
                 return nil
+            case .tooLong(let key):
+                return (
+                    .line(name: name, number: number, key: key),
+                    .failed(InputError("line longer than \(Self.limit >> 20) MiB; skipped"))
+                )
+            case .line(let bytes):
+                line = bytes
             }
             var content = line[...]
             if content.last == 0x0D { content = content.dropLast() }
@@ -55,25 +64,57 @@ struct LineStream {
         "sha256:" + SHA256.hex(payload).prefix(16)
     }
 
+    enum Line {
+        case line([UInt8])
+        /// A line past the limit, skipped to its end; its key, or a keyless one's hash.
+        case tooLong(key: String)
+    }
+
     /// The next line without its newline; nil at the end of the input.
-    private mutating func readLine() throws -> [UInt8]? {
+    private mutating func readLine() throws -> Line? {
         var scanned = 0
         while true {
-            let newline: Int? = reader.withAvailable { bytes in
-                guard scanned < bytes.count, let hit = memchr(bytes.baseAddress! + scanned, 0x0A, bytes.count - scanned)
-                else { return nil }
-                return UnsafePointer<UInt8>(hit.assumingMemoryBound(to: UInt8.self)) - bytes.baseAddress!
-            }
-            if let newline {
+            if let newline = newline(from: scanned) {
                 let line = reader.take(newline)
                 reader.skip(1)
-                return line
+                return .line(line)
             }
             scanned = reader.buffered
-            guard scanned <= Self.limit else { throw InputError("line longer than \(Self.limit >> 20) MiB") }
+            if scanned > Self.limit { return .tooLong(key: try skipLongLine()) }
             if try !reader.ensure(scanned + 1) {
-                return scanned == 0 ? nil : reader.take(scanned)
+                return scanned == 0 ? nil : .line(reader.take(scanned))
             }
         }
+    }
+
+    /// Where the next newline is in the buffer, searching from `scanned`.
+    private func newline(from scanned: Int) -> Int? {
+        reader.withAvailable { bytes in
+            guard scanned < bytes.count, let hit = memchr(bytes.baseAddress! + scanned, 0x0A, bytes.count - scanned)
+            else { return nil }
+            return UnsafePointer<UInt8>(hit.assumingMemoryBound(to: UInt8.self)) - bytes.baseAddress!
+        }
+    }
+
+    /// Reads past the end of a line too long to hold, in pieces, and returns
+    /// its key: the text before its tab, or for a keyless line its hash, as
+    /// ``key(of:)`` would have made it.
+    private mutating func skipLongLine() throws -> String {
+        let head = reader.withAvailable { Array($0.prefix(1 << 16)) }
+        let tab = head.firstIndex(of: 0x09)
+        var hash = SHA256()
+        while true {
+            let end = newline(from: 0)
+            let piece = end ?? reader.buffered
+            if tab == nil { reader.withAvailable { hash.update($0.prefix(piece)) } }
+            reader.skip(piece)
+            if end != nil {
+                reader.skip(1)
+                break
+            }
+            if try !reader.ensure(1) { break }
+        }
+        if let tab { return Path.string(head[..<tab]) }
+        return "sha256:" + hash.hex().prefix(16)
     }
 }

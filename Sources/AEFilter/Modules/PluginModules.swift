@@ -86,6 +86,22 @@ public enum PluginModules {
             }
             if info.st_mode & (S_IWGRP | S_IWOTH) != 0 { return "\(what) can be written by other users" }
         }
+        // Whoever can rename a folder above could put another in its place:
+        // every folder up to / must be the user's or root's and writable by
+        // no one else, except sticky ones of root's (such as /tmp).
+        var above = Path.directory(of: folder)
+        while true {
+            guard let info = Path.status(above) else { return "the folder \(Path.display(above)) cannot be examined" }
+            let sticky = info.st_mode & S_ISVTX != 0 && info.st_uid == 0
+            if info.st_uid != getuid() && info.st_uid != 0 {
+                return "the folder \(Path.display(above)) above it belongs to another user (uid \(info.st_uid))"
+            }
+            if info.st_mode & (S_IWGRP | S_IWOTH) != 0, !sticky {
+                return "the folder \(Path.display(above)) above it can be written by other users"
+            }
+            if above == "/" { break }
+            above = Path.directory(of: above)
+        }
         return nil
     }
 

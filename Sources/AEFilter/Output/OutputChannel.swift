@@ -11,13 +11,14 @@ final class OutputChannel {
     /// Bytes written so far.
     private(set) var written = 0
 
-    static func standardOutput() -> OutputChannel {
-        OutputChannel(name: "standard output", file: nil, fd: STDOUT_FILENO)
+    static func standardOutput() throws -> OutputChannel {
+        if StandardStreams.outputWasClosed { throw OutputError(description: "standard output is closed") }
+        return OutputChannel(name: "standard output", file: nil, fd: STDOUT_FILENO)
     }
 
     /// `-o PATH`; `-` is standard output.
     static func file(_ path: String) throws -> OutputChannel {
-        if path == "-" { return standardOutput() }
+        if path == "-" { return try standardOutput() }
         let file = try AtomicFile(path: path)
         return OutputChannel(name: path, file: file, fd: file.fd)
     }

@@ -52,7 +52,7 @@ public struct Checkpoint: Sendable {
             throw CheckpointError("tensor '\(name)' has NaN or infinite values")
         }
         let model = try architectures.load(tensors, metadata: metadata)
-        let known = Set(model.parameters.map(\.name))
+        let known = Set(model.parameterNames)
         var extra: [String: SafeTensors.Tensor] = [:]
         for (name, value) in tensors where !known.contains(name) {
             guard name.hasPrefix("optimizer.") else {

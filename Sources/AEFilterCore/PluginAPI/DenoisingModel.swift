@@ -14,6 +14,9 @@ public protocol DenoisingModel: Sendable {
     /// Its parameters, in `state_dict` order.
     var parameters: [NamedTensor] { get }
 
+    /// The parameters' names, in order, without making their tensors.
+    var parameterNames: [String] { get }
+
     /// One line that describes it, e.g. the layers.
     var summary: String { get }
 
@@ -26,6 +29,8 @@ public protocol DenoisingModel: Sendable {
 extension DenoisingModel {
     /// The number of parameters.
     public var parameterCount: Int { parameters.reduce(0) { $0 + $1.values.count } }
+
+    public var parameterNames: [String] { parameters.map(\.name) }
 
     /// Whether every parameter is finite.
     public var isFinite: Bool { parameters.allSatisfy { $0.values.allSatisfy(\.isFinite) } }

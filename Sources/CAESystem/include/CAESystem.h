@@ -34,6 +34,14 @@ void CAESystem_install_stop_handlers(void);
 /// The signal that asked the process to stop (SIGINT or SIGTERM), or 0.
 int CAESystem_stop_signal(void);
 
+/// Puts /dev/null on standard input, output or error where the parent left
+/// it closed, before anything else is opened, so that no file the process
+/// opens becomes "standard input"; remembers which it did. Call it first.
+void CAESystem_hold_standard_streams(void);
+
+/// Whether descriptor `fd` (0, 1 or 2) was closed when the process started.
+int CAESystem_standard_stream_was_closed(int fd);
+
 /// Flushes C's standard output; 0, or the errno of a write that failed at
 /// any point (a full disk, a closed pipe).
 int CAESystem_flush_stdout(void);
