@@ -57,18 +57,20 @@ public enum Convolution {
 
     /// PyTorch's `[out][in][ky][kx]` as `[out][ky][kx][in]`.
     public static func fromPyTorch(_ values: [Float], outputs: Int, inputs: Int, kernel: Int) -> [Float] {
-        var result = [Float](repeating: 0, count: values.count)
-        for o in 0..<outputs {
-            for i in 0..<inputs {
-                for ky in 0..<kernel {
-                    for kx in 0..<kernel {
-                        result[((o * kernel + ky) * kernel + kx) * inputs + i] =
-                            values[((o * inputs + i) * kernel + ky) * kernel + kx]
+        precondition(values.count == outputs * inputs * kernel * kernel)
+        let taps = kernel * kernel
+        return [Float](unsafeUninitializedCapacity: values.count) { result, initialized in
+            values.withUnsafeBufferPointer { source in
+                for o in 0..<outputs {
+                    let from = source.baseAddress! + o * inputs * taps
+                    let to = result.baseAddress! + o * inputs * taps
+                    for i in 0..<inputs {
+                        for tap in 0..<taps { to[tap * inputs + i] = from[i * taps + tap] }
                     }
                 }
             }
+            initialized = values.count
         }
-        return result
     }
 
     /// `[out][ky][kx][in]` back in PyTorch's `[out][in][ky][kx]`.
