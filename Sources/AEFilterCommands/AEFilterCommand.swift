@@ -35,8 +35,18 @@ public struct AEFilterCommand: ParsableCommand {
             print(VersionReport.text(plugins: plugins))
             Glibc.exit(CAESystem_flush_stdout() == 0 ? 0 : 1)
         }
+        let normalized: [String]
         do {
-            let (arguments, files) = ManyFiles.split(try CommandLineArguments.normalized(CommandLineArguments.raw()))
+            normalized = try CommandLineArguments.normalized(raw)
+        } catch {
+            // Caught before the parser knows the command: name its help, not the root's usage.
+            Diagnostics.line("\(error)")
+            FileWriter.writeLine(
+                "See 'ae-filter \(CommandLineArguments.command(raw)) --help' for more information.", to: STDERR_FILENO)
+            Glibc.exit(64)
+        }
+        do {
+            let (arguments, files) = ManyFiles.split(normalized)
             ManyFiles.trailing = files
             var command = try parseAsRoot(arguments)
             try command.run()

@@ -73,6 +73,12 @@ enum CommandLineArguments {
         return out
     }
 
+    /// The command `arguments` run: the first, when it names one, else the default `filter`.
+    static func command(_ arguments: [String]) -> String {
+        guard let first = arguments.first, commands.contains(first), first != "help" else { return "filter" }
+        return first
+    }
+
     /// `-1`, `-0.5`, `-.5`, `-1e3`; not `-0`, which is a flag.
     static func isNegativeNumber(_ text: String) -> Bool {
         guard text.hasPrefix("-"), text != "-0", text.count > 1 else { return false }

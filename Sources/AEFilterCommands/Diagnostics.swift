@@ -12,7 +12,10 @@ enum Diagnostics {
 
     /// Reports an error about `subject`, without repeating a path the error already names.
     static func report(_ subject: String, _ error: any Error) {
-        if let error = error as? FileError, error.path == subject {
+        if let error = error as? FileError,
+            error.path == subject || subject.hasPrefix(error.path + ", ")
+                || subject.hasPrefix(Path.display(error.path) + ", ")
+        {
             report(subject, error.reason)
         } else {
             report(subject, "\(error)")

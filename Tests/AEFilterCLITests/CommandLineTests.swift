@@ -42,6 +42,9 @@ import Testing
         #expect(result.status == 64)
         #expect(
             result.stderrLines.first == "ae-filter: \(arguments.first { $0.hasSuffix("=") }!) has no value after the =")
+        // The help of the command the user ran, not the root's usage.
+        let command = arguments.first == "eval" ? "eval" : "filter"
+        #expect(result.stderrLines.dropFirst().first == "See 'ae-filter \(command) --help' for more information.")
         #expect(try firstDifference(Fixtures.bytes("\(dir)/shirt.png"), Fixtures.bytes(shirt)) == nil)
     }
 

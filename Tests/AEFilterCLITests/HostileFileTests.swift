@@ -91,6 +91,25 @@ import Testing
             ])
     }
 
+    /// A cut gzip stream, on standard input or named: the images before the cut
+    /// come out, and the line names the input once.
+    @Test func aTruncatedGzipStreamIsOneLineNamingItOnce() throws {
+        let dir = try CLI.temporaryDirectory()
+        let stream = try (0..<3).flatMap { _ in try Fixtures.bytes(shirt) }
+        try Data(stream).write(to: URL(fileURLWithPath: "\(dir)/s"))
+        let gzip = try CLI.run(executable: "/usr/bin/env", ["gzip", "-c", "\(dir)/s"]).stdout
+        let cut = Array(gzip.prefix(gzip.count - 12))
+        try Data(cut).write(to: URL(fileURLWithPath: "\(dir)/cut.gz"))
+        for (arguments, name) in [([String](), "<stdin>"), (["cut.gz"], "cut.gz")] {
+            let result = try CLI.run(["--format", "idx"] + arguments, stdin: cut, in: dir)
+            #expect(result.status == 1)
+            #expect(result.stderrLines.count == 1)
+            let line = try #require(result.stderrLines.first)
+            #expect(line.hasPrefix("ae-filter: \(name), image ") && line.hasSuffix(": truncated gzip data"))
+            #expect(line.components(separatedBy: name).count == 2, "\(line)")
+        }
+    }
+
     /// Bytes after the images an IDX header declares are reported, not silently dropped.
     @Test func dataAfterTheDeclaredIDXImagesIsReported() throws {
         let pixels = try Fixtures.bytes(Fixtures.reference("forward-check/input-u8-100x784.bin"))
