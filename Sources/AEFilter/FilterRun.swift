@@ -86,7 +86,8 @@ public struct FilterRun {
             try folder == nil
             ? StreamOutput(
                 channel: output.map(OutputChannel.file) ?? .standardOutput(),
-                mode: input.lines ? .lines : .images(format), single: output != nil && format == .png && !input.lines,
+                mode: input.lines ? .lines(format) : .images(format),
+                single: output != nil && format == .png && !input.lines,
                 imageSize: (Geometry.side * settings.scale * widths, Geometry.side * settings.scale))
             : nil
         let inputCounts = InputCounts()

@@ -40,20 +40,22 @@ public struct AEFilterCommand: ParsableCommand {
             normalized = try CommandLineArguments.normalized(raw)
         } catch {
             // Caught before the parser knows the command: name its help, not the root's usage.
-            Diagnostics.line("\(error)")
-            FileWriter.writeLine(
-                "See 'ae-filter \(CommandLineArguments.command(raw)) --help' for more information.", to: STDERR_FILENO)
-            Glibc.exit(64)
+            usageError("\(error)", raw: raw)
         }
         do {
             let (arguments, files) = ManyFiles.split(normalized)
             ManyFiles.trailing = files
             var command = try parseAsRoot(arguments)
-            try command.run()
+            do {
+                try command.run()
+            } catch let error as ValidationError {
+                // Found while running (a value the data or the model rules out): the command's help.
+                usageError(error.message, raw: raw)
+            }
             status = 0
         } catch {
             status = exitCode(for: error).rawValue
-            let message = fullMessage(for: error)
+            let message = CommandLineArguments.escapingArguments(fullMessage(for: error), raw)
             if status == 0 {
                 // --help, --version: the requested text, on standard output.
                 print(message)
@@ -77,5 +79,14 @@ public struct AEFilterCommand: ParsableCommand {
         }
         if let stop = StopSignal.exitStatus { status = stop }
         Glibc.exit(status)
+    }
+
+    /// A usage error: its line, where the command's help is, and exit 64.
+    static func usageError(_ message: String, raw: [String]) -> Never {
+        Diagnostics.line(CommandLineArguments.escapingArguments(message, raw))
+        FileWriter.writeLine(
+            "See 'ae-filter \(CommandLineArguments.command(raw))--help' for more information.", to: STDERR_FILENO)
+        _ = CAESystem_flush_stdout()
+        Glibc.exit(StopSignal.exitStatus ?? 64)
     }
 }

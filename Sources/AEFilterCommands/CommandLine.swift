@@ -23,8 +23,10 @@ enum CommandLineArguments {
     /// its value (`--noise -0.1` is `--noise=-0.1`), not an unknown option.
     /// `--output=` with nothing after the `=` is an error, never the next argument.
     static func normalized(_ arguments: [String]) throws -> [String] {
-        if arguments.prefix(while: { $0 != "--" }).contains("--version"), arguments.count > 1,
-            !(arguments.count == 2 && (arguments.contains("-v") || arguments.contains("--verbose")))
+        // `--version` alone, after a command's name (`train --version`), or as `--version -v`.
+        let options = arguments.drop { commands.contains($0) || $0 == "export" || $0 == "fetch" }
+        if options.prefix(while: { $0 != "--" }).contains("--version"), options.count > 1,
+            !(options.count == 2 && (options.contains("-v") || options.contains("--verbose")))
         {
             throw ValidationError("--version takes no other arguments but -v")
         }
@@ -40,7 +42,7 @@ enum CommandLineArguments {
                 out.append(argument)
                 continue
             }
-            if let previous = out.last, isNegativeNumber(argument), previous.hasPrefix("-"), !previous.contains("=") {
+            if let previous = out.last, isNegativeValue(argument), previous.hasPrefix("-"), !previous.contains("=") {
                 if previous.hasPrefix("--") {
                     out[out.count - 1] = previous + "=" + argument
                     continue
@@ -73,10 +75,41 @@ enum CommandLineArguments {
         return out
     }
 
-    /// The command `arguments` run: the first, when it names one, else the default `filter`.
+    /// The command `arguments` run, followed by a space (`train `, `data export `):
+    /// the default `filter ` when none is named, nothing for `help`.
     static func command(_ arguments: [String]) -> String {
-        guard let first = arguments.first, commands.contains(first), first != "help" else { return "filter" }
-        return first
+        guard let first = arguments.first, commands.contains(first) else { return "filter " }
+        if first == "help" { return "" }
+        if first == "data", arguments.count > 1, ["export", "fetch"].contains(arguments[1]) {
+            return "data \(arguments[1]) "
+        }
+        return first + " "
+    }
+
+    /// `message` with every argument (or value after `=`) that holds a control
+    /// byte replaced by its escaped form, so that a value quoted in a message
+    /// cannot start a line of its own or reach the terminal as a command.
+    static func escapingArguments(_ message: String, _ arguments: [String]) -> String {
+        var message = message
+        let values = arguments.flatMap { argument -> [String] in
+            guard let equals = argument.firstIndex(of: "=") else { return [argument] }
+            return [argument, String(argument[argument.index(after: equals)...])]
+        }
+        for value in values.sorted(by: { $0.utf8.count > $1.utf8.count })
+        where value.unicodeScalars.contains(where: { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) }) {
+            message = message.replacing(value, with: Path.sanitized(value))
+        }
+        return message
+    }
+
+    /// A value that starts with a minus sign and a digit or point (`-1`,
+    /// `-0.1:0.5`), which no option name does; not a group of flags (`-0`, `-0q`).
+    static func isNegativeValue(_ text: String) -> Bool {
+        if isNegativeNumber(text) { return true }
+        guard text.hasPrefix("-"), let first = text.dropFirst().first, first.isNumber || first == "." else {
+            return false
+        }
+        return !text.dropFirst().allSatisfy { shortFlags.contains($0) }
     }
 
     /// `-1`, `-0.5`, `-.5`, `-1e3`; not `-0`, which is a flag.

@@ -124,12 +124,23 @@ struct DataCommand: ParsableCommand {
             guard start < images.count else {
                 throw ValidationError("--start \(start) is past the end of the \(split) split (\(images.count) images)")
             }
+            if let info = Path.status(out), (info.st_mode & S_IFMT) != S_IFDIR {
+                Diagnostics.report(out, "is not a folder")
+                throw ExitCode.failure
+            }
             do {
                 try Path.makeDirectories(out)
             } catch {
                 Diagnostics.report(out, "cannot create the directory: \(error.reason)")
                 throw ExitCode.failure
             }
+            // Files are made inside this folder: a link where one goes is replaced, never followed out.
+            let folder = Path.open(out, Path.pathOnly | O_DIRECTORY | O_CLOEXEC)
+            guard folder >= 0 else {
+                Diagnostics.report(out, String(cString: strerror(errno)))
+                throw ExitCode.failure
+            }
+            defer { close(folder) }
             let end = min(images.count, start + (limit ?? images.count))
             let encoder = EncodePNG()
             let digits = String(images.count - 1).count
@@ -142,7 +153,7 @@ struct DataCommand: ParsableCommand {
                     String(repeating: "0", count: max(0, max(5, digits) - index.count)) + index + "-"
                     + ImageSet.classNames[Int(images.labels[i])] + ".png"
                 do {
-                    try AtomicFile.write(png, to: "\(out)/\(name)", durable: false, replacingSpecialFiles: true)
+                    try AtomicFile.write(png, to: name, in: folder, durable: false)
                 } catch {
                     Diagnostics.report("\(out)/\(name)", error.reason)
                     throw ExitCode.failure

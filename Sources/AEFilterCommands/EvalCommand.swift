@@ -73,26 +73,31 @@ struct EvalCommand: ParsableCommand {
     func run() throws {
         let plugins = compute.plugins
         let checkpoint = try loadModel(model, plugins: compute.plugins)
-        let dataset = try loadData(data)
         let name = noiseModel ?? checkpoint.metadata[.noiseModel] ?? "dropout"
+        func makeNoise(at level: Float) throws -> (any NoiseModel)? {
+            do { return level > 0 ? try plugins.noise.make(name, level: level) : nil } catch {
+                throw ValidationError("--noise-model/\(levels == nil ? "--noise" : "--levels"): \(error)")
+            }
+        }
+        // Every level is checked before the test set is read.
+        let levels = levels.flatMap(Self.levels)
+        let level = noise ?? checkpoint.metadata[.noise].flatMap(Float.init) ?? 0.5
+        for level in levels ?? [level] { _ = try makeNoise(at: level) }
+        let dataset = try loadData(data)
         let backend = try compute.makeBackend()
         func report(at level: Float) throws -> EvaluationReport {
-            let noiseModel: (any NoiseModel)?
-            do { noiseModel = level > 0 ? try plugins.noise.make(name, level: level) : nil } catch {
-                throw ValidationError("--noise-model/--noise: \(error)")
-            }
+            let noiseModel = try makeNoise(at: level)
             let report = EvaluationReport(
                 model: checkpoint.model, backend: backend, images: dataset.test, noise: noiseModel, seed: seed,
                 repeats: repeats, shouldStop: StopSignal.requested)
             if let stop = StopSignal.exitStatus { throw ExitCode(stop) }
             return report
         }
-        if let levels = levels.flatMap(Self.levels) {
+        if let levels {
             let reports = try levels.map { (level: $0, report: try report(at: $0)) }
             print(json ? Self.json(reports, noise: name) : Self.table(reports, noise: name))
             return
         }
-        let level = noise ?? checkpoint.metadata[.noise].flatMap(Float.init) ?? 0.5
         let single = try report(at: level)
         print(json ? Self.json(single, noise: name, level: level) : Self.table(single, noise: name, level: level))
     }

@@ -234,7 +234,7 @@ struct TrainCommand: ParsableCommand {
             Diagnostics.report(
                 resumePath,
                 "an interrupted run's state is here: continue it with `ae-filter train --resume "
-                    + "\(Path.display(resumePath)) -o \(Path.display(output))`, or start over with --force")
+                    + "\(Path.shellWord(resumePath)) -o \(Path.shellWord(output))`, or start over with --force")
             throw ExitCode.failure
         }
     }
@@ -270,10 +270,17 @@ struct TrainCommand: ParsableCommand {
         let backend = try plugins.backends.make(backendName, threads: 1, for: .training)
         let noiseName = configuration.noiseModel
         let noiseRegistry = plugins.noise
-        var run = try TrainingRun(
-            configuration: configuration, train: dataset.train, test: dataset.test, noise: noiseModel,
-            noiseAt: { level in try noiseRegistry.make(noiseName, level: level) }, architectures: plugins.architectures,
-            backend: backend, threads: compute.threads(), resume: resumed)
+        var run: TrainingRun
+        do {
+            run = try TrainingRun(
+                configuration: configuration, train: dataset.train, test: dataset.test, noise: noiseModel,
+                noiseAt: { level in try noiseRegistry.make(noiseName, level: level) },
+                architectures: plugins.architectures, backend: backend, threads: compute.threads(), resume: resumed)
+        } catch let error as CheckpointError {
+            // Only a resumed checkpoint can be wrong here: name it.
+            Diagnostics.report(resume ?? "train", error)
+            throw ExitCode.failure
+        }
 
         var metadata: [String: String] = [:]
         metadata[.version] = AEFilterVersion.current
@@ -320,9 +327,9 @@ struct TrainCommand: ParsableCommand {
             Diagnostics.report(
                 "train",
                 "stopped at iteration \(run.iteration) of \(configuration.iterations); continue with: "
-                    + "ae-filter train --resume \(Path.display(resumePath)) -o \(Path.display(output))"
+                    + "ae-filter train --resume \(Path.shellWord(resumePath)) -o \(Path.shellWord(output))"
                     + [("--log", log), ("--plot", plot)].compactMap { flag, path in
-                        path.map { " \(flag) \(Path.display($0))" }
+                        path.map { " \(flag) \(Path.shellWord($0))" }
                     }.joined()
             )
             throw ExitCode(StopSignal.exitStatus ?? 130)
@@ -353,7 +360,7 @@ struct TrainCommand: ParsableCommand {
         }
         if let last = run.history.last {
             print(
-                "final: iteration \(last.iteration), test MSE \(format(last.testMSE, 5)), PSNR \(format(last.testPSNR, 2)) dB, \(format(last.elapsedSeconds, 1)) s; wrote \(output)"
+                "final: iteration \(last.iteration), test MSE \(format(last.testMSE, 5)), PSNR \(format(last.testPSNR, 2)) dB, \(format(last.elapsedSeconds, 1)) s; wrote \(Path.display(output))"
             )
         }
     }

@@ -68,6 +68,18 @@ public enum Path {
     /// backslashes stay as they are (for text that holds displayed paths).
     public static func sanitized(_ text: String) -> String { escaped(text, backslashes: false) }
 
+    /// `path` as one shell word: as it is when it is plain, else in single
+    /// quotes (a quote inside as `'\''`), so a hint can be pasted back.
+    public static func shellWord(_ path: String) -> String {
+        let plain =
+            !path.isEmpty
+            && path.unicodeScalars.allSatisfy {
+                ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0)
+                    || "/._-+:,=@%".unicodeScalars.contains($0)
+            }
+        return plain ? path : "'" + path.replacing("'", with: "'\\''") + "'"
+    }
+
     static func escaped(_ path: String, backslashes: Bool) -> String {
         var out = ""
         for scalar in path.unicodeScalars {

@@ -59,6 +59,22 @@ import Testing
         #expect(lines.contains { $0.hasPrefix("    trained with: ae-filter train") })
     }
 
+    /// `--version` after a command's name is the version, as each command's help says.
+    @Test(arguments: [["train"], ["eval"], ["filter"], ["data", "export"], ["plugins"]])
+    func everyCommandTakesVersion(command: [String]) throws {
+        let result = try CLI.run(command + ["--version"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(CLI.lines(result) == ["ae-filter 0.1.0"])
+    }
+
+    /// A value that starts with a minus sign and a digit is a value, not an option.
+    @Test func aNegativeRangeIsAValue() throws {
+        let result = try CLI.run(["train", "--noise-range", "-0.1:0.5"])
+        #expect(result.status == 64)
+        #expect(result.stderrLines.first?.contains("--noise-range") == true, "\(result.stderr)")
+        #expect(!result.stderr.contains("unknown option"))
+    }
+
     /// Stray arguments that swift-argument-parser would take for a help request are usage errors.
     @Test(arguments: [
         (

@@ -104,6 +104,23 @@ import Testing
         #expect(try png(Fixtures.bytes("\(dir)/out/shirt.png")).width == 28)
     }
 
+    /// `data export` keeps to its folder too: a link where a file goes is
+    /// replaced; `--out` naming a file is one line.
+    @Test(.needsData) func dataExportReplacesALinkNotWritesThroughIt() throws {
+        let dir = try CLI.temporaryDirectory()
+        try FileManager.default.createDirectory(atPath: "\(dir)/out", withIntermediateDirectories: true)
+        try Data([1, 2, 3]).write(to: URL(fileURLWithPath: "\(dir)/victim"))
+        try FileManager.default.createSymbolicLink(
+            atPath: "\(dir)/out/00000-ankle-boot.png", withDestinationPath: "\(dir)/victim")
+        let result = try CLI.run(["data", "export"] + data + ["--limit", "1", "--out", "\(dir)/out"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(try Fixtures.bytes("\(dir)/victim") == [1, 2, 3])
+        #expect(try png(Fixtures.bytes("\(dir)/out/00000-ankle-boot.png")).width == 28)
+        let file = try CLI.run(["data", "export"] + data + ["--limit", "1", "--out", "\(dir)/victim"])
+        #expect(file.status == 1)
+        #expect(file.stderrLines == ["ae-filter: \(dir)/victim: is not a folder"])
+    }
+
     /// `-o LINK` writes where the link leads, as `>` would, and leaves the
     /// link a link: `-o /dev/stdout` onto a file, a link to a file, and a
     /// link to nothing (refused in one line).

@@ -113,6 +113,35 @@ import Testing
         #expect(counts == [3, 1, 2])
     }
 
+    /// In --lines, a placeholder is a blank image of the output's format under
+    /// the record's key, and a payload may end in a carriage return or blanks.
+    @Test func linePlaceholdersAreBlankImages() throws {
+        let good = Base64.encode(try Fixtures.bytes(shirt))
+        let input = "a\t\(good)\r\nb\tnot-base64!\nc\t\(good)  \n"
+        for format in ["png", "pgm"] {
+            let result = try CLI.run(
+                ["--lines", "--format", format, "--on-error", "placeholder"], stdin: Array(input.utf8))
+            #expect(result.status == 1)
+            #expect(result.stderrLines.count == 1, "\(result.stderr)")
+            let records = CLI.lines(result).map { $0.split(separator: "\t", omittingEmptySubsequences: false) }
+            #expect(records.map { String($0[0]) } == ["a", "b", "c"])
+            let blank = try #require(records.count == 3 ? Base64.decode(Array(records[1][1].utf8)) : nil)
+            let decoded = try CLI.run(["--emit", "input", "--format", "pgm"], stdin: blank)
+            #expect(decoded.status == 0 && decoded.stdout.suffix(784).allSatisfy { $0 == 0 })
+        }
+    }
+
+    /// A value quoted in a usage error cannot start a line of its own or reach the terminal.
+    @Test(arguments: [["--on-error"], ["--format"], ["eval", "--levels"], ["train", "--noise-range"], ["--bogus="]])
+    func usageErrorsEscapeTheValuesTheyQuote(prefix: [String]) throws {
+        let value = "x\u{1B}[2J\nFAKE"
+        let arguments = prefix.last!.hasSuffix("=") ? [prefix.last! + value] : prefix + [value]
+        let result = try CLI.run(Array(arguments))
+        #expect(result.status == 64)
+        #expect(!result.stderr.contains("\u{1B}"))
+        #expect(!result.stderrLines.contains { $0.hasPrefix("FAKE") }, "\(result.stderr)")
+    }
+
     /// A name with a newline and an escape sequence cannot forge a summary
     /// line or colour the terminal; metadata printed by `info` is escaped too.
     @Test func namesAndMetadataCannotForgeLines() throws {

@@ -83,6 +83,26 @@ let data = ["--data", Fixtures.dataDirectory]
         #expect(a.metadata["metrics.test_mse"] == b.metadata["metrics.test_mse"])
     }
 
+    /// The output's name is escaped where train prints it, and a checkpoint
+    /// that cannot be resumed is named.
+    @Test func namesAreEscapedAndNamed() throws {
+        let dir = try CLI.temporaryDirectory()
+        let name = "m\u{1B}[1m\nFAKE.st"
+        let result = try CLI.run(
+            [
+                "train", "-q", "--architecture", "unet", "--channels", "2", "--depth", "1", "--iterations", "2", "-o",
+                name,
+            ]
+                + data, in: dir)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(CLI.lines(result).count == 1 && !result.stdout.contains(0x1B), "\(CLI.lines(result))")
+        #expect(CLI.lines(result).first?.hasSuffix("wrote m\\x1b[1m\\nFAKE.st") == true)
+        let resumed = try CLI.run(["train", "--resume", name, "-o", "again.st"] + data, in: dir)
+        #expect(resumed.status == 1)
+        #expect(
+            resumed.stderrLines.first?.hasPrefix("ae-filter: m\\x1b[1m\\nFAKE.st: not a resumable checkpoint") == true)
+    }
+
     @Test func resumeRefusesNewTrainingOptions() throws {
         let result = try CLI.run(["train", "--resume", "x.safetensors", "--lr", "0.1"])
         #expect(result.status == 64)

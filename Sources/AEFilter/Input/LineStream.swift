@@ -38,7 +38,8 @@ struct LineStream {
                 line = bytes
             }
             var content = line[...]
-            if content.last == 0x0D { content = content.dropLast() }
+            // CRLF ends and trailing blanks, as editors and other tools leave them, are not the payload.
+            while let last = content.last, last == 0x0D || last == 0x20 { content = content.dropLast() }
             let key: String
             let payload: ArraySlice<UInt8>
             if let tab = content.firstIndex(of: 0x09) {

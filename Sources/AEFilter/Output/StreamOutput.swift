@@ -8,7 +8,8 @@ import Glibc
 final class StreamOutput {
     enum Mode {
         case images(OutputFormat)
-        case lines
+        /// KEY<TAB>base64 lines, each image in this format.
+        case lines(OutputFormat)
     }
 
     private let channel: OutputChannel
@@ -73,13 +74,14 @@ final class StreamOutput {
                 buffer += Path.bytes(outcome.key) + [0x09]
                 Base64.encode(bytes, into: &buffer)
                 buffer.append(0x0A)
-            case (.lines, .failure(let error)):
+            case (.lines(let format), .failure(let error)):
                 report(outcome, error)
                 if policy == .stop {
                     stopped = true
                     break
                 }
                 buffer += Path.bytes(outcome.key) + [0x09]
+                if policy == .placeholder { Base64.encode(blank(format), into: &buffer) }
                 if policy == .mark { buffer += [0x09] + Array("error: \(Path.sanitized("\(error)"))".utf8) }
                 buffer.append(0x0A)
             case (.images, .success(let bytes)):
