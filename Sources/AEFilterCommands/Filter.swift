@@ -205,6 +205,16 @@ struct Filter: ParsableCommand {
         let backend = try compute.makeBackend(threads: 1)
         let progress = ProgressLine(label: "ae-filter", unit: .count("images"), quiet: quiet)
         progress.start(total: nil, delay: 1)
+        if progress.isDrawn {
+            // The total, for the percentage and time left, is counted beside the run.
+            let (inputs, settings, later) = (run.inputs, run.input, progress.laterTotal)
+            let excluded = run.writesToDirectory ? run.output : nil
+            WorkerThread {
+                let total = FilterInputs.total(
+                    arguments: inputs, settings: settings, excluding: excluded, shouldStop: StopSignal.requested)
+                if let total { later.store(total) }
+            }.detach()
+        }
         run.progress = progress.update
         let counts: FilterRun.Counts
         do {

@@ -1,5 +1,6 @@
 import AESystem
 import Glibc
+import Synchronization
 
 /// One status line on standard error for a long task, redrawn in place:
 ///
@@ -26,6 +27,8 @@ final class ProgressLine {
     private let mode: Mode
     private let bold: Bool
     private var total: Int?
+    /// A total found later, on another thread; drawn from then on.
+    let laterTotal = LaterTotal()
     private var first = 0
     private var count = 0
     private var startTime = 0.0
@@ -68,6 +71,9 @@ final class ProgressLine {
         draw(force: true)
     }
 
+    /// Whether anything is drawn at all (a terminal, not quiet).
+    var isDrawn: Bool { mode != .off }
+
     /// Erases the live line, so a message can take its place; the next
     /// update draws it again below the message.
     func clear() {
@@ -105,6 +111,7 @@ final class ProgressLine {
 
     /// The line: label, count[/total], percentage, rate, time left (or time taken when final).
     func text(final: Bool) -> String {
+        if total == nil, let later = laterTotal.value { total = later }
         var parts = [label]
         let elapsed = Self.now() - startTime
         if let total {
@@ -187,4 +194,17 @@ final class ProgressLine {
         let bytes = Array(text.utf8)
         _ = bytes.withUnsafeBytes { Glibc.write(output, $0.baseAddress, $0.count) }
     }
+}
+
+/// A progress total that another thread finds (a folder counted while the run goes on).
+final class LaterTotal: Sendable {
+    private let stored = Atomic<Int>(-1)
+
+    /// The total, once known.
+    var value: Int? {
+        let value = stored.load(ordering: .relaxed)
+        return value >= 0 ? value : nil
+    }
+
+    func store(_ total: Int) { stored.store(total, ordering: .relaxed) }
 }

@@ -21,14 +21,15 @@ import Testing
         let dir = try folder(10_000)
         // One bad file, so an error has to share the screen with the line.
         try Data("not an image".utf8).write(to: URL(fileURLWithPath: "\(dir)/in/bad.png"))
-        let command = "\(environment) '\(CLI.binary)' \(options) -o out/ in"
+        let command = "\(environment) '\(CLI.binary)' --model tutorial \(options) -o out/ in"
         let result = try CLI.run(executable: "/usr/bin/script", ["-qec", command, "/dev/null"], in: dir)
         return String(decoding: result.stdout, as: UTF8.self)
     }
 
-    @Test func aFolderRunOnATerminalShowsCountRateAndTime() throws {
+    @Test func aFolderRunOnATerminalShowsCountTotalRateAndTime() throws {
         let screen = try Self.run("")
-        #expect(screen.contains("10001 images"), "\(screen)")
+        // The folder is counted beside the run: the total and the percentage.
+        #expect(screen.contains("10001/10001 images  100%"), "\(screen)")
         #expect(screen.contains("images/s"))
         #expect(screen.contains("ae-filter: in/bad.png: not a PNG, JPEG or PNM image"))
         // The error is on a line of its own, never glued to the progress line.

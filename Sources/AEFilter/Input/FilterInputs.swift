@@ -172,6 +172,33 @@ public struct FilterInputs: RecordSource {
 
     /// Starts one input; returns it directly when it is a single file.
     /// `relative` is where a listed path mirrors to; arguments mirror by name.
+    /// How many inputs `arguments` hold, when that is known without reading
+    /// them: named image files count one each, folders are walked (names only).
+    /// Nil with standard input, `--lines`, `--files-from`, or a file that may
+    /// be a stream of images (an IDX or gzip file, or a name not like an image's).
+    public static func total(
+        arguments: [String], settings: InputSettings, excluding: String? = nil, shouldStop: () -> Bool = { false }
+    ) -> Int? {
+        guard !settings.lines, settings.filesFrom == nil else { return nil }
+        let excluded = excluding.flatMap(Path.status).map { ($0.st_dev, $0.st_ino) }
+        var total = 0
+        for path in arguments {
+            guard path != "-", let info = Path.status(path) else { return nil }
+            if (info.st_mode & S_IFMT) == S_IFDIR {
+                var walk = FolderWalk(root: path, relative: "", excluding: excluded)
+                while walk.next() != nil {
+                    if shouldStop() { return nil }
+                    total += 1
+                }
+            } else if FolderWalk.isImageName(Path.name(of: path)) {
+                total += 1
+            } else {
+                return nil
+            }
+        }
+        return total
+    }
+
     private mutating func start(_ path: String, relative: String?) -> (origin: InputOrigin, payload: InputPayload)? {
         if path == "-" {
             if StandardStreams.inputWasClosed {
