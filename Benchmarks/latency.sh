@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Single-image latency of whole processes, side by side in one hyperfine run:
 # the installed configuration (static Swift runtime, lld; scripts/install) with
-# each embedded model, and ImageMagick's convert resizing the same image to
-# 28x28 (/usr/bin/convert: the real one, not a wrapper). Prints the medians and
-# each one's ratio to convert.
+# each embedded model (the default, blind, first), with and without noise, and
+# ImageMagick's convert resizing the same image to 28x28 (/usr/bin/convert: the
+# real one, not a wrapper). Prints the medians and each one's ratio to convert.
 # Usage: Benchmarks/latency.sh [RUNS]   (needs hyperfine and imagemagick)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -17,9 +17,10 @@ trap 'rm -f "$json"' EXIT
 echo "CPU: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores; $(date -u +%Y-%m-%d)"
 hyperfine -N --warmup 10 --runs "$runs" --export-json "$json" --output=null \
   "/usr/bin/convert $sample -resize 28x28 png:-" \
-  "$bin --model tutorial $sample" \
-  "$bin --model blind $sample" \
-  "$bin --model tutorial --noise 0.5 $sample" >&2
+  "$bin --noise 0.5 $sample" \
+  "$bin --model tutorial --noise 0.5 $sample" \
+  "$bin $sample" \
+  "$bin --model tutorial $sample" >&2
 python3 - "$json" <<'PY'
 import json, sys
 results = json.load(open(sys.argv[1]))["results"]
