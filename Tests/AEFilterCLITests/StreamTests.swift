@@ -127,7 +127,9 @@ func idxImages(_ bytes: [UInt8]) -> [[UInt8]] {
     }
 
     /// The built-in backend computes each image alone, whatever else is in its batch.
-    @Test func resultsDoNotDependOnJobsOrBatchSize() throws {
+    /// For the tutorial's checkpoint and the default model (the U-Net).
+    @Test(arguments: [model, []])
+    func resultsDoNotDependOnJobsOrBatchSize(model: [String]) throws {
         let stream = try (0..<40).flatMap { _ in try Fixtures.bytes(shirt) }
         let base = model + ["--noise", "0.5", "--seed", "9", "--format", "idx"]
         let expected = try CLI.run(base + ["-j", "1", "--batch-size", "128"], stdin: stream).stdout
