@@ -110,6 +110,23 @@ struct TrainCommand: ParsableCommand {
     @Flag(name: [.short, .long], help: "Only errors and the final line: no progress, no evaluation lines.")
     var quiet = false
 
+    /// The command line as a checkpoint records it: without `--data DIR`, a
+    /// path on the machine that trained it (the data's MD5s say which data).
+    static func portable(_ arguments: [String]) -> [String] {
+        var kept: [String] = []
+        var skipNext = false
+        for argument in arguments {
+            if skipNext {
+                skipNext = false
+            } else if argument == "--data" {
+                skipNext = true
+            } else if !argument.hasPrefix("--data=") {
+                kept.append(argument)
+            }
+        }
+        return kept
+    }
+
     /// The resumable checkpoint beside the output: model.safetensors → model.resume.safetensors.
     var resumePath: String {
         (output.hasSuffix(".safetensors") ? String(output.dropLast(12)) : output) + ".resume.safetensors"
@@ -284,7 +301,7 @@ struct TrainCommand: ParsableCommand {
 
         var metadata: [String: String] = [:]
         metadata[.version] = AEFilterVersion.current
-        metadata[.trainCommand] = (["ae-filter"] + CommandLineArguments.raw()).joined(separator: " ")
+        metadata[.trainCommand] = (["ae-filter"] + Self.portable(CommandLineArguments.raw())).joined(separator: " ")
         metadata[.trainBackend] = backend.name
         metadata[.trainThreads] = "\(compute.threads())"
         for file in FashionMNIST.files { metadata[.dataMD5(file.name)] = dataset.md5s[file.name] }

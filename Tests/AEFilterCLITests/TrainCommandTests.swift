@@ -23,6 +23,9 @@ let data = ["--data", Fixtures.dataDirectory]
         #expect(checkpoint.metadata["data.official"] == "true")
         #expect(checkpoint.metadata["data.md5.train-images-idx3-ubyte.gz"] == "8d4fb7e6c68d591d4c3dfef9ec88bf0d")
         #expect(checkpoint.metadata["ae_filter.version"] != nil)
+        // The command without this machine's data folder, which the MD5s stand for.
+        let command = checkpoint.metadata["train.command"] ?? ""
+        #expect(command.hasPrefix("ae-filter train --iterations 60 ") && !command.contains("--data"), "\(command)")
         #expect(checkpoint.metadata["metrics.test_psnr"].flatMap(Double.init) ?? 0 > 10)
         let log = try String(contentsOfFile: "\(dir)/log.jsonl", encoding: .utf8).split(separator: "\n")
         #expect(log.count == 2 && log.allSatisfy { $0.hasPrefix("{\"iteration\":") })
