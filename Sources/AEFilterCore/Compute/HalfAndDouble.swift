@@ -6,28 +6,21 @@ public enum HalfAndDouble {
         _ input: UnsafePointer<Float>, images: Int, side: Int, channels: Int, into output: UnsafeMutablePointer<Float>,
         chosen: UnsafeMutablePointer<UInt8>?
     ) {
-        let half = side / 2
-        for image in 0..<images {
-            for y in 0..<half {
-                for x in 0..<half {
-                    let target = ((image * half + y) * half + x) * channels
-                    let corner = ((image * side + 2 * y) * side + 2 * x) * channels
-                    let offsets = [0, channels, side * channels, (side + 1) * channels]
-                    for c in 0..<channels {
-                        // PyTorch's max_pool2d keeps the first of equal values, in row order.
-                        var best = input[corner + c]
-                        var which: UInt8 = 0
-                        for k in 1..<4 {
-                            let value = input[corner + offsets[k] + c]
-                            if value > best || value.isNaN {
-                                best = value
-                                which = UInt8(k)
-                            }
-                        }
-                        output[target + c] = best
-                        chosen?[target + c] = which
+        let offsets = cornerOffsets(side: side, channels: channels)
+        forEachWindow(images: images, side: side, channels: channels) { target, corner in
+            for c in 0..<channels {
+                // PyTorch's max_pool2d keeps the first of equal values, in row order.
+                var best = input[corner + c]
+                var which: UInt8 = 0
+                for k in 1..<4 {
+                    let value = input[corner + offsets[k] + c]
+                    if value > best || value.isNaN {
+                        best = value
+                        which = UInt8(k)
                     }
                 }
+                output[target + c] = best
+                chosen?[target + c] = which
             }
         }
     }
@@ -38,17 +31,29 @@ public enum HalfAndDouble {
         _ gradient: UnsafePointer<Float>, chosen: UnsafePointer<UInt8>, images: Int, side: Int, channels: Int,
         into input: UnsafeMutablePointer<Float>
     ) {
-        let half = side / 2
         input.update(repeating: 0, count: images * side * side * channels)
+        let offsets = cornerOffsets(side: side, channels: channels)
+        forEachWindow(images: images, side: side, channels: channels) { source, corner in
+            for c in 0..<channels {
+                input[corner + offsets[Int(chosen[source + c])] + c] = gradient[source + c]
+            }
+        }
+    }
+
+    /// The four pixels of a 2×2 window, from its top-left one, in row order.
+    static func cornerOffsets(side: Int, channels: Int) -> SIMD4<Int> {
+        SIMD4(0, channels, side * channels, (side + 1) * channels)
+    }
+
+    /// Calls `body(halved, corner)` for each 2×2 window: the first float of
+    /// its pixel in the halved image, and of its top-left pixel in the input.
+    @inline(__always)
+    static func forEachWindow(images: Int, side: Int, channels: Int, _ body: (Int, Int) -> Void) {
+        let half = side / 2
         for image in 0..<images {
             for y in 0..<half {
                 for x in 0..<half {
-                    let source = ((image * half + y) * half + x) * channels
-                    let corner = ((image * side + 2 * y) * side + 2 * x) * channels
-                    let offsets = [0, channels, side * channels, (side + 1) * channels]
-                    for c in 0..<channels {
-                        input[corner + offsets[Int(chosen[source + c])] + c] = gradient[source + c]
-                    }
+                    body(((image * half + y) * half + x) * channels, ((image * side + 2 * y) * side + 2 * x) * channels)
                 }
             }
         }
