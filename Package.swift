@@ -113,6 +113,7 @@ let package = Package(
         .testTarget(name: "AEDataTests", dependencies: ["AEData", "TestSupport"]),
         .testTarget(name: "NoiseModelsTests", dependencies: ["NoiseModels", "TestSupport"]),
         .testTarget(name: "AEFilterTests", dependencies: ["AEFilter", "AETraining", "TestSupport"]),
+        .testTarget(name: "AEFilterCommandsTests", dependencies: ["AEFilterCommands", "TestSupport"]),
         .testTarget(name: "AEFilterCLITests", dependencies: ["AEImageIO", "TestSupport"]),
     ]
 )

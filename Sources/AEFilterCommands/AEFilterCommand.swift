@@ -45,7 +45,7 @@ public struct AEFilterCommand: ParsableCommand {
         do {
             let (arguments, files) = ManyFiles.split(normalized)
             ManyFiles.trailing = files
-            var command = try parseAsRoot(arguments)
+            var command = try parse(arguments)
             do {
                 try command.run()
             } catch let error as ValidationError {
@@ -79,6 +79,12 @@ public struct AEFilterCommand: ParsableCommand {
         }
         if let stop = StopSignal.exitStatus { status = stop }
         Glibc.exit(status)
+    }
+
+    /// The command `arguments` name: the common filter lines through
+    /// ``FilterShortcut``, everything else (and every error) through the parser.
+    static func parse(_ arguments: [String]) throws -> any ParsableCommand {
+        try FilterShortcut.parse(arguments) ?? parseAsRoot(arguments)
     }
 
     /// A usage error: its line, where the command's help is, and exit 64.

@@ -6,12 +6,8 @@ enum ManyFiles {
     /// The file names taken off the command line.
     nonisolated(unsafe) static var trailing: [String] = []
 
-    /// The filter's options that take a value (a test keeps this in step with the command).
-    static let valued: Set<String> = [
-        "-o", "--output", "--format", "--files-from", "-j", "--jobs", "--batch-size", "--noise", "--noise-model",
-        "--seed", "--model", "--fit", "--invert", "--emit", "--scale", "--backend", "--threads", "--max-pixels",
-        "--on-error", "--plugin",
-    ]
+    /// The filter's options that take a value (a test keeps these in step with the command).
+    static let valued = Set(FilterShortcut.valued.keys)
 
     static let subcommands: Set<String> = ["filter", "train", "eval", "info", "data", "plugins", "help"]
 
