@@ -25,6 +25,7 @@ public enum EmbeddedModels {
     public static func load(_ name: String, architectures: ArchitectureRegistry) throws(CheckpointError) -> Checkpoint?
     {
         guard let bytes = bytes(name) else { return nil }
-        return try Checkpoint(parsed: SafeTensors.parse(bytes), architectures: architectures)
+        // The bytes are part of the executable: F16 weights are used where they are.
+        return try Checkpoint(parsed: SafeTensors.parse(bytes, halvesInPlace: true), architectures: architectures)
     }
 }

@@ -85,3 +85,24 @@ int CAENumerics_all_finite(const float *values, size_t count) {
     }
     return 1;
 }
+
+int CAENumerics_all_finite_half(const void *halves, size_t count) {
+    // An exponent of all ones (0x7C00) is NaN or infinity.
+    const unsigned char *in = halves;
+    size_t i = 0;
+    for (; i + 64 <= count; i += 64) {
+        uint16_t bad = 0;
+        for (size_t j = 0; j < 64; j++) {
+            uint16_t h;
+            memcpy(&h, in + 2 * (i + j), 2);
+            bad |= (uint16_t)((h & 0x7C00) == 0x7C00);
+        }
+        if (bad) return 0;
+    }
+    for (; i < count; i++) {
+        uint16_t h;
+        memcpy(&h, in + 2 * i, 2);
+        if ((h & 0x7C00) == 0x7C00) return 0;
+    }
+    return 1;
+}

@@ -32,6 +32,11 @@ extension OpenBLASSuites {
                     == [])
         }
 
+        @Test(arguments: names)
+        func halfPrecisionWeightsGiveTheSameBits(backendName: String) throws {
+            #expect(BackendConformance.halfProblems(try Fixtures.plugins.backends.make(backendName, threads: 2)) == [])
+        }
+
         /// The checker itself catches a backend that is wrong.
         @Test func aWrongBackendIsCaught() {
             struct OffByOne: Backend {
@@ -47,8 +52,29 @@ extension OpenBLASSuites {
                     if ldc > n { c[n] = 0 }
                 }
             }
+            struct HalfOffByOne: Backend {
+                let name = "half-off-by-one", threads = 1
+                func gemm(
+                    transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float, a: UnsafePointer<Float>, lda: Int,
+                    b: UnsafePointer<Float>, ldb: Int, beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
+                ) {
+                    CPUBackend(threads: 1).gemm(
+                        transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb,
+                        beta: beta, c: c, ldc: ldc)
+                }
+                func gemmHalf(
+                    m: Int, n: Int, k: Int, alpha: Float, a: UnsafePointer<Float>, lda: Int, b: UnsafeRawPointer,
+                    ldb: Int, beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
+                ) {
+                    CPUBackend(threads: 1).gemmHalf(
+                        m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+                    c[ldc * (m - 1) + n - 1] = c[ldc * (m - 1) + n - 1].nextUp
+                }
+            }
             let problems = BackendConformance.problems(OffByOne())
             #expect(problems.contains { $0.contains("worst error") })
+            // Its half-precision multiply, not the widened one, is off.
+            #expect(BackendConformance.halfProblems(HalfOffByOne()).contains { $0.contains("half-precision B") })
             #expect(problems.contains { $0.contains("beyond n") })
             // It also changes C[0, 0] of every call, so a row computed alone differs.
             #expect(

@@ -32,6 +32,15 @@ import Testing
         }
     }
 
+    /// Half-precision weights, multiplied in place, on every path this CPU has.
+    @Test func everyPathMultipliesHalvesAsWidened() {
+        defer { CPUBackend.usePath("auto") }
+        for path in CPUBackend.availablePaths {
+            #expect(CPUBackend.usePath(path))
+            #expect(BackendConformance.halfProblems(CPUBackend(threads: 2)) == [], "\(path)")
+        }
+    }
+
     @Test func aPathThisCPUCannotRunIsRefused() {
         #expect(!CPUBackend.usePath("sse9"))
         #expect(CPUBackend.availablePaths.contains(CPUBackend.path))

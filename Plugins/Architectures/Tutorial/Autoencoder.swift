@@ -9,24 +9,47 @@ public struct Autoencoder: DenoisingModel, Equatable {
     public let inputSize: Int
     public let hiddenSize: Int
     public var negativeSlope: Float
-    public var fc1Weight: [Float]
+    /// The weights as stored: floats, or an embedded checkpoint's halves in place.
+    public var fc1: WeightMatrix
+    public var fc2: WeightMatrix
     public var fc1Bias: [Float]
-    public var fc2Weight: [Float]
     public var fc2Bias: [Float]
+
+    /// `fc1.weight` as floats.
+    public var fc1Weight: [Float] {
+        get { fc1.floats }
+        set { fc1 = .floats(newValue) }
+    }
+
+    /// `fc2.weight` as floats.
+    public var fc2Weight: [Float] {
+        get { fc2.floats }
+        set { fc2 = .floats(newValue) }
+    }
 
     /// A model from its parameters, in PyTorch's `nn.Linear` layout (weights `out × in`).
     public init(
         hiddenSize: Int, inputSize: Int = Geometry.pixels, negativeSlope: Float = 0.01,
         fc1Weight: [Float], fc1Bias: [Float], fc2Weight: [Float], fc2Bias: [Float]
     ) {
-        precondition(fc1Weight.count == hiddenSize * inputSize && fc1Bias.count == hiddenSize)
-        precondition(fc2Weight.count == inputSize * hiddenSize && fc2Bias.count == inputSize)
+        self.init(
+            hiddenSize: hiddenSize, inputSize: inputSize, negativeSlope: negativeSlope, fc1: .floats(fc1Weight),
+            fc1Bias: fc1Bias, fc2: .floats(fc2Weight), fc2Bias: fc2Bias)
+    }
+
+    /// A model from weights as stored (floats or halves in place) and biases.
+    public init(
+        hiddenSize: Int, inputSize: Int = Geometry.pixels, negativeSlope: Float = 0.01,
+        fc1: WeightMatrix, fc1Bias: [Float], fc2: WeightMatrix, fc2Bias: [Float]
+    ) {
+        precondition(fc1.count == hiddenSize * inputSize && fc1Bias.count == hiddenSize)
+        precondition(fc2.count == inputSize * hiddenSize && fc2Bias.count == inputSize)
         self.inputSize = inputSize
         self.hiddenSize = hiddenSize
         self.negativeSlope = negativeSlope
-        self.fc1Weight = fc1Weight
+        self.fc1 = fc1
         self.fc1Bias = fc1Bias
-        self.fc2Weight = fc2Weight
+        self.fc2 = fc2
         self.fc2Bias = fc2Bias
     }
 
@@ -50,6 +73,7 @@ public struct Autoencoder: DenoisingModel, Equatable {
     public var hyperparameters: [String: String] {
         ["hidden_size": "\(hiddenSize)", "negative_slope": "\(negativeSlope)"]
     }
+    public var parameterNames: [String] { Parameter.allCases.map(\.name) }
     public var parameters: [NamedTensor] {
         Parameter.allCases.map { NamedTensor(name: $0.name, shape: shape(of: $0), values: self[$0]) }
     }
@@ -75,21 +99,13 @@ public struct Autoencoder: DenoisingModel, Equatable {
         let h = hiddenSize
         let d = inputSize
         let slope = negativeSlope
-        fc1Weight.withUnsafeBufferPointer { w1 in
-            backend.gemm(
-                transA: false, transB: true, m: batch, n: h, k: d, alpha: 1, a: x, lda: d,
-                b: w1.baseAddress!, ldb: d, beta: 0, c: hidden, ldc: h)
-        }
+        fc1.multiply(x, m: batch, lda: d, rows: h, columns: d, into: hidden, ldc: h, backend: backend)
         fc1Bias.withUnsafeBufferPointer { b1 in
             Elementwise.biasLeakyReLU(
                 z: hidden, a: hidden, bias: b1.baseAddress!, rows: batch, columns: h, slope: slope,
                 threads: backend.threads)
         }
-        fc2Weight.withUnsafeBufferPointer { w2 in
-            backend.gemm(
-                transA: false, transB: true, m: batch, n: d, k: h, alpha: 1, a: hidden, lda: h,
-                b: w2.baseAddress!, ldb: h, beta: 0, c: output, ldc: d)
-        }
+        fc2.multiply(hidden, m: batch, lda: h, rows: d, columns: h, into: output, ldc: d, backend: backend)
         fc2Bias.withUnsafeBufferPointer { b2 in
             Elementwise.biasSigmoid(y: output, bias: b2.baseAddress!, rows: batch, columns: d, threads: backend.threads)
         }

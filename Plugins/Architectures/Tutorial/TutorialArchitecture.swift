@@ -55,7 +55,7 @@ public enum TutorialArchitecture {
             slope = value
         }
         return Autoencoder(
-            hiddenSize: h, negativeSlope: slope, fc1Weight: w1.values, fc1Bias: b1.values, fc2Weight: w2.values,
+            hiddenSize: h, negativeSlope: slope, fc1: WeightMatrix(w1), fc1Bias: b1.values, fc2: WeightMatrix(w2),
             fc2Bias: b2.values)
     }
 }

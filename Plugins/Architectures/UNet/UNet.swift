@@ -40,14 +40,14 @@ public struct UNet: DenoisingModel {
             // Drawn in PyTorch's layout, so a seed gives the same network whatever the internal one.
             let weights = (0..<outputs * inputs * kernel * kernel).map { _ in (rng.nextUnitFloat() * 2 - 1) * bound }
             let bias = (0..<outputs).map { _ in (rng.nextUnitFloat() * 2 - 1) * bound }
-            return (weights, bias)
+            return (.floats(weights), bias)
         }
     }
 
     /// A U-Net whose layers' PyTorch weights and biases come from `values(name, inputs, outputs, kernel)`.
     init(
         channels: Int, depth: Int, kernel: Int,
-        values: (_ name: String, _ inputs: Int, _ outputs: Int, _ kernel: Int) throws -> ([Float], [Float])
+        values: (_ name: String, _ inputs: Int, _ outputs: Int, _ kernel: Int) throws -> (WeightMatrix, [Float])
     ) rethrows {
         self.channels = channels
         self.depth = depth

@@ -60,7 +60,7 @@ public enum UNetArchitecture {
             guard bias.shape == [outputs] else {
                 throw CheckpointError("\(name).bias has shape \(bias.shape), expected [\(outputs)]")
             }
-            return (weight.values, bias.values)
+            return (WeightMatrix(weight), bias.values)
         }
     }
 }

@@ -24,6 +24,11 @@ package final class UNetPass: @unchecked Sendable {
     let logits: UnsafeMutablePointer<Float>
     /// Patches of the widest convolution, and a transposed kernel.
     let patches: UnsafeMutablePointer<Float>
+    /// The patch rows `patches` holds: every pixel's when training, else a
+    /// chunk of about ``chunkBytes``, which stays in cache and leaves a
+    /// one-image run a few hundred pages fewer to fault in.
+    let patchRows: Int
+    static let chunkBytes = 256 << 10
     let kernelScratch: UnsafeMutablePointer<Float>
     /// Gradients flowing back: two ping-pong buffers as wide as any activation, and the skips'.
     let gradient: UnsafeMutablePointer<Float>
@@ -75,7 +80,10 @@ package final class UNetPass: @unchecked Sendable {
             patchWidth = max(patchWidth, layer.kernel * layer.kernel * max(layer.inputs, layer.outputs))
             kernelSize = max(kernelSize, layer.weights.count)
         }
-        patches = floats(pixels(0) * patchWidth)
+        // Training keeps every patch row of a convolution; a forward-only
+        // pass makes them a chunk at a time (see `patchRows`).
+        patchRows = training ? pixels(0) : min(pixels(0), max(16, Self.chunkBytes / (4 * patchWidth)))
+        patches = floats(patchRows * patchWidth)
         kernelScratch = floats(kernelSize, gradient: true)
         gradient = floats(widest, gradient: true)
         gradientOther = floats(widest, gradient: true)
@@ -99,14 +107,21 @@ package final class UNetPass: @unchecked Sendable {
             let conv = model.layers[layer]
             let size = side >> level
             let pixels = images * size * size
-            Convolution.patches(
-                source, images: images, side: size, channels: conv.inputs, kernel: conv.kernel, into: patches)
-            conv.weights.withUnsafeBufferPointer { weights in
-                conv.bias.withUnsafeBufferPointer { bias in
-                    Convolution.forward(
-                        patches: patches, pixels: pixels, width: conv.width, weights: weights.baseAddress!,
-                        bias: bias.baseAddress!, outputs: conv.outputs, relu: relu, into: target, backend: backend)
+            // Each output row depends only on its patch row, so chunks change no result.
+            var start = 0
+            while start < pixels {
+                let end = min(pixels, start + patchRows)
+                Convolution.patches(
+                    source, side: size, channels: conv.inputs, kernel: conv.kernel, pixels: start..<end, into: patches)
+                conv.weights.withUnsafeBufferPointer { weights in
+                    conv.bias.withUnsafeBufferPointer { bias in
+                        Convolution.forward(
+                            patches: patches, pixels: end - start, width: conv.width, weights: weights.baseAddress!,
+                            bias: bias.baseAddress!, outputs: conv.outputs, relu: relu,
+                            into: target + start * conv.outputs, backend: backend)
+                    }
                 }
+                start = end
             }
             layer += 1
         }

@@ -1,3 +1,5 @@
+import CAENumerics
+
 /// Convolutions of images stored NHWC (pixel by pixel, the channels of a
 /// pixel together), as matrix products on a ``Backend``: each output pixel is
 /// one row, so a backend whose rows are independent keeps every image's
@@ -13,25 +15,31 @@ public enum Convolution {
         _ input: UnsafePointer<Float>, images: Int, side: Int, channels: Int, kernel: Int,
         into columns: UnsafeMutablePointer<Float>
     ) {
+        patches(input, side: side, channels: channels, kernel: kernel, pixels: 0..<images * side * side, into: columns)
+    }
+
+    /// The patch rows of `pixels` only, counted across the images, the first at `columns`.
+    public static func patches(
+        _ input: UnsafePointer<Float>, side: Int, channels: Int, kernel: Int, pixels: Range<Int>,
+        into columns: UnsafeMutablePointer<Float>
+    ) {
         let pad = kernel / 2
         let width = kernel * kernel * channels
-        for image in 0..<images {
+        for pixel in pixels {
+            let (image, place) = pixel.quotientAndRemainder(dividingBy: side * side)
+            let (y, x) = place.quotientAndRemainder(dividingBy: side)
             let source = input + image * side * side * channels
-            for y in 0..<side {
-                for x in 0..<side {
-                    var row = columns + ((image * side + y) * side + x) * width
-                    for ky in 0..<kernel {
-                        let sy = y + ky - pad
-                        for kx in 0..<kernel {
-                            let sx = x + kx - pad
-                            if sy >= 0 && sy < side && sx >= 0 && sx < side {
-                                row.update(from: source + (sy * side + sx) * channels, count: channels)
-                            } else {
-                                row.update(repeating: 0, count: channels)
-                            }
-                            row += channels
-                        }
+            var row = columns + (pixel - pixels.lowerBound) * width
+            for ky in 0..<kernel {
+                let sy = y + ky - pad
+                for kx in 0..<kernel {
+                    let sx = x + kx - pad
+                    if sy >= 0 && sy < side && sx >= 0 && sx < side {
+                        row.update(from: source + (sy * side + sx) * channels, count: channels)
+                    } else {
+                        row.update(repeating: 0, count: channels)
                     }
+                    row += channels
                 }
             }
         }
@@ -57,19 +65,36 @@ public enum Convolution {
 
     /// PyTorch's `[out][in][ky][kx]` as `[out][ky][kx][in]`.
     public static func fromPyTorch(_ values: [Float], outputs: Int, inputs: Int, kernel: Int) -> [Float] {
-        precondition(values.count == outputs * inputs * kernel * kernel)
+        fromPyTorch(.floats(values), outputs: outputs, inputs: inputs, kernel: kernel)
+    }
+
+    /// PyTorch's `[out][in][ky][kx]` as `[out][ky][kx][in]`, half-precision
+    /// weights widened on the way (one output's block at a time).
+    public static func fromPyTorch(_ weights: WeightMatrix, outputs: Int, inputs: Int, kernel: Int) -> [Float] {
+        precondition(weights.count == outputs * inputs * kernel * kernel)
         let taps = kernel * kernel
-        return [Float](unsafeUninitializedCapacity: values.count) { result, initialized in
-            values.withUnsafeBufferPointer { source in
-                for o in 0..<outputs {
-                    let from = source.baseAddress! + o * inputs * taps
-                    let to = result.baseAddress! + o * inputs * taps
-                    for i in 0..<inputs {
-                        for tap in 0..<taps { to[tap * inputs + i] = from[i * taps + tap] }
-                    }
+        let block = inputs * taps
+        return [Float](unsafeUninitializedCapacity: weights.count) { result, initialized in
+            func reorder(_ from: UnsafePointer<Float>, output o: Int) {
+                let to = result.baseAddress! + o * block
+                for tap in 0..<taps {
+                    for i in 0..<inputs { to[tap * inputs + i] = from[i * taps + tap] }
                 }
             }
-            initialized = values.count
+            switch weights {
+            case .floats(let values):
+                values.withUnsafeBufferPointer { source in
+                    for o in 0..<outputs { reorder(source.baseAddress! + o * block, output: o) }
+                }
+            case .halves(let halves):
+                let widened = UnsafeMutablePointer<Float>.allocate(capacity: max(1, block))
+                defer { widened.deallocate() }
+                for o in 0..<outputs {
+                    CAENumerics_half_to_float(halves.base + 2 * o * block, widened, block)
+                    reorder(widened, output: o)
+                }
+            }
+            initialized = weights.count
         }
     }
 

@@ -47,8 +47,7 @@ public struct Checkpoint: Sendable {
         parsed: (tensors: [String: SafeTensors.Tensor], metadata: [String: String]), architectures: ArchitectureRegistry
     ) throws(CheckpointError) {
         let (tensors, metadata) = parsed
-        for (name, tensor) in tensors.sorted(by: { $0.key < $1.key })
-        where tensor.values.withUnsafeBufferPointer({ CAENumerics_all_finite($0.baseAddress, $0.count) }) == 0 {
+        for (name, tensor) in tensors.sorted(by: { $0.key < $1.key }) where !tensor.allFinite {
             throw CheckpointError("tensor '\(name)' has NaN or infinite values")
         }
         let model = try architectures.load(tensors, metadata: metadata)

@@ -19,16 +19,45 @@ public enum SafeTensors {
     /// A tensor as float32 values with its shape and stored type.
     public struct Tensor: Sendable, Equatable {
         public var shape: [Int]
-        /// The values, widened to `Float`.
-        public var values: [Float]
         /// The dtype it was stored as.
         public var dtype: DType
+        /// The F16 values read in place (see ``SafeTensors/parse(_:halvesInPlace:)``); nil once `values` is set.
+        public private(set) var halves: HalfValues?
+        private var floats: [Float]
+
+        /// The values, widened to `Float` (from ``halves`` on each read when the tensor has them).
+        public var values: [Float] {
+            get { halves?.floats ?? floats }
+            set {
+                halves = nil
+                floats = newValue
+            }
+        }
+
+        /// Whether no value is NaN or infinite.
+        public var allFinite: Bool {
+            halves?.allFinite
+                ?? floats.withUnsafeBufferPointer { CAENumerics_all_finite($0.baseAddress, $0.count) != 0 }
+        }
 
         /// A tensor; `values` holds the product of `shape` elements.
         public init(shape: [Int], values: [Float], dtype: DType = .f32) {
             self.shape = shape
-            self.values = values
+            self.floats = values
             self.dtype = dtype
+        }
+
+        /// An F16 tensor whose values stay where they are.
+        public init(shape: [Int], halves: HalfValues) {
+            self.shape = shape
+            self.floats = []
+            self.halves = halves
+            self.dtype = .f16
+        }
+
+        public static func == (lhs: Tensor, rhs: Tensor) -> Bool {
+            lhs.shape == rhs.shape && lhs.dtype == rhs.dtype
+                && (lhs.halves != nil && lhs.halves == rhs.halves || lhs.values == rhs.values)
         }
     }
 
@@ -64,10 +93,12 @@ public enum SafeTensors {
         try bytes.withUnsafeBytes { raw in Result { () throws(CheckpointError) in try parse(raw) } }.get()
     }
 
-    /// Parses a whole file held in memory, e.g. mapped.
-    public static func parse(_ bytes: UnsafeRawBufferPointer) throws(CheckpointError) -> (
-        tensors: [String: Tensor], metadata: [String: String]
-    ) {
+    /// Parses a whole file held in memory, e.g. mapped. With `halvesInPlace`,
+    /// which needs `bytes` to outlive every tensor (an embedded checkpoint),
+    /// F16 tensors refer to their bytes instead of being widened.
+    public static func parse(_ bytes: UnsafeRawBufferPointer, halvesInPlace: Bool = false) throws(CheckpointError)
+        -> (tensors: [String: Tensor], metadata: [String: String])
+    {
         guard bytes.count >= 8 else {
             throw CheckpointError("file too short for a safetensors header (\(bytes.count) bytes)")
         }
@@ -145,6 +176,12 @@ public enum SafeTensors {
 
         var tensors: [String: Tensor] = [:]
         for range in ranges {
+            if halvesInPlace && range.dtype == .f16 {
+                let halves = HalfValues(
+                    base: bytes.baseAddress! + dataStart + range.begin, count: (range.end - range.begin) / 2)
+                tensors[range.name] = Tensor(shape: range.shape, halves: halves)
+                continue
+            }
             let values = decode(
                 bytes, from: dataStart + range.begin, count: (range.end - range.begin) / range.dtype.size,
                 dtype: range.dtype)

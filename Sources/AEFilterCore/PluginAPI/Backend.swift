@@ -30,8 +30,27 @@ public protocol Backend: Sendable {
         b: UnsafePointer<Float>, ldb: Int,
         beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
     )
+
+    /// `C = alpha * A * Bᵀ + beta * C` with `B` in half precision; see the extension's default.
+    func gemmHalf(
+        m: Int, n: Int, k: Int, alpha: Float, a: UnsafePointer<Float>, lda: Int,
+        b: UnsafeRawPointer, ldb: Int, beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
+    )
 }
 
 extension Backend {
     public var rowsAreIndependent: Bool { false }
+
+    /// `C = alpha * A * Bᵀ + beta * C` where `B`, `n` rows of `k` values
+    /// `ldb` apart, holds IEEE half-precision values (little-endian, any
+    /// alignment): a model's weights as stored, multiplied without a widened
+    /// copy. The same bits as widening `B` and calling ``gemm(transA:transB:m:n:k:alpha:a:lda:b:ldb:beta:c:ldc:)``
+    /// with `transB`, which is what this default does; a backend may do it in place.
+    public func gemmHalf(
+        m: Int, n: Int, k: Int, alpha: Float, a: UnsafePointer<Float>, lda: Int,
+        b: UnsafeRawPointer, ldb: Int, beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
+    ) {
+        BackendHalf.widenThenMultiply(
+            self, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+    }
 }

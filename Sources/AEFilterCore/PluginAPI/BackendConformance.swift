@@ -1,4 +1,5 @@
 import AESystem
+import CAENumerics
 import Glibc
 
 /// What every ``Backend`` must do, checked against a float64 reference GEMM:
@@ -47,7 +48,63 @@ public enum BackendConformance {
 
     /// Every problem found, as sentences; empty when `backend` conforms.
     public static func problems(_ backend: any Backend) -> [String] {
-        shapes.flatMap { problems(backend, shape: $0) } + concurrencyProblems(backend)
+        shapes.flatMap { problems(backend, shape: $0) } + concurrencyProblems(backend) + halfProblems(backend)
+    }
+
+    /// ``Backend/gemmHalf(m:n:k:alpha:a:lda:b:ldb:beta:c:ldc:)`` must give
+    /// the bits of ``Backend/gemm(transA:transB:m:n:k:alpha:a:lda:b:ldb:beta:c:ldc:)``
+    /// on the widened values, whatever the shape, stride or alignment of `B`.
+    public static func halfProblems(_ backend: any Backend) -> [String] {
+        let cases: [(m: Int, n: Int, k: Int, ldb: Int, offset: Int, alpha: Float, beta: Float)] = [
+            (1, 1176, 784, 784, 0, 1, 0), (3, 784, 1176, 1176, 0, 1, 0), (7, 5, 3, 3, 1, 1, 0),
+            (6, 16, 33, 40, 1, 0.5, 1), (33, 9, 37, 37, 0, 2, 0.25), (4, 3, 0, 1, 0, 1, 0.5),
+        ]
+        var found: [String] = []
+        for item in cases {
+            var rng = RandomGenerator(seed: UInt64(item.m * 7919 + item.n * 31 + item.k))
+            let a = (0..<max(1, item.m * item.k)).map { _ in rng.nextUnitFloat() * 2 - 1 }
+            // Finite halves of either sign, exponents 2^-14 ... 2^1, subnormals and zeros among them.
+            let halves = (0..<max(1, item.n * item.ldb)).map { _ in UInt16(truncatingIfNeeded: rng.next()) & 0xbfff }
+            var bytes = [UInt8](repeating: 0, count: item.offset + 2 * halves.count)
+            for (i, h) in halves.enumerated() {
+                bytes[item.offset + 2 * i] = UInt8(h & 0xff)
+                bytes[item.offset + 2 * i + 1] = UInt8(h >> 8)
+            }
+            var widened = [Float](repeating: 0, count: halves.count)
+            bytes.withUnsafeBytes { raw in
+                widened.withUnsafeMutableBufferPointer {
+                    CAENumerics_half_to_float(raw.baseAddress! + item.offset, $0.baseAddress!, halves.count)
+                }
+            }
+            let ldc = item.n + 1
+            let start = (0..<item.m * ldc).map { _ in item.beta == 0 ? Float.nan : rng.nextUnitFloat() }
+            var expected = start
+            var got = start
+            a.withUnsafeBufferPointer { ap in
+                widened.withUnsafeBufferPointer { bp in
+                    expected.withUnsafeMutableBufferPointer { cp in
+                        backend.gemm(
+                            transA: false, transB: true, m: item.m, n: item.n, k: item.k, alpha: item.alpha,
+                            a: ap.baseAddress!, lda: max(1, item.k), b: bp.baseAddress!, ldb: item.ldb,
+                            beta: item.beta, c: cp.baseAddress!, ldc: ldc)
+                    }
+                }
+                bytes.withUnsafeBytes { raw in
+                    got.withUnsafeMutableBufferPointer { cp in
+                        backend.gemmHalf(
+                            m: item.m, n: item.n, k: item.k, alpha: item.alpha, a: ap.baseAddress!,
+                            lda: max(1, item.k), b: raw.baseAddress! + item.offset, ldb: item.ldb, beta: item.beta,
+                            c: cp.baseAddress!, ldc: ldc)
+                    }
+                }
+            }
+            if let difference = firstDifference(expected, got) {
+                found.append(
+                    "\(backend.name) half-precision B \(item.m)x\(item.n)x\(item.k) ldb=\(item.ldb) "
+                        + "offset \(item.offset): \(difference)")
+            }
+        }
+        return found
     }
 
     /// The problems with one shape.

@@ -15,4 +15,7 @@ void CAENumerics_half_to_float_portable(const void *halves, float *out, size_t c
 /// 1 if none of the `count` floats is NaN or infinite, else 0.
 int CAENumerics_all_finite(const float *values, size_t count);
 
+/// 1 if none of the `count` half-precision values (unaligned) is NaN or infinite, else 0.
+int CAENumerics_all_finite_half(const void *halves, size_t count);
+
 #endif

@@ -1,7 +1,12 @@
 #include "CAECPUKernels.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
 
 #pragma clang fp contract(off)
 
@@ -108,6 +113,76 @@ CAECPU_DRIVER(caecpu_avx2, 2, 2, __attribute__((target("avx2"))))
 CAECPU_DRIVER(caecpu_avx512, 2, 4, __attribute__((target("avx512f"))))
 #endif
 
+// The same tiles over B given in half precision: each block of rows of A
+// meets every C-wide tile of B's rows, widened (exactly) into `scratch` first.
+#define CAECPU_HALF_DRIVER(NAME, R, C, TARGET, WIDEN)                                                           \
+    TARGET static void NAME(size_t m, size_t n, size_t k, float alpha, const float *a, size_t lda,             \
+                            const unsigned char *b, size_t ldb, float beta, float *c, size_t ldc, float *scratch) { \
+        const size_t rows_per_block = 32;                                                                       \
+        for (size_t i0 = 0; i0 < m; i0 += rows_per_block) {                                                     \
+            const size_t i1 = i0 + rows_per_block < m ? i0 + rows_per_block : m;                                \
+            size_t j = 0;                                                                                       \
+            for (; j + C <= n; j += C) {                                                                        \
+                for (int s = 0; s < C; s++) WIDEN(b + 2 * (j + s) * ldb, scratch + s * k, k);                   \
+                size_t i = i0;                                                                                  \
+                for (; i + R <= i1; i += R)                                                                     \
+                    caecpu_tile_##R##x##C(k, a + i * lda, lda, scratch, k, c + i * ldc + j, ldc, alpha, beta);  \
+                for (; i < i1; i++)                                                                             \
+                    caecpu_tile_1x##C(k, a + i * lda, lda, scratch, k, c + i * ldc + j, ldc, alpha, beta);      \
+            }                                                                                                   \
+            for (; j < n; j++) {                                                                                \
+                WIDEN(b + 2 * j * ldb, scratch, k);                                                             \
+                size_t i = i0;                                                                                  \
+                for (; i + R <= i1; i += R)                                                                     \
+                    caecpu_tile_##R##x1(k, a + i * lda, lda, scratch, k, c + i * ldc + j, ldc, alpha, beta);    \
+                for (; i < i1; i++)                                                                             \
+                    caecpu_tile_1x1(k, a + i * lda, lda, scratch, k, c + i * ldc + j, ldc, alpha, beta);        \
+            }                                                                                                   \
+        }                                                                                                       \
+    }
+
+// IEEE half to float, exactly (every half is a float).
+static float caecpu_half(uint16_t h) {
+    uint32_t sign = (uint32_t)(h & 0x8000) << 16, exponent = (h >> 10) & 0x1f, mantissa = h & 0x3ff, bits;
+    if (exponent == 0x1f) {
+        bits = sign | 0x7f800000 | (mantissa << 13);
+    } else if (exponent != 0) {
+        bits = sign | ((exponent + 112) << 23) | (mantissa << 13);
+    } else if (mantissa == 0) {
+        bits = sign;
+    } else {
+        exponent = 113;
+        while ((mantissa & 0x400) == 0) {
+            mantissa <<= 1;
+            exponent--;
+        }
+        bits = sign | (exponent << 23) | ((mantissa & 0x3ff) << 13);
+    }
+    float f;
+    memcpy(&f, &bits, sizeof f);
+    return f;
+}
+
+static void caecpu_widen_generic(const unsigned char *src, float *dst, size_t count) {
+    for (size_t i = 0; i < count; i++) {
+        uint16_t h;
+        memcpy(&h, src + 2 * i, 2);
+        dst[i] = caecpu_half(h);
+    }
+}
+
+CAECPU_HALF_DRIVER(caecpu_half_generic, 1, 2, , caecpu_widen_generic)
+#if defined(__x86_64__)
+__attribute__((target("avx,f16c"))) static void caecpu_widen_f16c(const unsigned char *src, float *dst, size_t count) {
+    size_t i = 0;
+    for (; i + 8 <= count; i += 8)
+        _mm256_storeu_ps(dst + i, _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(src + 2 * i))));
+    caecpu_widen_generic(src + 2 * i, dst + i, count - i);
+}
+CAECPU_HALF_DRIVER(caecpu_half_avx2, 2, 2, __attribute__((target("avx2,f16c"))), caecpu_widen_f16c)
+CAECPU_HALF_DRIVER(caecpu_half_avx512, 2, 4, __attribute__((target("avx512f,f16c"))), caecpu_widen_f16c)
+#endif
+
 typedef void (*caecpu_driver)(size_t, size_t, size_t, float, const float *, size_t, const float *, size_t, float,
                               float *, size_t);
 
@@ -202,5 +277,25 @@ int CAECPU_gemm(int trans_a, int trans_b, size_t m, size_t n, size_t k, float al
     driver(m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
     free(at);
     free(bt);
+    return 0;
+}
+
+int CAECPU_gemm_half(size_t m, size_t n, size_t k, float alpha, const float *a, size_t lda, const void *b,
+                     size_t ldb, float beta, float *c, size_t ldc) {
+    if (m == 0 || n == 0) return 0;
+    // Four widened rows of B, the widest column tile.
+    float *scratch = malloc((k > 0 ? 4 * k : 1) * sizeof(float));
+    if (scratch == NULL) return -1;
+    int path = caecpu_current();
+#if defined(__x86_64__)
+    // Widening is exact, so any converter gives the same values; F16C where the CPU has it.
+    if (path == CAECPU_PATH_AVX512 && __builtin_cpu_supports("f16c"))
+        caecpu_half_avx512(m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, scratch);
+    else if (path >= CAECPU_PATH_AVX2 && __builtin_cpu_supports("f16c"))
+        caecpu_half_avx2(m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, scratch);
+    else
+#endif
+        caecpu_half_generic(m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, scratch);
+    free(scratch);
     return 0;
 }

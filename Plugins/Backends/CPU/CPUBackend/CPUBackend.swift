@@ -78,4 +78,29 @@ public struct CPUBackend: Backend {
             DispatchQueue.concurrentPerform(iterations: parts, execute: work)
         }
     }
+
+    /// Multiplies by the half-precision rows of `b` in place, each column
+    /// tile widened as it is used: the bits of ``gemm(transA:transB:m:n:k:alpha:a:lda:b:ldb:beta:c:ldc:)``
+    /// on the widened matrix, without its copy.
+    public func gemmHalf(
+        m: Int, n: Int, k: Int, alpha: Float, a: UnsafePointer<Float>, lda: Int,
+        b: UnsafeRawPointer, ldb: Int, beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
+    ) {
+        guard m > 0, n > 0 else { return }
+        let parts = min(threads, max(1, n / 16), max(1, m * n * k / 1_000_000))
+        nonisolated(unsafe) let (a, b, c) = (a, b, c)
+        let work: @Sendable (Int) -> Void = { part in
+            let first = n * part / parts
+            let last = n * (part + 1) / parts
+            guard last > first else { return }
+            let status = CAECPU_gemm_half(
+                m, last - first, k, alpha, a, lda, b + 2 * first * ldb, ldb, beta, c + first, ldc)
+            precondition(status == 0, "out of memory in the cpu backend")
+        }
+        if parts == 1 {
+            work(0)
+        } else {
+            DispatchQueue.concurrentPerform(iterations: parts, execute: work)
+        }
+    }
 }

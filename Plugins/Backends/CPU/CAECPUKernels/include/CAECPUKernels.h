@@ -23,6 +23,13 @@
 int CAECPU_gemm(int trans_a, int trans_b, size_t m, size_t n, size_t k, float alpha, const float *a, size_t lda,
                 const float *b, size_t ldb, float beta, float *c, size_t ldc);
 
+/// Row-major C = alpha·A·Bᵀ + beta·C where B, n rows of k, `ldb` values
+/// apart, holds IEEE half-precision values (little-endian, any alignment): a
+/// model's weights as stored. The same bits as widening B to float and
+/// calling CAECPU_gemm(0, 1, ...). Returns 0, or -1 when out of memory.
+int CAECPU_gemm_half(size_t m, size_t n, size_t k, float alpha, const float *a, size_t lda, const void *b,
+                     size_t ldb, float beta, float *c, size_t ldc);
+
 /// The code paths, all giving the same bits.
 enum {
     CAECPU_PATH_AUTO = 0,
