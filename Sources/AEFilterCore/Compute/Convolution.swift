@@ -6,7 +6,7 @@ import CAENumerics
 /// result independent of the others in its batch.
 ///
 /// Weights are kept as `[out][ky][kx][in]` (the channels of an offset
-/// together); PyTorch's `Conv2d` stores `[out][in][ky][kx]`, see ``fromPyTorch(_:outputs:inputs:kernel:)``.
+/// together); PyTorch's `Conv2d` stores `[out][in][ky][kx]`, see ``fromPyTorch(_:outputs:inputs:kernel:)-([Float],_,_,_)``.
 public enum Convolution {
     /// The patches of `input` ([images, side, side, channels]) for a
     /// `kernel`×`kernel` convolution with "same" zero padding: one row of

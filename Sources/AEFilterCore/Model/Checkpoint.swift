@@ -42,7 +42,7 @@ public struct Checkpoint: Sendable {
         try self.init(parsed: parsed, architectures: architectures)
     }
 
-    /// Validates what ``SafeTensors/parse(_:)-(UnsafeRawBufferPointer)`` returned.
+    /// Validates what ``SafeTensors/parse(_:halvesInPlace:)`` returned.
     public init(
         parsed: (tensors: [String: SafeTensors.Tensor], metadata: [String: String]), architectures: ArchitectureRegistry
     ) throws(CheckpointError) {
