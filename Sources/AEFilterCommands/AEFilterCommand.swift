@@ -33,7 +33,12 @@ public struct AEFilterCommand: ParsableCommand {
         let raw = CommandLineArguments.raw()
         if raw.count == 2, raw.contains("--version"), raw.contains("-v") || raw.contains("--verbose") {
             print(VersionReport.text(plugins: plugins))
-            Glibc.exit(CAESystem_flush_stdout() == 0 ? 0 : 1)
+            exit(status: 0)
+        }
+        // What the parser would print, without building its tree.
+        if raw == ["--version"] {
+            print(configuration.version)
+            exit(status: 0)
         }
         let normalized: [String]
         do {
@@ -70,7 +75,13 @@ public struct AEFilterCommand: ParsableCommand {
                 }
             }
         }
-        // Output that could not be written is an error, not silence.
+        exit(status: status)
+    }
+
+    /// Flushes standard output and exits with `status`; output that could
+    /// not be written is an error, not silence.
+    static func exit(status: Int32) -> Never {
+        var status = status
         let failure = CAESystem_flush_stdout()
         if failure == EPIPE { Glibc.exit(128 + SIGPIPE) }
         if failure != 0 {

@@ -73,7 +73,7 @@ import Testing
     }
 
     /// Writing to a full device is an error for every command that prints.
-    @Test(arguments: [["info"], ["plugins"], ["--help"], ["--version"], ["info", "--json"]])
+    @Test(arguments: [["info"], ["plugins"], ["--help"], ["--version"], ["--version", "-v"], ["info", "--json"]])
     func aFullStandardOutputIsAnError(arguments: [String]) throws {
         let script =
             "import subprocess, sys; print(subprocess.run(sys.argv[1:], stdout=open('/dev/full', 'w')).returncode)"

@@ -76,9 +76,14 @@ public enum Convolution {
         let block = inputs * taps
         return [Float](unsafeUninitializedCapacity: weights.count) { result, initialized in
             func reorder(_ from: UnsafePointer<Float>, output o: Int) {
-                let to = result.baseAddress! + o * block
+                var to = result.baseAddress! + o * block
                 for tap in 0..<taps {
-                    for i in 0..<inputs { to[tap * inputs + i] = from[i * taps + tap] }
+                    var source = from + tap
+                    for _ in 0..<inputs {
+                        to.pointee = source.pointee
+                        to += 1
+                        source += taps
+                    }
                 }
             }
             switch weights {
