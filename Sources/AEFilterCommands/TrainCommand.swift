@@ -24,8 +24,22 @@ struct TrainCommand: ParsableCommand {
             valueName: "DIR"))
     var data: String?
 
-    @Option(name: [.short, .long], help: ArgumentHelp("Where to write the trained checkpoint.", valueName: "FILE"))
-    var output: String = "model.safetensors"
+    @Option(
+        name: [.short, .customLong("output")],
+        help: ArgumentHelp(
+            "Where to write the trained checkpoint (default model.safetensors; with --resume X.resume.safetensors, X.safetensors).",
+            valueName: "FILE"))
+    var outputOption: String?
+
+    /// `-o`, else the name the resumed run's state implies, else model.safetensors.
+    var output: String { outputOption ?? resume.flatMap(Self.output(resuming:)) ?? "model.safetensors" }
+
+    /// The checkpoint a resumable state `X.resume.safetensors` belongs to: `X.safetensors`.
+    static func output(resuming path: String) -> String? {
+        let suffix = ".resume.safetensors"
+        guard path.hasSuffix(suffix), path.count > suffix.count else { return nil }
+        return String(path.dropLast(suffix.count)) + ".safetensors"
+    }
 
     @Option(
         help: ArgumentHelp("Training length in passes over the 60,000 training images (default 8).", valueName: "N"))
