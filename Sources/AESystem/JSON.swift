@@ -51,7 +51,12 @@ public enum JSONValue: Equatable, Sendable {
         }
 
         mutating func skipSpace() {
-            while offset < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[offset]) { offset += 1 }
+            while offset < bytes.count {
+                switch bytes[offset] {
+                case 0x20, 0x09, 0x0A, 0x0D: offset += 1
+                default: return
+                }
+            }
         }
 
         mutating func expect(_ literal: String) throws(ParseError) {
@@ -137,6 +142,17 @@ public enum JSONValue: Equatable, Sendable {
 
         mutating func string() throws(ParseError) -> String {
             offset += 1
+            // Most strings have no escape: decoded in one piece.
+            var end = offset
+            while end < bytes.count, bytes[end] != UInt8(ascii: "\""), bytes[end] != UInt8(ascii: "\\"),
+                bytes[end] >= 0x20
+            {
+                end += 1
+            }
+            if end < bytes.count, bytes[end] == UInt8(ascii: "\"") {
+                defer { offset = end + 1 }
+                return String(decoding: bytes[offset..<end], as: UTF8.self)
+            }
             var scalars = String.UnicodeScalarView()
             var run: [UInt8] = []
             func flush() {
