@@ -5,8 +5,7 @@ import Testing
 
 /// The filter's shortcut past swift-argument-parser builds exactly what the
 /// parser builds, every field, or declines and leaves the line to the parser.
-/// Serialized: the commands keep their plugin set in a process-wide cache.
-@Suite(.serialized) struct FilterShortcutTests {
+@Suite struct FilterShortcutTests {
     static let sample = Fixtures.root.appendingPathComponent("Samples/shirt.png").path
     static let samples = Fixtures.root.appendingPathComponent("Samples").path
     static let out = "/tmp/ae-filter-shortcut-test.png"
