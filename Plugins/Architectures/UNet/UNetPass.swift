@@ -107,7 +107,8 @@ package final class UNetPass: @unchecked Sendable {
             let conv = model.layers[layer]
             let size = side >> level
             let pixels = images * size * size
-            // Each output row depends only on its patch row, so chunks change no result.
+            // Each output row depends only on its patch row: on a backend whose rows are
+            // independent (the filter's), chunks change no result.
             var start = 0
             while start < pixels {
                 let end = min(pixels, start + patchRows)
