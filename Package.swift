@@ -56,7 +56,7 @@ let package = Package(
 
         // Plugins: each registers into the core's registries.
         .target(name: "NoiseModels", dependencies: ["AEFilterCore"], path: "Plugins/NoiseModels"),
-        .target(name: "CAECPUKernels", path: "Plugins/Backends/CPU/CAECPUKernels"),
+        .target(name: "CAECPUKernels", dependencies: ["CAENumerics"], path: "Plugins/Backends/CPU/CAECPUKernels"),
         .target(
             name: "CPUBackend", dependencies: ["AEFilterCore", "CAECPUKernels"], path: "Plugins/Backends/CPU/CPUBackend"
         ),

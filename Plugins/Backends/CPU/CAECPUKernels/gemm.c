@@ -1,12 +1,9 @@
 #include "CAECPUKernels.h"
 
-#include <stdint.h>
+#include "CAENumerics.h"
+
 #include <stdlib.h>
 #include <string.h>
-
-#if defined(__x86_64__)
-#include <immintrin.h>
-#endif
 
 #pragma clang fp contract(off)
 // The 16-float vectors pass only between always-inlined helpers of one
@@ -145,46 +142,16 @@ CAECPU_DRIVER(caecpu_avx512, 2, 4, __attribute__((target("avx512f"))))
         }                                                                                                       \
     }
 
-// IEEE half to float, exactly (every half is a float).
-static float caecpu_half(uint16_t h) {
-    uint32_t sign = (uint32_t)(h & 0x8000) << 16, exponent = (h >> 10) & 0x1f, mantissa = h & 0x3ff, bits;
-    if (exponent == 0x1f) {
-        bits = sign | 0x7f800000 | (mantissa << 13);
-    } else if (exponent != 0) {
-        bits = sign | ((exponent + 112) << 23) | (mantissa << 13);
-    } else if (mantissa == 0) {
-        bits = sign;
-    } else {
-        exponent = 113;
-        while ((mantissa & 0x400) == 0) {
-            mantissa <<= 1;
-            exponent--;
-        }
-        bits = sign | (exponent << 23) | ((mantissa & 0x3ff) << 13);
-    }
-    float f;
-    memcpy(&f, &bits, sizeof f);
-    return f;
+// Widening is exact, so CAENumerics' converter (F16C where the CPU has it)
+// gives every path the same values.
+static void caecpu_widen(const unsigned char *src, float *dst, size_t count) {
+    CAENumerics_half_to_float(src, dst, count);
 }
 
-static void caecpu_widen_generic(const unsigned char *src, float *dst, size_t count) {
-    for (size_t i = 0; i < count; i++) {
-        uint16_t h;
-        memcpy(&h, src + 2 * i, 2);
-        dst[i] = caecpu_half(h);
-    }
-}
-
-CAECPU_HALF_DRIVER(caecpu_half_generic, 1, 2, , caecpu_widen_generic)
+CAECPU_HALF_DRIVER(caecpu_half_generic, 1, 2, , caecpu_widen)
 #if defined(__x86_64__)
-__attribute__((target("avx,f16c"))) static void caecpu_widen_f16c(const unsigned char *src, float *dst, size_t count) {
-    size_t i = 0;
-    for (; i + 8 <= count; i += 8)
-        _mm256_storeu_ps(dst + i, _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(src + 2 * i))));
-    caecpu_widen_generic(src + 2 * i, dst + i, count - i);
-}
-CAECPU_HALF_DRIVER(caecpu_half_avx2, 2, 2, __attribute__((target("avx2,f16c"))), caecpu_widen_f16c)
-CAECPU_HALF_DRIVER(caecpu_half_avx512, 2, 4, __attribute__((target("avx512f,f16c"))), caecpu_widen_f16c)
+CAECPU_HALF_DRIVER(caecpu_half_avx2, 2, 2, __attribute__((target("avx2"))), caecpu_widen)
+CAECPU_HALF_DRIVER(caecpu_half_avx512, 2, 4, __attribute__((target("avx512f"))), caecpu_widen)
 #endif
 
 typedef void (*caecpu_driver)(size_t, size_t, size_t, float, const float *, size_t, const float *, size_t, float,
@@ -290,16 +257,13 @@ int CAECPU_gemm_half(size_t m, size_t n, size_t k, float alpha, const float *a, 
     // Four widened rows of B, the widest column tile.
     float *scratch = malloc((k > 0 ? 4 * k : 1) * sizeof(float));
     if (scratch == NULL) return -1;
-    int path = caecpu_current();
+    switch (caecpu_current()) {
 #if defined(__x86_64__)
-    // Widening is exact, so any converter gives the same values; F16C where the CPU has it.
-    if (path == CAECPU_PATH_AVX512 && __builtin_cpu_supports("f16c"))
-        caecpu_half_avx512(m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, scratch);
-    else if (path >= CAECPU_PATH_AVX2 && __builtin_cpu_supports("f16c"))
-        caecpu_half_avx2(m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, scratch);
-    else
+    case CAECPU_PATH_AVX512: caecpu_half_avx512(m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, scratch); break;
+    case CAECPU_PATH_AVX2: caecpu_half_avx2(m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, scratch); break;
 #endif
-        caecpu_half_generic(m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, scratch);
+    default: caecpu_half_generic(m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, scratch); break;
+    }
     free(scratch);
     return 0;
 }

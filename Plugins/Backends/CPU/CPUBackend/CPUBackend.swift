@@ -59,23 +59,11 @@ public struct CPUBackend: Backend {
         b: UnsafePointer<Float>, ldb: Int,
         beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
     ) {
-        guard m > 0, n > 0 else { return }
-        // Columns split over threads; each element is computed the same way in any part.
-        let parts = min(threads, max(1, n / 16), max(1, m * n * k / 1_000_000))
         nonisolated(unsafe) let (a, b, c) = (a, b, c)
-        let work: @Sendable (Int) -> Void = { part in
-            let first = n * part / parts
-            let last = n * (part + 1) / parts
-            guard last > first else { return }
-            let status = CAECPU_gemm(
-                transA ? 1 : 0, transB ? 1 : 0, m, last - first, k, alpha, a, lda,
-                b + (transB ? first * ldb : first), ldb, beta, c + first, ldc)
-            precondition(status == 0, "out of memory in the cpu backend")
-        }
-        if parts == 1 {
-            work(0)
-        } else {
-            DispatchQueue.concurrentPerform(iterations: parts, execute: work)
+        splittingColumns(m: m, n: n, k: k) { first, count in
+            CAECPU_gemm(
+                transA ? 1 : 0, transB ? 1 : 0, m, count, k, alpha, a, lda, b + (transB ? first * ldb : first), ldb,
+                beta, c + first, ldc)
         }
     }
 
@@ -86,16 +74,23 @@ public struct CPUBackend: Backend {
         m: Int, n: Int, k: Int, alpha: Float, a: UnsafePointer<Float>, lda: Int,
         b: UnsafeRawPointer, ldb: Int, beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
     ) {
+        nonisolated(unsafe) let (a, b, c) = (a, b, c)
+        splittingColumns(m: m, n: n, k: k) { first, count in
+            CAECPU_gemm_half(m, count, k, alpha, a, lda, b + 2 * first * ldb, ldb, beta, c + first, ldc)
+        }
+    }
+
+    /// Runs `multiply(first column, column count)` over parts of C's columns,
+    /// on up to `threads` threads; each element is computed the same way in
+    /// any part. `multiply` returns the C kernel's status.
+    private func splittingColumns(m: Int, n: Int, k: Int, _ multiply: @escaping @Sendable (Int, Int) -> Int32) {
         guard m > 0, n > 0 else { return }
         let parts = min(threads, max(1, n / 16), max(1, m * n * k / 1_000_000))
-        nonisolated(unsafe) let (a, b, c) = (a, b, c)
         let work: @Sendable (Int) -> Void = { part in
             let first = n * part / parts
             let last = n * (part + 1) / parts
             guard last > first else { return }
-            let status = CAECPU_gemm_half(
-                m, last - first, k, alpha, a, lda, b + 2 * first * ldb, ldb, beta, c + first, ldc)
-            precondition(status == 0, "out of memory in the cpu backend")
+            precondition(multiply(first, last - first) == 0, "out of memory in the cpu backend")
         }
         if parts == 1 {
             work(0)
