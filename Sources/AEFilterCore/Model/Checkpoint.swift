@@ -1,5 +1,4 @@
 import AESystem
-import CAENumerics
 
 /// A model with its provenance: what a checkpoint file holds.
 ///
