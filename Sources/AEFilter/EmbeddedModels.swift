@@ -26,6 +26,6 @@ public enum EmbeddedModels {
     {
         guard let bytes = bytes(name) else { return nil }
         // The bytes are part of the executable: F16 weights are used where they are.
-        return try Checkpoint(parsed: SafeTensors.parse(bytes, halvesInPlace: true), architectures: architectures)
+        return try Checkpoint(parsed: SafeTensors.parse(bytes, halves: .inPlace), architectures: architectures)
     }
 }

@@ -17,6 +17,11 @@ import Testing
         return [0, 0, 8, 3, 0, 0, 0, 100, 0, 0, 0, 28, 0, 0, 0, 28] + pixels
     }()
 
+    /// An embedded model's safetensors file in the sources.
+    static func embedded(_ name: String) -> String {
+        Fixtures.root.appendingPathComponent("Sources/CAEEmbeddedModels/\(name).safetensors").path
+    }
+
     @Test(arguments: [
         (["--model", "tutorial", "--noise", "0.5", "--seed", "7", "--format", "idx"], "tutorial-noise-0.5.idx"),
         (["--model", "tutorial", "--format", "png", "--batch-size", "1"], "tutorial-clean.png-stream"),
@@ -25,6 +30,16 @@ import Testing
             "pytorch-tutorial-noise-0.3.pgm-stream"
         ),
         (["--model", "blind", "--noise", "0.3", "--seed", "1", "--format", "idx", "-j", "1"], "blind-noise-0.3.idx"),
+        // The embedded models' files, whose F16 weights are copied as halves
+        // rather than used in place: the same bytes.
+        (
+            ["--model", embedded("tutorial"), "--noise", "0.5", "--seed", "7", "--format", "idx"],
+            "tutorial-noise-0.5.idx"
+        ),
+        (
+            ["--model", embedded("blind"), "--noise", "0.3", "--seed", "1", "--format", "idx", "-j", "1"],
+            "blind-noise-0.3.idx"
+        ),
     ])
     func outputsAreTheGoldenBytes(arguments: [String], file: String) throws {
         #expect(Self.stream.count == 16 + 100 * 784)

@@ -29,6 +29,26 @@ func safetensorsFile(header: String, data: [UInt8] = [], declaredLength: UInt64?
         #expect((bytes.count - 8 - values.count * dtype.size) % 8 == 0)
     }
 
+    /// F16 tensors kept as halves, in place or copied, read as the widened
+    /// values; a copy outlives the bytes it came from.
+    @Test func halvesKeptInPlaceOrCopiedReadAsWidened() throws {
+        let values: [Float] = [0, 1, -2.5, 0.099975586, 65504, -0.0001, 3.140625, .leastNonzeroMagnitude]
+        let bytes = SafeTensors.serialize(["t": .init(shape: [8], values: values, dtype: .f16)], metadata: [:])
+        let widened = try #require(try SafeTensors.parse(bytes).tensors["t"])
+        #expect(widened.halves == nil)
+        let source = UnsafeMutableRawBufferPointer.allocate(byteCount: bytes.count, alignment: 1)
+        source.copyBytes(from: bytes)
+        let inPlace = try #require(try SafeTensors.parse(UnsafeRawBufferPointer(source), halves: .inPlace).tensors["t"])
+        let copied = try #require(try SafeTensors.parse(UnsafeRawBufferPointer(source), halves: .copied).tensors["t"])
+        #expect(inPlace.halves?.base == UnsafeRawPointer(source.baseAddress!) + (bytes.count - 16))
+        #expect(inPlace.values.map(\.bitPattern) == widened.values.map(\.bitPattern))
+        source.initializeMemory(as: UInt8.self, repeating: 0xFF)
+        source.deallocate()
+        #expect(copied.halves != nil && copied.dtype == .f16 && copied.allFinite)
+        #expect(copied.values.map(\.bitPattern) == widened.values.map(\.bitPattern))
+        #expect(copied == widened)
+    }
+
     @Test func readsThePyTorchCheckpoint() throws {
         let (tensors, metadata) = try SafeTensors.parse(Fixtures.bytes(Fixtures.referenceCheckpoint))
         #expect(metadata.isEmpty)

@@ -37,11 +37,11 @@ public struct Checkpoint: Sendable {
     public init(contentsOf path: String, architectures: ArchitectureRegistry) throws {
         let parsed = try MappedFile.withContents(
             of: path, limit: Self.maxFileSize, wanted: SafeTensors.declaredSize
-        ) { raw in try SafeTensors.parse(raw) }
+        ) { raw in try SafeTensors.parse(raw, halves: .copied) }
         try self.init(parsed: parsed, architectures: architectures)
     }
 
-    /// Validates what ``SafeTensors/parse(_:halvesInPlace:)`` returned.
+    /// Validates what ``SafeTensors/parse(_:halves:)`` returned.
     public init(
         parsed: (tensors: [String: SafeTensors.Tensor], metadata: [String: String]), architectures: ArchitectureRegistry
     ) throws(CheckpointError) {

@@ -21,7 +21,7 @@ public enum SafeTensors {
         public var shape: [Int]
         /// The dtype it was stored as.
         public var dtype: DType
-        /// The F16 values read in place (see ``SafeTensors/parse(_:halvesInPlace:)``); nil once `values` is set.
+        /// The F16 values kept as halves (see ``SafeTensors/parse(_:halves:)``); nil once `values` is set.
         public private(set) var halves: HalfValues?
         private var floats: [Float]
 
@@ -93,10 +93,16 @@ public enum SafeTensors {
         try bytes.withUnsafeBytes { raw in Result { () throws(CheckpointError) in try parse(raw) } }.get()
     }
 
-    /// Parses a whole file held in memory, e.g. mapped. With `halvesInPlace`,
-    /// which needs `bytes` to outlive every tensor (an embedded checkpoint),
-    /// F16 tensors refer to their bytes instead of being widened.
-    public static func parse(_ bytes: UnsafeRawBufferPointer, halvesInPlace: Bool = false) throws(CheckpointError)
+    /// What becomes of F16 tensors: widened to floats, kept as halves where
+    /// they are (the bytes must outlive every tensor: an embedded
+    /// checkpoint), or kept as halves in a copy of their own (a mapped file).
+    public enum Halves: Sendable {
+        case widened, inPlace, copied
+    }
+
+    /// Parses a whole file held in memory, e.g. mapped; `halves` says what
+    /// becomes of F16 tensors.
+    public static func parse(_ bytes: UnsafeRawBufferPointer, halves: Halves = .widened) throws(CheckpointError)
         -> (tensors: [String: Tensor], metadata: [String: String])
     {
         guard bytes.count >= 8 else {
@@ -176,10 +182,12 @@ public enum SafeTensors {
 
         var tensors: [String: Tensor] = [:]
         for range in ranges {
-            if halvesInPlace && range.dtype == .f16 {
-                let halves = HalfValues(
-                    base: bytes.baseAddress! + dataStart + range.begin, count: (range.end - range.begin) / 2)
-                tensors[range.name] = Tensor(shape: range.shape, halves: halves)
+            if range.dtype == .f16 && halves != .widened {
+                let (start, count) = (bytes.baseAddress! + dataStart + range.begin, (range.end - range.begin) / 2)
+                let values =
+                    halves == .inPlace
+                    ? HalfValues(base: start, count: count) : HalfValues(copying: start, count: count)
+                tensors[range.name] = Tensor(shape: range.shape, halves: values)
                 continue
             }
             let values = decode(
