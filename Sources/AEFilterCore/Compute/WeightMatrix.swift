@@ -1,13 +1,14 @@
-/// A layer's weights, `rows`×`columns` row-major (PyTorch's `out × in`):
-/// floats, or half-precision values read in place from an embedded
-/// checkpoint. Either way `A · Wᵀ` gives the same bits.
+/// Values as a checkpoint stores them: floats, or half-precision values
+/// kept as halves (a tensor's ``SafeTensors/Tensor/storage``). As a layer's
+/// weights, `rows`×`columns` row-major (PyTorch's `out × in`), `A · Wᵀ`
+/// gives the same bits either way.
 public enum WeightMatrix: Sendable, Equatable {
     case floats([Float])
     case halves(HalfValues)
 
-    /// A checkpoint tensor's values, kept in place when it has them so.
+    /// A checkpoint tensor's values, kept as halves when it has them so.
     public init(_ tensor: SafeTensors.Tensor) {
-        self = tensor.halves.map { .halves($0) } ?? .floats(tensor.values)
+        self = tensor.storage
     }
 
     /// The values as floats (widened on each read for `halves`).

@@ -21,43 +21,43 @@ public enum SafeTensors {
         public var shape: [Int]
         /// The dtype it was stored as.
         public var dtype: DType
-        /// The F16 values kept as halves (see ``SafeTensors/parse(_:halves:)``); nil once `values` is set.
-        public private(set) var halves: HalfValues?
-        private var floats: [Float]
+        /// The values as stored: floats, or F16 values kept as halves (see ``SafeTensors/parse(_:halves:)``).
+        public private(set) var storage: WeightMatrix
+
+        /// The F16 values kept as halves; nil once `values` is set.
+        public var halves: HalfValues? {
+            if case .halves(let halves) = storage { return halves }
+            return nil
+        }
 
         /// The values, widened to `Float` (from ``halves`` on each read when the tensor has them).
         public var values: [Float] {
-            get { halves?.floats ?? floats }
-            set {
-                halves = nil
-                floats = newValue
-            }
+            get { storage.floats }
+            set { storage = .floats(newValue) }
         }
 
         /// Whether no value is NaN or infinite.
         public var allFinite: Bool {
-            halves?.allFinite
-                ?? floats.withUnsafeBufferPointer { CAENumerics_all_finite($0.baseAddress, $0.count) != 0 }
+            switch storage {
+            case .floats(let floats):
+                return floats.withUnsafeBufferPointer { CAENumerics_all_finite($0.baseAddress, $0.count) != 0 }
+            case .halves(let halves):
+                return halves.allFinite
+            }
         }
 
         /// A tensor; `values` holds the product of `shape` elements.
         public init(shape: [Int], values: [Float], dtype: DType = .f32) {
             self.shape = shape
-            self.floats = values
+            self.storage = .floats(values)
             self.dtype = dtype
         }
 
         /// An F16 tensor whose values stay where they are.
         public init(shape: [Int], halves: HalfValues) {
             self.shape = shape
-            self.floats = []
-            self.halves = halves
+            self.storage = .halves(halves)
             self.dtype = .f16
-        }
-
-        public static func == (lhs: Tensor, rhs: Tensor) -> Bool {
-            lhs.shape == rhs.shape && lhs.dtype == rhs.dtype
-                && (lhs.halves != nil && lhs.halves == rhs.halves || lhs.values == rhs.values)
         }
     }
 
