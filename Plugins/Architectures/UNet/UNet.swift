@@ -16,13 +16,14 @@ public struct UNet: DenoisingModel {
     /// Every convolution, in `state_dict` order (encoder, bottleneck, decoder by level, head).
     public internal(set) var layers: [Layer]
 
-    /// One convolution: its weights `[out][ky][kx][in]` and bias.
+    /// One convolution: its weights `[out][ky][kx][in]` (halves when they
+    /// came as halves, until training replaces them) and bias.
     public struct Layer: Sendable, Equatable {
         public let name: String
         public let inputs: Int
         public let outputs: Int
         public let kernel: Int
-        public var weights: [Float]
+        public var weights: WeightMatrix
         public var bias: [Float]
 
         public var width: Int { kernel * kernel * inputs }
@@ -107,7 +108,7 @@ public struct UNet: DenoisingModel {
                 NamedTensor(
                     name: layer.name + ".weight", shape: [layer.outputs, layer.inputs, layer.kernel, layer.kernel],
                     values: Convolution.toPyTorch(
-                        layer.weights, outputs: layer.outputs, inputs: layer.inputs, kernel: layer.kernel)),
+                        layer.weights.floats, outputs: layer.outputs, inputs: layer.inputs, kernel: layer.kernel)),
                 NamedTensor(name: layer.name + ".bias", shape: [layer.outputs], values: layer.bias),
             ]
         }

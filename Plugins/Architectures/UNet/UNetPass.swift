@@ -8,16 +8,16 @@ package final class UNetPass: @unchecked Sendable {
     let depth: Int
     let widths: [Int]
     /// Per level: the block's input, its first and second activations, and
-    /// (encoder) the pooled output with the choices of the pooling.
+    /// (encoder) the pooled output with the choices of the pooling. The
+    /// decoder's input, the level below doubled beside the skip, is never
+    /// made: its patches are (``Convolution/joinedPatches(below:belowChannels:skip:skipChannels:side:kernel:pixels:into:)``).
     var encoderInput: [UnsafeMutablePointer<Float>] = []
     var encoderFirst: [UnsafeMutablePointer<Float>] = []
     var encoderSecond: [UnsafeMutablePointer<Float>] = []
     var pooled: [UnsafeMutablePointer<Float>] = []
-    var chosen: [UnsafeMutablePointer<UInt8>] = []
+    var chosen: [UnsafeMutablePointer<UInt8>?] = []
     let bottleneckFirst: UnsafeMutablePointer<Float>
     let bottleneckSecond: UnsafeMutablePointer<Float>
-    /// Per level: the concatenation (upsampled, then skip) and the decoder block's activations.
-    var joined: [UnsafeMutablePointer<Float>] = []
     var decoderFirst: [UnsafeMutablePointer<Float>] = []
     var decoderSecond: [UnsafeMutablePointer<Float>] = []
     /// The head's output, then the image.
@@ -28,7 +28,7 @@ package final class UNetPass: @unchecked Sendable {
     /// chunk of about ``chunkBytes``, which stays in cache and leaves a
     /// one-image run a few hundred pages fewer to fault in.
     let patchRows: Int
-    static let chunkBytes = 256 << 10
+    static let chunkBytes = 128 << 10
     let kernelScratch: UnsafeMutablePointer<Float>
     /// Gradients flowing back: two ping-pong buffers as wide as any activation, and the skips'.
     let gradient: UnsafeMutablePointer<Float>
@@ -37,12 +37,15 @@ package final class UNetPass: @unchecked Sendable {
     private var owned: [UnsafeMutableRawPointer] = []
 
     /// Buffers for `images` images. A pass that is not `training` only runs
-    /// forward: it has no gradient buffers, and its activations, which the
-    /// forward pass writes whole before reading, are not cleared first.
+    /// forward: it keeps only the skips, every other activation takes turns
+    /// in two buffers (a one-image run faults in half the pages), it has no
+    /// gradient buffers, and nothing is cleared first, since the forward
+    /// pass writes each activation whole before reading it.
     package init(model: UNet, images: Int, training: Bool = true) {
         self.images = images
         depth = model.depth
-        widths = (0..<model.depth).map { UNet.width($0, channels: model.channels) }
+        let widths = (0..<model.depth).map { UNet.width($0, channels: model.channels) }
+        self.widths = widths
         var allocations: [UnsafeMutableRawPointer] = []
         func floats(_ count: Int, gradient: Bool = false) -> UnsafeMutablePointer<Float> {
             let size = gradient && !training ? 1 : max(1, count)
@@ -52,27 +55,38 @@ package final class UNetPass: @unchecked Sendable {
             return pointer
         }
         func pixels(_ level: Int) -> Int { images * (UNet.side >> level) * (UNet.side >> level) }
+        // Forward only: `first` and `second` take turns (each activation is
+        // dead once the next is made), the skips stay.
+        let largest = (0..<model.depth).map { pixels($0) * widths[$0] }.max()!
+        let first = training ? nil : floats(largest)
+        let second = training ? nil : floats(largest)
+        func activation(_ count: Int, or shared: UnsafeMutablePointer<Float>?) -> UnsafeMutablePointer<Float> {
+            shared ?? floats(count)
+        }
         var widest = 0
         for level in 0..<model.depth {
             let width = widths[level]
             encoderInput.append(level == 0 ? floats(pixels(0)) : pooled[level - 1])
-            encoderFirst.append(floats(pixels(level) * width))
+            encoderFirst.append(activation(pixels(level) * width, or: first))
             encoderSecond.append(floats(pixels(level) * width))
-            pooled.append(floats(pixels(level + 1) * width))
-            let choices = UnsafeMutablePointer<UInt8>.allocate(capacity: pixels(level + 1) * width)
-            choices.initialize(repeating: 0, count: pixels(level + 1) * width)
-            allocations.append(UnsafeMutableRawPointer(choices))
-            chosen.append(choices)
+            pooled.append(activation(pixels(level + 1) * width, or: second))
+            if training {
+                let choices = UnsafeMutablePointer<UInt8>.allocate(capacity: pixels(level + 1) * width)
+                choices.initialize(repeating: 0, count: pixels(level + 1) * width)
+                allocations.append(UnsafeMutableRawPointer(choices))
+                chosen.append(choices)
+            } else {
+                chosen.append(nil)
+            }
             let below = level + 1 < model.depth ? widths[level + 1] : widths[model.depth - 1]
-            joined.append(floats(pixels(level) * (below + width)))
-            decoderFirst.append(floats(pixels(level) * width))
-            decoderSecond.append(floats(pixels(level) * width))
+            decoderFirst.append(activation(pixels(level) * width, or: first))
+            decoderSecond.append(activation(pixels(level) * width, or: second))
             skipGradient.append(floats(pixels(level) * width, gradient: true))
             widest = max(widest, pixels(level) * (below + width))
         }
         let deepest = widths[model.depth - 1]
-        bottleneckFirst = floats(pixels(model.depth) * deepest)
-        bottleneckSecond = floats(pixels(model.depth) * deepest)
+        bottleneckFirst = activation(pixels(model.depth) * deepest, or: first)
+        bottleneckSecond = activation(pixels(model.depth) * deepest, or: second)
         logits = floats(pixels(0))
         var patchWidth = 0
         var kernelSize = 0
@@ -92,8 +106,29 @@ package final class UNetPass: @unchecked Sendable {
 
     deinit { for pointer in owned { pointer.deallocate() } }
 
+    /// What a convolution reads: an activation, or a decoder's input (the
+    /// level below doubled, beside the skip).
+    enum Source {
+        case plain(UnsafePointer<Float>)
+        case joined(below: UnsafePointer<Float>, belowChannels: Int, skip: UnsafePointer<Float>)
+    }
+
+    /// The patch rows of `pixels` of `source` (side `size`) for `conv`, into `patches`.
+    func patches(_ source: Source, size: Int, conv: UNet.Layer, pixels: Range<Int>) {
+        switch source {
+        case .plain(let input):
+            Convolution.patches(
+                input, side: size, channels: conv.inputs, kernel: conv.kernel, pixels: pixels, into: patches)
+        case .joined(let below, let belowChannels, let skip):
+            Convolution.joinedPatches(
+                below: below, belowChannels: belowChannels, skip: skip, skipChannels: conv.inputs - belowChannels,
+                side: size, kernel: conv.kernel, pixels: pixels, into: patches)
+        }
+    }
+
     /// Runs `images` (≤ the pass's) images from `input` into `output`,
-    /// keeping every activation for ``backward(_:target:images:gradients:scale:rowSums:backend:)``.
+    /// keeping every activation for ``backward(_:output:target:images:gradients:scale:rowSums:backend:)``
+    /// when the pass is for training.
     package func forward(
         _ model: UNet, input: UnsafePointer<Float>, images: Int, output: UnsafeMutablePointer<Float>,
         backend: any Backend
@@ -102,8 +137,7 @@ package final class UNetPass: @unchecked Sendable {
         let side = UNet.side
         encoderInput[0].update(from: input, count: images * side * side)
         var layer = 0
-        func convolve(_ source: UnsafePointer<Float>, level: Int, into target: UnsafeMutablePointer<Float>, relu: Bool)
-        {
+        func convolve(_ source: Source, level: Int, into target: UnsafeMutablePointer<Float>, relu: Bool) {
             let conv = model.layers[layer]
             let size = side >> level
             let pixels = images * size * size
@@ -112,50 +146,41 @@ package final class UNetPass: @unchecked Sendable {
             var start = 0
             while start < pixels {
                 let end = min(pixels, start + patchRows)
-                Convolution.patches(
-                    source, side: size, channels: conv.inputs, kernel: conv.kernel, pixels: start..<end, into: patches)
-                conv.weights.withUnsafeBufferPointer { weights in
-                    conv.bias.withUnsafeBufferPointer { bias in
-                        Convolution.forward(
-                            patches: patches, pixels: end - start, width: conv.width, weights: weights.baseAddress!,
-                            bias: bias.baseAddress!, outputs: conv.outputs, relu: relu,
-                            into: target + start * conv.outputs, backend: backend)
-                    }
+                patches(source, size: size, conv: conv, pixels: start..<end)
+                conv.bias.withUnsafeBufferPointer { bias in
+                    Convolution.forward(
+                        patches: patches, pixels: end - start, width: conv.width, weights: conv.weights,
+                        bias: bias.baseAddress!, outputs: conv.outputs, relu: relu,
+                        into: target + start * conv.outputs, backend: backend)
                 }
                 start = end
             }
             layer += 1
         }
         for level in 0..<depth {
-            convolve(encoderInput[level], level: level, into: encoderFirst[level], relu: true)
-            convolve(encoderFirst[level], level: level, into: encoderSecond[level], relu: true)
+            convolve(.plain(encoderInput[level]), level: level, into: encoderFirst[level], relu: true)
+            convolve(.plain(encoderFirst[level]), level: level, into: encoderSecond[level], relu: true)
             HalfAndDouble.maxPool(
                 encoderSecond[level], images: images, side: side >> level, channels: widths[level],
                 into: pooled[level], chosen: chosen[level])
         }
-        convolve(pooled[depth - 1], level: depth, into: bottleneckFirst, relu: true)
-        convolve(bottleneckFirst, level: depth, into: bottleneckSecond, relu: true)
+        convolve(.plain(pooled[depth - 1]), level: depth, into: bottleneckFirst, relu: true)
+        convolve(.plain(bottleneckFirst), level: depth, into: bottleneckSecond, relu: true)
         var below = UnsafePointer(bottleneckSecond)
         var belowWidth = widths[depth - 1]
         // The decoder's layers come in state_dict order by level; it runs them deepest first.
         let decoderStart = layer
         for level in (0..<depth).reversed() {
-            let size = side >> level
-            let stride = belowWidth + widths[level]
-            HalfAndDouble.upsample(
-                below, images: images, side: size / 2, channels: belowWidth, into: joined[level], stride: stride,
-                offset: 0)
-            HalfAndDouble.place(
-                encoderSecond[level], pixels: images * size * size, channels: widths[level], into: joined[level],
-                stride: stride, offset: belowWidth)
             layer = decoderStart + 2 * level
-            convolve(joined[level], level: level, into: decoderFirst[level], relu: true)
-            convolve(decoderFirst[level], level: level, into: decoderSecond[level], relu: true)
+            convolve(
+                .joined(below: below, belowChannels: belowWidth, skip: encoderSecond[level]), level: level,
+                into: decoderFirst[level], relu: true)
+            convolve(.plain(decoderFirst[level]), level: level, into: decoderSecond[level], relu: true)
             below = UnsafePointer(decoderSecond[level])
             belowWidth = widths[level]
         }
         layer = decoderStart + 2 * depth
-        convolve(decoderSecond[0], level: 0, into: logits, relu: false)
+        convolve(.plain(decoderSecond[0]), level: 0, into: logits, relu: false)
         let head = model.layers[layer - 1]
         precondition(head.name == "head")
         Elementwise.sigmoid(logits, into: output, count: images * side * side)
@@ -199,14 +224,13 @@ extension UNetPass {
         /// Back through convolution `index`, whose input was `input` at `level`:
         /// accumulates its gradients and, when `inputGradient` is given, writes the input's.
         func convolution(
-            _ index: Int, input: UnsafePointer<Float>, level: Int, outputGradient: UnsafePointer<Float>,
+            _ index: Int, input: Source, level: Int, outputGradient: UnsafePointer<Float>,
             inputGradient: UnsafeMutablePointer<Float>?
         ) {
             let conv = model.layers[index]
             let size = side >> level
             let pixels = images * size * size
-            Convolution.patches(
-                input, images: images, side: size, channels: conv.inputs, kernel: conv.kernel, into: patches)
+            patches(input, size: size, conv: conv, pixels: 0..<pixels)
             backend.gemm(
                 transA: true, transB: false, m: conv.outputs, n: conv.width, k: pixels, alpha: 1, a: outputGradient,
                 lda: conv.outputs, b: patches, ldb: conv.width, beta: 0, c: gradients + weightOffsets[index],
@@ -216,7 +240,7 @@ extension UNetPass {
             guard let inputGradient else { return }
             Convolution.patches(
                 outputGradient, images: images, side: size, channels: conv.outputs, kernel: conv.kernel, into: patches)
-            conv.weights.withUnsafeBufferPointer {
+            conv.weights.floats.withUnsafeBufferPointer {
                 Convolution.transposedKernel(
                     $0.baseAddress!, outputs: conv.outputs, inputs: conv.inputs, kernel: conv.kernel,
                     into: kernelScratch)
@@ -234,7 +258,7 @@ extension UNetPass {
 
         let decoderStart = 2 * depth + 2
         let head = decoderStart + 2 * depth
-        convolution(head, input: decoderSecond[0], level: 0, outputGradient: current, inputGradient: spare)
+        convolution(head, input: .plain(decoderSecond[0]), level: 0, outputGradient: current, inputGradient: spare)
         swap(&current, &spare)
         // The decoder, from the top level down to the deepest.
         for level in 0..<depth {
@@ -244,12 +268,15 @@ extension UNetPass {
             let below = level + 1 < depth ? widths[level + 1] : widths[depth - 1]
             relu(current, decoderSecond[level], count: pixels * width)
             convolution(
-                decoderStart + 2 * level + 1, input: decoderFirst[level], level: level, outputGradient: current,
+                decoderStart + 2 * level + 1, input: .plain(decoderFirst[level]), level: level, outputGradient: current,
                 inputGradient: spare)
             swap(&current, &spare)
             relu(current, decoderFirst[level], count: pixels * width)
             convolution(
-                decoderStart + 2 * level, input: joined[level], level: level, outputGradient: current,
+                decoderStart + 2 * level,
+                input: .joined(
+                    below: level + 1 < depth ? decoderSecond[level + 1] : bottleneckSecond, belowChannels: below,
+                    skip: encoderSecond[level]), level: level, outputGradient: current,
                 inputGradient: spare)
             swap(&current, &spare)
             // current: the gradient of the concatenation; split it.
@@ -265,10 +292,12 @@ extension UNetPass {
         let deepest = widths[depth - 1]
         let bottom = images * (side >> depth) * (side >> depth)
         relu(current, bottleneckSecond, count: bottom * deepest)
-        convolution(2 * depth + 1, input: bottleneckFirst, level: depth, outputGradient: current, inputGradient: spare)
+        convolution(
+            2 * depth + 1, input: .plain(bottleneckFirst), level: depth, outputGradient: current, inputGradient: spare)
         swap(&current, &spare)
         relu(current, bottleneckFirst, count: bottom * deepest)
-        convolution(2 * depth, input: pooled[depth - 1], level: depth, outputGradient: current, inputGradient: spare)
+        convolution(
+            2 * depth, input: .plain(pooled[depth - 1]), level: depth, outputGradient: current, inputGradient: spare)
         swap(&current, &spare)
         // The encoder, from the deepest level up.
         for level in (0..<depth).reversed() {
@@ -276,16 +305,17 @@ extension UNetPass {
             let pixels = images * size * size
             let width = widths[level]
             HalfAndDouble.maxPoolGradient(
-                current, chosen: chosen[level], images: images, side: size, channels: width, into: spare)
+                current, chosen: chosen[level]!, images: images, side: size, channels: width, into: spare)
             swap(&current, &spare)
             for i in 0..<pixels * width { current[i] += skipGradient[level][i] }
             relu(current, encoderSecond[level], count: pixels * width)
             convolution(
-                2 * level + 1, input: encoderFirst[level], level: level, outputGradient: current, inputGradient: spare)
+                2 * level + 1, input: .plain(encoderFirst[level]), level: level, outputGradient: current,
+                inputGradient: spare)
             swap(&current, &spare)
             relu(current, encoderFirst[level], count: pixels * width)
             convolution(
-                2 * level, input: encoderInput[level], level: level, outputGradient: current,
+                2 * level, input: .plain(encoderInput[level]), level: level, outputGradient: current,
                 inputGradient: level > 0 ? spare : nil)
             swap(&current, &spare)
         }

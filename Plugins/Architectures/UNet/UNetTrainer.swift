@@ -192,7 +192,7 @@ extension UNetTrainer {
             expAvgSq = .allocate(capacity: parameterCount)
             var offset = 0
             for (index, layer) in model.layers.enumerated() {
-                for (part, values) in [layer.weights, layer.bias].enumerated() {
+                for (part, values) in [layer.weights.floats, layer.bias].enumerated() {
                     (parameters + offset).initialize(from: values, count: values.count)
                     let moment = moments[2 * index + part]
                     (expAvg + offset).initialize(from: moment.expAvg, count: values.count)
@@ -222,7 +222,8 @@ extension UNetTrainer {
             var offset = 0
             for index in model.layers.indices {
                 let weights = model.layers[index].weights.count
-                model.layers[index].weights = Array(UnsafeBufferPointer(start: parameters + offset, count: weights))
+                model.layers[index].weights = .floats(
+                    Array(UnsafeBufferPointer(start: parameters + offset, count: weights)))
                 offset += weights
                 let bias = model.layers[index].bias.count
                 model.layers[index].bias = Array(UnsafeBufferPointer(start: parameters + offset, count: bias))

@@ -45,15 +45,49 @@ public enum Convolution {
         }
     }
 
+    /// The patch rows of `pixels` for the concatenation, channel by channel,
+    /// of `below` ([images, side/2, side/2, belowChannels]) doubled by
+    /// nearest neighbour and `skip` ([images, side, side, skipChannels]): the
+    /// rows ``patches(_:side:channels:kernel:pixels:into:)`` makes of that
+    /// concatenation, without making it.
+    public static func joinedPatches(
+        below: UnsafePointer<Float>, belowChannels: Int, skip: UnsafePointer<Float>, skipChannels: Int, side: Int,
+        kernel: Int, pixels: Range<Int>, into columns: UnsafeMutablePointer<Float>
+    ) {
+        let pad = kernel / 2
+        let half = side / 2
+        let channels = belowChannels + skipChannels
+        var row = columns
+        for pixel in pixels {
+            let (image, place) = pixel.quotientAndRemainder(dividingBy: side * side)
+            let (y, x) = place.quotientAndRemainder(dividingBy: side)
+            let belowImage = below + image * half * half * belowChannels
+            let skipImage = skip + image * side * side * skipChannels
+            for ky in 0..<kernel {
+                let sy = y + ky - pad
+                for kx in 0..<kernel {
+                    let sx = x + kx - pad
+                    if sy >= 0 && sy < side && sx >= 0 && sx < side {
+                        row.update(from: belowImage + ((sy / 2) * half + sx / 2) * belowChannels, count: belowChannels)
+                        (row + belowChannels).update(
+                            from: skipImage + (sy * side + sx) * skipChannels, count: skipChannels)
+                    } else {
+                        row.update(repeating: 0, count: channels)
+                    }
+                    row += channels
+                }
+            }
+        }
+    }
+
     /// `output` ([pixels, outputs]) = patches · weightsᵀ + bias, then ReLU when `relu`.
     public static func forward(
-        patches: UnsafePointer<Float>, pixels: Int, width: Int, weights: UnsafePointer<Float>,
+        patches: UnsafePointer<Float>, pixels: Int, width: Int, weights: WeightMatrix,
         bias: UnsafePointer<Float>, outputs: Int, relu: Bool, into output: UnsafeMutablePointer<Float>,
         backend: any Backend
     ) {
-        backend.gemm(
-            transA: false, transB: true, m: pixels, n: outputs, k: width, alpha: 1, a: patches, lda: width,
-            b: weights, ldb: width, beta: 0, c: output, ldc: outputs)
+        weights.multiply(
+            patches, m: pixels, lda: width, rows: outputs, columns: width, into: output, ldc: outputs, backend: backend)
         for pixel in 0..<pixels {
             let row = output + pixel * outputs
             for o in 0..<outputs {
@@ -65,41 +99,48 @@ public enum Convolution {
 
     /// PyTorch's `[out][in][ky][kx]` as `[out][ky][kx][in]`.
     public static func fromPyTorch(_ values: [Float], outputs: Int, inputs: Int, kernel: Int) -> [Float] {
-        fromPyTorch(.floats(values), outputs: outputs, inputs: inputs, kernel: kernel)
+        precondition(values.count == outputs * inputs * kernel * kernel)
+        return [Float](unsafeUninitializedCapacity: values.count) { result, initialized in
+            values.withUnsafeBufferPointer { source in
+                reorder(outputs: outputs, inputs: inputs, kernel: kernel) { result[$0] = source[$1] }
+            }
+            initialized = values.count
+        }
     }
 
     /// PyTorch's `[out][in][ky][kx]` as `[out][ky][kx][in]`, half-precision
-    /// weights widened on the way (one output's block at a time).
-    public static func fromPyTorch(_ weights: WeightMatrix, outputs: Int, inputs: Int, kernel: Int) -> [Float] {
-        precondition(weights.count == outputs * inputs * kernel * kernel)
-        let taps = kernel * kernel
-        let block = inputs * taps
-        return [Float](unsafeUninitializedCapacity: weights.count) { result, initialized in
-            func reorder(_ from: UnsafePointer<Float>, output o: Int) {
-                var to = result.baseAddress! + o * block
-                for tap in 0..<taps {
-                    var source = from + tap
-                    for _ in 0..<inputs {
-                        to.pointee = source.pointee
-                        to += 1
-                        source += taps
+    /// weights kept as halves: a reordered copy, half the pages of floats,
+    /// that multiplies to the same bits.
+    public static func fromPyTorch(_ weights: WeightMatrix, outputs: Int, inputs: Int, kernel: Int) -> WeightMatrix {
+        switch weights {
+        case .floats(let values):
+            return .floats(fromPyTorch(values, outputs: outputs, inputs: inputs, kernel: kernel))
+        case .halves(let halves):
+            precondition(halves.count == outputs * inputs * kernel * kernel)
+            return .halves(
+                HalfValues(count: halves.count) { result in
+                    reorder(outputs: outputs, inputs: inputs, kernel: kernel) {
+                        result[$0] = halves.base.loadUnaligned(fromByteOffset: 2 * $1, as: UInt16.self)
                     }
+                })
+        }
+    }
+
+    /// Calls `move(target, source)` for each index of `[out][ky][kx][in]`, in
+    /// order, with the index of the same weight in `[out][in][ky][kx]`.
+    @inline(__always)
+    static func reorder(outputs: Int, inputs: Int, kernel: Int, _ move: (_ target: Int, _ source: Int) -> Void) {
+        let taps = kernel * kernel
+        var target = 0
+        for o in 0..<outputs {
+            for tap in 0..<taps {
+                var source = o * inputs * taps + tap
+                for _ in 0..<inputs {
+                    move(target, source)
+                    target += 1
+                    source += taps
                 }
             }
-            switch weights {
-            case .floats(let values):
-                values.withUnsafeBufferPointer { source in
-                    for o in 0..<outputs { reorder(source.baseAddress! + o * block, output: o) }
-                }
-            case .halves(let halves):
-                let widened = UnsafeMutablePointer<Float>.allocate(capacity: max(1, block))
-                defer { widened.deallocate() }
-                for o in 0..<outputs {
-                    CAENumerics_half_to_float(halves.base + 2 * o * block, widened, block)
-                    reorder(widened, output: o)
-                }
-            }
-            initialized = weights.count
         }
     }
 

@@ -59,26 +59,9 @@ public enum HalfAndDouble {
         }
     }
 
-    /// Doubles [images, side, side, channels] into `output` with `stride`
-    /// floats per pixel (a wider tensor it is concatenated into), at channel `offset`.
-    public static func upsample(
-        _ input: UnsafePointer<Float>, images: Int, side: Int, channels: Int, into output: UnsafeMutablePointer<Float>,
-        stride: Int, offset: Int
-    ) {
-        let double = side * 2
-        for image in 0..<images {
-            for y in 0..<double {
-                for x in 0..<double {
-                    let source = input + ((image * side + y / 2) * side + x / 2) * channels
-                    (output + ((image * double + y) * double + x) * stride + offset).update(
-                        from: source, count: channels)
-                }
-            }
-        }
-    }
-
-    /// The gradient of ``upsample(_:images:side:channels:into:stride:offset:)``:
-    /// each input pixel gets the sum of its four copies' gradients, in row order.
+    /// The gradient of doubling [images, side, side, channels] by nearest
+    /// neighbour, read from `gradient` (`stride` floats per pixel, at channel
+    /// `offset`): each input pixel gets the sum of its four copies' gradients, in row order.
     public static func upsampleGradient(
         _ gradient: UnsafePointer<Float>, images: Int, side: Int, channels: Int, stride: Int, offset: Int,
         into input: UnsafeMutablePointer<Float>
@@ -98,16 +81,6 @@ public enum HalfAndDouble {
                     }
                 }
             }
-        }
-    }
-
-    /// Copies [pixels, channels] into `output` with `stride` floats per pixel, at channel `offset`.
-    public static func place(
-        _ input: UnsafePointer<Float>, pixels: Int, channels: Int, into output: UnsafeMutablePointer<Float>,
-        stride: Int, offset: Int
-    ) {
-        for pixel in 0..<pixels {
-            (output + pixel * stride + offset).update(from: input + pixel * channels, count: channels)
         }
     }
 }

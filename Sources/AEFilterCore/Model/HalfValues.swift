@@ -29,6 +29,15 @@ public struct HalfValues: @unchecked Sendable, Equatable {
         self.storage = storage
     }
 
+    /// `count` values that `write` stores, as bit patterns, into a copy of their own.
+    public init(count: Int, writing write: (UnsafeMutablePointer<UInt16>) -> Void) {
+        let storage = Storage(bytes: 2 * count)
+        write(storage.pointer.bindMemory(to: UInt16.self, capacity: max(1, count)))
+        self.base = UnsafeRawPointer(storage.pointer)
+        self.count = count
+        self.storage = storage
+    }
+
     private final class Storage {
         let pointer: UnsafeMutableRawPointer
         init(bytes: Int) { pointer = .allocate(byteCount: max(1, bytes), alignment: 16) }
