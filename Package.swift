@@ -98,7 +98,7 @@ let package = Package(
         .target(
             name: "TestSupport", dependencies: ["AEFilterCore", "AEData", "AEFilter", "TutorialArchitecture"],
             path: "Tests/TestSupport"),
-        .testTarget(name: "AESystemTests", dependencies: ["AESystem", "TestSupport"]),
+        .testTarget(name: "AESystemTests", dependencies: ["AESystem", "CAESystem", "TestSupport"]),
         .testTarget(
             name: "AEFilterCoreTests",
             dependencies: ["AEFilterCore", "CAENumerics", "CPUBackend", "TutorialArchitecture", "TestSupport"]),

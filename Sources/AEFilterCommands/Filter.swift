@@ -187,6 +187,9 @@ struct Filter: ParsableCommand {
         // and unmap each one, faulting its pages in again every time.
         CAESystem_keep_allocations_up_to(64 << 20)
         let checkpoint = try loadModel(model, plugins: compute.plugins)
+        // A thread count from the user is the whole of it.
+        if jobs != nil || compute.threads != nil { HelpingHand.shared?.disable() }
+        checkpoint.model.warmUp()
         // A checkpoint trained with a noise model that is not loaded still denoises; say so once.
         if let name = checkpoint.metadata[.noiseModel], !compute.plugins.noise.names.contains(name) {
             let module = checkpoint.metadata[.noiseModelModule].map {

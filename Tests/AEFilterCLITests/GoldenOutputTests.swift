@@ -30,6 +30,11 @@ import Testing
             "pytorch-tutorial-noise-0.3.pgm-stream"
         ),
         (["--model", "blind", "--noise", "0.3", "--seed", "1", "--format", "idx", "-j", "1"], "blind-noise-0.3.idx"),
+        // One image per forward pass, which the U-Net shares with its helper thread: the same bytes.
+        (
+            ["--model", "blind", "--noise", "0.3", "--seed", "1", "--format", "idx", "--batch-size", "1"],
+            "blind-noise-0.3.idx"
+        ),
         // The embedded models' files, whose F16 weights are copied as halves
         // rather than used in place: the same bytes.
         (

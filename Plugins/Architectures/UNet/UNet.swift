@@ -1,4 +1,5 @@
 import AEFilterCore
+import AESystem
 
 /// A small convolutional U-Net, the `unet` architecture: the reference
 /// `nn.Module` is `PyTorch/unet.py` beside this file, with the same names.
@@ -121,6 +122,9 @@ public struct UNet: DenoisingModel {
 
     /// Images per group: each convolution is one product over a group.
     static let group = 8
+
+    /// Starts ``HelpingHand``, which forward passes of a few images share.
+    public func warmUp() { HelpingHand.shared?.prepare() }
 
     public func forward(
         _ x: UnsafePointer<Float>, batch: Int, output: UnsafeMutablePointer<Float>, backend: any Backend

@@ -1,10 +1,12 @@
 import AEFilterCore
+import AESystem
 
 /// The buffers of one pass of a group of images through a ``UNet``: every
 /// activation the backward pass needs, the patches of a convolution, and the
 /// gradients. One per thread; its group size is fixed when it is made.
 package final class UNetPass: @unchecked Sendable {
     let images: Int
+    let training: Bool
     let depth: Int
     let widths: [Int]
     /// Per level: the block's input, its first and second activations, and
@@ -24,10 +26,14 @@ package final class UNetPass: @unchecked Sendable {
     let logits: UnsafeMutablePointer<Float>
     /// Patches of the widest convolution, and a transposed kernel.
     let patches: UnsafeMutablePointer<Float>
+    /// A second chunk of patches, for ``HelpingHand`` (forward only), made when first needed.
+    private var helperPatches: UnsafeMutablePointer<Float>?
     /// The patch rows `patches` holds: every pixel's when training, else a
     /// chunk of about ``chunkBytes``, which stays in cache and leaves a
     /// one-image run a few hundred pages fewer to fault in.
     let patchRows: Int
+    /// The floats of the widest convolution's patch row.
+    let patchWidth: Int
     static let chunkBytes = 128 << 10
     let kernelScratch: UnsafeMutablePointer<Float>
     /// Gradients flowing back: two ping-pong buffers as wide as any activation, and the skips'.
@@ -43,6 +49,7 @@ package final class UNetPass: @unchecked Sendable {
     /// pass writes each activation whole before reading it.
     package init(model: UNet, images: Int, training: Bool = true) {
         self.images = images
+        self.training = training
         depth = model.depth
         let widths = (0..<model.depth).map { UNet.width($0, channels: model.channels) }
         self.widths = widths
@@ -97,6 +104,7 @@ package final class UNetPass: @unchecked Sendable {
         // Training keeps every patch row of a convolution; a forward-only
         // pass makes them a chunk at a time (see `patchRows`).
         patchRows = training ? pixels(0) : min(pixels(0), max(16, Self.chunkBytes / (4 * patchWidth)))
+        self.patchWidth = patchWidth
         patches = floats(patchRows * patchWidth)
         kernelScratch = floats(kernelSize, gradient: true)
         gradient = floats(widest, gradient: true)
@@ -104,7 +112,13 @@ package final class UNetPass: @unchecked Sendable {
         owned = allocations
     }
 
-    deinit { for pointer in owned { pointer.deallocate() } }
+    deinit {
+        for pointer in owned { pointer.deallocate() }
+        helperPatches?.deallocate()
+    }
+
+    /// Images up to which a forward pass shares its convolutions with ``HelpingHand``.
+    static let helpedImages = 2
 
     /// What a convolution reads: an activation, or a decoder's input (the
     /// level below doubled, beside the skip).
@@ -114,7 +128,9 @@ package final class UNetPass: @unchecked Sendable {
     }
 
     /// The patch rows of `pixels` of `source` (side `size`) for `conv`, into `patches`.
-    func patches(_ source: Source, size: Int, conv: UNet.Layer, pixels: Range<Int>) {
+    func patches(
+        _ source: Source, size: Int, conv: UNet.Layer, pixels: Range<Int>, into patches: UnsafeMutablePointer<Float>
+    ) {
         switch source {
         case .plain(let input):
             Convolution.patches(
@@ -137,23 +153,35 @@ package final class UNetPass: @unchecked Sendable {
         let side = UNet.side
         encoderInput[0].update(from: input, count: images * side * side)
         var layer = 0
+        // Each output row depends only on its patch row: on a backend whose
+        // rows are independent (the filter's), chunks, and who runs them, change no result.
+        let helper = !training && images <= Self.helpedImages && backend.rowsAreIndependent ? HelpingHand.shared : nil
+        if helper != nil && helperPatches == nil { helperPatches = .allocate(capacity: patchRows * patchWidth) }
+        let buffers = (patches, helperPatches ?? patches)
         func convolve(_ source: Source, level: Int, into target: UnsafeMutablePointer<Float>, relu: Bool) {
             let conv = model.layers[layer]
             let size = side >> level
             let pixels = images * size * size
-            // Each output row depends only on its patch row: on a backend whose rows are
-            // independent (the filter's), chunks change no result.
-            var start = 0
-            while start < pixels {
-                let end = min(pixels, start + patchRows)
-                patches(source, size: size, conv: conv, pixels: start..<end)
+            // As many rows as the patch buffer holds, in even chunks, at least two for a helper.
+            let fit = max(patchRows, patchRows * patchWidth / conv.width)
+            let chunks = max((pixels + fit - 1) / fit, helper == nil ? 1 : min(pixels, 2))
+            let rows = (pixels + chunks - 1) / chunks
+            let run = { (chunk: Int, worker: Int) in
+                let start = chunk * rows
+                let end = min(pixels, start + rows)
+                let patches = worker == 0 ? buffers.0 : buffers.1
+                self.patches(source, size: size, conv: conv, pixels: start..<end, into: patches)
                 conv.bias.withUnsafeBufferPointer { bias in
                     Convolution.forward(
                         patches: patches, pixels: end - start, width: conv.width, weights: conv.weights,
                         bias: bias.baseAddress!, outputs: conv.outputs, relu: relu,
                         into: target + start * conv.outputs, backend: backend)
                 }
-                start = end
+            }
+            if let helper {
+                helper.forEach(chunks, run)
+            } else {
+                for chunk in 0..<chunks { run(chunk, 0) }
             }
             layer += 1
         }
@@ -230,7 +258,7 @@ extension UNetPass {
             let conv = model.layers[index]
             let size = side >> level
             let pixels = images * size * size
-            patches(input, size: size, conv: conv, pixels: 0..<pixels)
+            patches(input, size: size, conv: conv, pixels: 0..<pixels, into: patches)
             backend.gemm(
                 transA: true, transB: false, m: conv.outputs, n: conv.width, k: pixels, alpha: 1, a: outputGradient,
                 lda: conv.outputs, b: patches, ldb: conv.width, beta: 0, c: gradients + weightOffsets[index],

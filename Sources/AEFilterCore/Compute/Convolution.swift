@@ -101,8 +101,15 @@ public enum Convolution {
     public static func fromPyTorch(_ values: [Float], outputs: Int, inputs: Int, kernel: Int) -> [Float] {
         precondition(values.count == outputs * inputs * kernel * kernel)
         return [Float](unsafeUninitializedCapacity: values.count) { result, initialized in
-            values.withUnsafeBufferPointer { source in
-                reorder(outputs: outputs, inputs: inputs, kernel: kernel) { result[$0] = source[$1] }
+            let taps = kernel * kernel
+            var target = 0
+            for o in 0..<outputs {
+                for tap in 0..<taps {
+                    for i in 0..<inputs {
+                        result[target] = values[(o * inputs + i) * taps + tap]
+                        target += 1
+                    }
+                }
             }
             initialized = values.count
         }
@@ -119,28 +126,8 @@ public enum Convolution {
             precondition(halves.count == outputs * inputs * kernel * kernel)
             return .halves(
                 HalfValues(count: halves.count) { result in
-                    reorder(outputs: outputs, inputs: inputs, kernel: kernel) {
-                        result[$0] = halves.base.loadUnaligned(fromByteOffset: 2 * $1, as: UInt16.self)
-                    }
+                    CAENumerics_reorder_halves(halves.base, result, outputs, inputs, kernel * kernel)
                 })
-        }
-    }
-
-    /// Calls `move(target, source)` for each index of `[out][ky][kx][in]`, in
-    /// order, with the index of the same weight in `[out][in][ky][kx]`.
-    @inline(__always)
-    static func reorder(outputs: Int, inputs: Int, kernel: Int, _ move: (_ target: Int, _ source: Int) -> Void) {
-        let taps = kernel * kernel
-        var target = 0
-        for o in 0..<outputs {
-            for tap in 0..<taps {
-                var source = o * inputs * taps + tap
-                for _ in 0..<inputs {
-                    move(target, source)
-                    target += 1
-                    source += taps
-                }
-            }
         }
     }
 

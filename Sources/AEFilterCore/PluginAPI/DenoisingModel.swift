@@ -24,6 +24,12 @@ public protocol DenoisingModel: Sendable {
     /// `output`. Each image's result may depend on the others only through
     /// the backend (none do, with a backend whose rows are independent).
     func forward(_ x: UnsafePointer<Float>, batch: Int, output: UnsafeMutablePointer<Float>, backend: any Backend)
+
+    /// Called by the filter before it reads its first image: a model can
+    /// start now what its first forward pass would otherwise wait for (the
+    /// U-Net starts the helper thread of its one-image passes). The default
+    /// does nothing.
+    func warmUp()
 }
 
 extension DenoisingModel {
@@ -34,6 +40,8 @@ extension DenoisingModel {
 
     /// Whether every parameter is finite.
     public var isFinite: Bool { parameters.allSatisfy { $0.values.allSatisfy(\.isFinite) } }
+
+    public func warmUp() {}
 
     /// Convenience: `batch` images held in one array of `batch * 784` floats.
     public func forward(_ x: [Float], batch: Int, backend: any Backend) -> [Float] {

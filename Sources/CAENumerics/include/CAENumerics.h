@@ -18,4 +18,9 @@ int CAENumerics_all_finite(const float *values, size_t count);
 /// 1 if none of the `count` half-precision values (unaligned) is NaN or infinite, else 0.
 int CAENumerics_all_finite_half(const void *halves, size_t count);
 
+/// Copies `outputs` blocks of `inputs` x `taps` half-precision values (any
+/// alignment) to `target` as `taps` x `inputs` blocks: a convolution's
+/// weights from PyTorch's [out][in][ky][kx] to [out][ky][kx][in].
+void CAENumerics_reorder_halves(const void *source, uint16_t *target, size_t outputs, size_t inputs, size_t taps);
+
 #endif

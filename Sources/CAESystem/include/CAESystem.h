@@ -22,6 +22,15 @@ static inline void CAESystem_relax(void) {
     __builtin_ia32_pause();
 #elif defined(__aarch64__)
     __asm__ __volatile__("yield");
+/// The number of CPUs the calling thread may run on (its affinity mask).
+int CAESystem_usable_cpus(void);
+
+/// Starts a detached thread that runs `start(context)` on another CPU than
+/// the caller's, then may move to any CPU the caller may use. Linux puts a
+/// new thread on its creator's CPU, where it can wait for the creator's
+/// time slice to end (about 4 ms) while another CPU idles. 0, or an errno.
+int CAESystem_start_thread_elsewhere(void (*start)(void *), void *context);
+
 #endif
 }
 
@@ -45,5 +54,14 @@ int CAESystem_standard_stream_was_closed(int fd);
 /// Flushes C's standard output; 0, or the errno of a write that failed at
 /// any point (a full disk, a closed pipe).
 int CAESystem_flush_stdout(void);
+
+/// The number of CPUs the calling thread may run on (its affinity mask).
+int CAESystem_usable_cpus(void);
+
+/// Starts a detached thread that runs `start(context)` on another CPU than
+/// the caller's, then may move to any CPU the caller may use. Linux puts a
+/// new thread on its creator's CPU, where it can wait for the creator's
+/// time slice to end (about 4 ms) while another CPU idles. 0, or an errno.
+int CAESystem_start_thread_elsewhere(void (*start)(void *), void *context);
 
 #endif

@@ -114,25 +114,29 @@ CAECPU_DRIVER(caecpu_avx2, 2, 2, __attribute__((target("avx2"))))
 CAECPU_DRIVER(caecpu_avx512, 2, 4, __attribute__((target("avx512f"))))
 #endif
 
-// The same tiles over B given in half precision: each block of rows of A
-// meets every C-wide tile of B's rows, widened (exactly) into `scratch` first.
+// The same tiles over B given in half precision: each C-wide tile of B's
+// rows is widened (exactly) into `scratch` once, then meets every row of A,
+// block by block. Each element gets the tile operations of CAECPU_DRIVER.
 #define CAECPU_HALF_DRIVER(NAME, R, C, TARGET, WIDEN)                                                           \
     TARGET static void NAME(size_t m, size_t n, size_t k, float alpha, const float *a, size_t lda,             \
                             const unsigned char *b, size_t ldb, float beta, float *c, size_t ldc, float *scratch) { \
         const size_t rows_per_block = 32;                                                                       \
-        for (size_t i0 = 0; i0 < m; i0 += rows_per_block) {                                                     \
-            const size_t i1 = i0 + rows_per_block < m ? i0 + rows_per_block : m;                                \
-            size_t j = 0;                                                                                       \
-            for (; j + C <= n; j += C) {                                                                        \
-                for (int s = 0; s < C; s++) WIDEN(b + 2 * (j + s) * ldb, scratch + s * k, k);                   \
+        size_t j = 0;                                                                                           \
+        for (; j + C <= n; j += C) {                                                                            \
+            for (int s = 0; s < C; s++) WIDEN(b + 2 * (j + s) * ldb, scratch + s * k, k);                       \
+            for (size_t i0 = 0; i0 < m; i0 += rows_per_block) {                                                 \
+                const size_t i1 = i0 + rows_per_block < m ? i0 + rows_per_block : m;                            \
                 size_t i = i0;                                                                                  \
                 for (; i + R <= i1; i += R)                                                                     \
                     caecpu_tile_##R##x##C(k, a + i * lda, lda, scratch, k, c + i * ldc + j, ldc, alpha, beta);  \
                 for (; i < i1; i++)                                                                             \
                     caecpu_tile_1x##C(k, a + i * lda, lda, scratch, k, c + i * ldc + j, ldc, alpha, beta);      \
             }                                                                                                   \
-            for (; j < n; j++) {                                                                                \
-                WIDEN(b + 2 * j * ldb, scratch, k);                                                             \
+        }                                                                                                       \
+        for (; j < n; j++) {                                                                                    \
+            WIDEN(b + 2 * j * ldb, scratch, k);                                                                 \
+            for (size_t i0 = 0; i0 < m; i0 += rows_per_block) {                                                 \
+                const size_t i1 = i0 + rows_per_block < m ? i0 + rows_per_block : m;                            \
                 size_t i = i0;                                                                                  \
                 for (; i + R <= i1; i += R)                                                                     \
                     caecpu_tile_##R##x1(k, a + i * lda, lda, scratch, k, c + i * ldc + j, ldc, alpha, beta);    \
