@@ -54,9 +54,12 @@ public final class HelpingHand: @unchecked Sendable {
         }
         defer { held.store(false, ordering: .releasing) }
         prepare()
-        withoutActuallyEscaping(body) { body in
+        let kept = withoutActuallyEscaping(body) { body in
             state.run(parts, body)
         }
+        // A helper that kept its caller waiting shares its core with other
+        // work: from now on the callers are faster alone.
+        if kept > State.patience { disable() }
     }
 
     /// What the caller and the helper share.
@@ -76,8 +79,11 @@ public final class HelpingHand: @unchecked Sendable {
         static let watch = 20_000
         /// Spins before the first job: a few milliseconds, the time a process takes to get to it.
         static let firstWatch = 100_000
+        /// The longest wait for the helper's parts before its callers go on alone.
+        static let patience = Duration.microseconds(500)
 
-        func run(_ parts: Int, _ body: @escaping (Int, Int) -> Void) {
+        /// Runs a job; how long the caller then waited for the helper's parts.
+        func run(_ parts: Int, _ body: @escaping (Int, Int) -> Void) -> Duration {
             self.parts.store(parts, ordering: .relaxed)
             self.body = body
             done.store(0, ordering: .relaxed)
@@ -91,11 +97,16 @@ public final class HelpingHand: @unchecked Sendable {
                 body(part, 0)
                 ran += 1
             }
+            var waited = Duration.zero
             if ran < parts {
                 var spins = 0
+                let start = ContinuousClock.now
                 while done.load(ordering: .acquiring) < parts - ran { ThreadTeam.pause(&spins) }
+                // Measured only past the first hundred microseconds of spins.
+                if spins >= ThreadTeam.spinLimit { waited = ContinuousClock.now - start }
             }
             self.body = nil
+            return waited
         }
 
         func serve() {

@@ -93,4 +93,31 @@ import Testing
         }
         #expect(helped.load(ordering: .relaxed) > 0)
     }
+
+    /// A helper that keeps its caller waiting (its core is busy with other
+    /// work) is given up: later jobs run on their callers alone.
+    @Test(.enabled(if: CAESystem_usable_cpus() > 1)) func aSlowHelperIsGivenUp() {
+        let hand = HelpingHand()
+        hand.prepare()
+        let helped = Atomic<Int>(0)
+        for _ in 0..<20 where helped.load(ordering: .relaxed) == 0 {
+            hand.forEach(20) { _, worker in
+                if worker == 1 {
+                    helped.add(1, ordering: .relaxed)
+                    usleep(3_000)
+                } else {
+                    Self.work(100)
+                }
+            }
+        }
+        #expect(helped.load(ordering: .relaxed) > 0)
+        let later = Atomic<Int>(0)
+        for _ in 0..<20 {
+            hand.forEach(20) { _, worker in
+                if worker == 1 { later.add(1, ordering: .relaxed) }
+                Self.work(20)
+            }
+        }
+        #expect(later.load(ordering: .relaxed) == 0)
+    }
 }
