@@ -29,17 +29,35 @@ public final class HelpingHand: @unchecked Sendable {
 
     /// Starts the helper, if it has not started, to be awake when the first
     /// job comes: on a virtual machine an idle core can take a millisecond
-    /// to run a new thread. It watches for the first job for a few milliseconds, then sleeps.
-    public func prepare() {
+    /// to run a new thread. It runs `first` (work that overlaps the caller's,
+    /// such as faulting in buffers), watches for a job for a few
+    /// milliseconds, then sleeps. `first` does not run if it had started.
+    public func prepare(_ first: (@Sendable () -> Void)? = nil) {
         guard allowed.load(ordering: .relaxed), !started.exchange(true, ordering: .acquiringAndReleasing) else {
             return
         }
-        let state = self.state
+        let start = Start(state: state, first: first)
         let status = CAESystem_start_thread_elsewhere(
-            { context in Unmanaged<State>.fromOpaque(context!).takeRetainedValue().serve() },
-            Unmanaged.passRetained(state).toOpaque())
+            { context in
+                let start = Unmanaged<Start>.fromOpaque(context!).takeRetainedValue()
+                start.first?()
+                start.state.serve()
+            }, Unmanaged.passRetained(start).toOpaque())
         // Without a helper, every part runs on its caller.
-        if status != 0 { disable() }
+        if status != 0 {
+            Unmanaged.passUnretained(start).release()
+            disable()
+        }
+    }
+
+    /// What the helper thread starts with.
+    private final class Start {
+        let state: State
+        let first: (@Sendable () -> Void)?
+        init(state: State, first: (@Sendable () -> Void)?) {
+            self.state = state
+            self.first = first
+        }
     }
 
     /// Runs `body(part, worker)` for every part in `0..<parts`, `worker`

@@ -16,6 +16,8 @@ public struct UNet: DenoisingModel {
     public let kernel: Int
     /// Every convolution, in `state_dict` order (encoder, bottleneck, decoder by level, head).
     public internal(set) var layers: [Layer]
+    /// Forward passes kept between calls (they depend on the shape only).
+    let passes = UNetPasses()
 
     /// One convolution: its weights `[out][ky][kx][in]` (halves when they
     /// came as halves, until training replaces them) and bias.
@@ -123,13 +125,24 @@ public struct UNet: DenoisingModel {
     /// Images per group: each convolution is one product over a group.
     static let group = 8
 
-    /// Starts ``HelpingHand``, which forward passes of a few images share.
-    public func warmUp() { HelpingHand.shared?.prepare() }
+    /// Starts ``HelpingHand``, which forward passes of a few images share,
+    /// and has it fault in a one-image pass while the filter reads its input.
+    public func warmUp() {
+        guard let hand = HelpingHand.shared else { return }
+        let pass = UNetPass(model: self, images: 1, training: false)
+        let passes = self.passes
+        hand.prepare {
+            pass.touch()
+            passes.give(pass)
+        }
+    }
 
     public func forward(
         _ x: UnsafePointer<Float>, batch: Int, output: UnsafeMutablePointer<Float>, backend: any Backend
     ) {
-        let pass = UNetPass(model: self, images: min(batch, Self.group), training: false)
+        let images = min(batch, Self.group)
+        let pass = passes.take(images: images) ?? UNetPass(model: self, images: images, training: false)
+        defer { passes.give(pass) }
         var start = 0
         while start < batch {
             let count = min(Self.group, batch - start)

@@ -40,7 +40,7 @@ package final class UNetPass: @unchecked Sendable {
     let gradient: UnsafeMutablePointer<Float>
     let gradientOther: UnsafeMutablePointer<Float>
     var skipGradient: [UnsafeMutablePointer<Float>] = []
-    private var owned: [UnsafeMutableRawPointer] = []
+    private var owned: [(pointer: UnsafeMutableRawPointer, bytes: Int)] = []
 
     /// Buffers for `images` images. A pass that is not `training` only runs
     /// forward: it keeps only the skips, every other activation takes turns
@@ -53,12 +53,12 @@ package final class UNetPass: @unchecked Sendable {
         depth = model.depth
         let widths = (0..<model.depth).map { UNet.width($0, channels: model.channels) }
         self.widths = widths
-        var allocations: [UnsafeMutableRawPointer] = []
+        var allocations: [(pointer: UnsafeMutableRawPointer, bytes: Int)] = []
         func floats(_ count: Int, gradient: Bool = false) -> UnsafeMutablePointer<Float> {
             let size = gradient && !training ? 1 : max(1, count)
             let pointer = UnsafeMutablePointer<Float>.allocate(capacity: size)
             if training { pointer.initialize(repeating: 0, count: size) }
-            allocations.append(UnsafeMutableRawPointer(pointer))
+            allocations.append((UnsafeMutableRawPointer(pointer), 4 * size))
             return pointer
         }
         func pixels(_ level: Int) -> Int { images * (UNet.side >> level) * (UNet.side >> level) }
@@ -80,7 +80,7 @@ package final class UNetPass: @unchecked Sendable {
             if training {
                 let choices = UnsafeMutablePointer<UInt8>.allocate(capacity: pixels(level + 1) * width)
                 choices.initialize(repeating: 0, count: pixels(level + 1) * width)
-                allocations.append(UnsafeMutableRawPointer(choices))
+                allocations.append((UnsafeMutableRawPointer(choices), pixels(level + 1) * width))
                 chosen.append(choices)
             } else {
                 chosen.append(nil)
@@ -113,8 +113,17 @@ package final class UNetPass: @unchecked Sendable {
     }
 
     deinit {
-        for pointer in owned { pointer.deallocate() }
+        for (pointer, _) in owned { pointer.deallocate() }
         helperPatches?.deallocate()
+    }
+
+    /// Writes every buffer of a forward-only pass once, the helper's patches
+    /// included, so that its first pass faults in no page. Call it where it
+    /// overlaps other work, before anyone else uses the pass.
+    func touch() {
+        if helperPatches == nil { helperPatches = .allocate(capacity: patchRows * patchWidth) }
+        helperPatches!.initialize(repeating: 0, count: patchRows * patchWidth)
+        for (pointer, bytes) in owned { pointer.initializeMemory(as: UInt8.self, repeating: 0, count: bytes) }
     }
 
     /// Images up to which a forward pass shares its convolutions with ``HelpingHand``.
