@@ -223,6 +223,28 @@ static float *caecpu_transpose(const float *x, size_t ld, size_t rows, size_t co
     return t;
 }
 
+// A copy of `rows` rows of `count` (< 16) floats, `ld` apart, as rows of
+// 16 with zeros after: the tiles then take one full step instead of the
+// tail, whose partial loads cost more than its products. The zeros give
+// each lane the value the tail's load gives it, so every result is the same.
+static float *caecpu_pad(const float *x, size_t ld, size_t rows, size_t count) {
+    float *padded = calloc(rows * 16, sizeof(float));
+    if (padded == NULL) return NULL;
+    for (size_t r = 0; r < rows; r++) memcpy(padded + r * 16, x + r * ld, count * sizeof(float));
+    return padded;
+}
+
+static caecpu_driver caecpu_current_driver(void) {
+#if defined(__x86_64__)
+    switch (caecpu_current()) {
+    case CAECPU_PATH_AVX512: return caecpu_avx512;
+    case CAECPU_PATH_AVX2: return caecpu_avx2;
+    default: break;
+    }
+#endif
+    return caecpu_generic;
+}
+
 int CAECPU_gemm(int trans_a, int trans_b, size_t m, size_t n, size_t k, float alpha, const float *a, size_t lda,
                 const float *b, size_t ldb, float beta, float *c, size_t ldc) {
     if (m == 0 || n == 0) return 0;
@@ -241,15 +263,24 @@ int CAECPU_gemm(int trans_a, int trans_b, size_t m, size_t n, size_t k, float al
         b = bt;
         ldb = k;
     }
-    caecpu_driver driver = caecpu_generic;
-#if defined(__x86_64__)
-    switch (caecpu_current()) {
-    case CAECPU_PATH_AVX512: driver = caecpu_avx512; break;
-    case CAECPU_PATH_AVX2: driver = caecpu_avx2; break;
-    default: break;
+    float *ap = NULL, *bp = NULL;
+    if (k > 0 && k < 16) {
+        ap = caecpu_pad(a, lda, m, k);
+        bp = caecpu_pad(b, ldb, n, k);
+        if (ap == NULL || bp == NULL) {
+            free(ap);
+            free(bp);
+            free(at);
+            free(bt);
+            return -1;
+        }
+        a = ap;
+        b = bp;
+        lda = ldb = k = 16;
     }
-#endif
-    driver(m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+    caecpu_current_driver()(m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+    free(ap);
+    free(bp);
     free(at);
     free(bt);
     return 0;
@@ -258,6 +289,15 @@ int CAECPU_gemm(int trans_a, int trans_b, size_t m, size_t n, size_t k, float al
 int CAECPU_gemm_half(size_t m, size_t n, size_t k, float alpha, const float *a, size_t lda, const void *b,
                      size_t ldb, float beta, float *c, size_t ldc) {
     if (m == 0 || n == 0) return 0;
+    if (k > 0 && k < 16) {
+        // Padded anyway (see caecpu_pad): widen B whole, then the float multiply.
+        float *widened = malloc(n * k * sizeof(float));
+        if (widened == NULL) return -1;
+        for (size_t j = 0; j < n; j++) caecpu_widen((const unsigned char *)b + 2 * j * ldb, widened + j * k, k);
+        int status = CAECPU_gemm(0, 1, m, n, k, alpha, a, lda, widened, k, beta, c, ldc);
+        free(widened);
+        return status;
+    }
     // Four widened rows of B, the widest column tile.
     float *scratch = malloc((k > 0 ? 4 * k : 1) * sizeof(float));
     if (scratch == NULL) return -1;
