@@ -22,12 +22,38 @@ public enum FilterPipeline {
     public static func make(
         model: any DenoisingModel, backend: any Backend, settings: FilterSettings
     ) -> some Stage<InputRecord, [UInt8]> {
-        Load()
-            .then(Decode(maxPixels: settings.maxPixels))
-            .then(Preprocess(fit: settings.fit, invert: settings.invert))
-            .then(AddNoise(noise: settings.noise, seed: settings.seed))
-            .then(Denoise(model: model, backend: backend, maxBatch: settings.maxBatch))
-            .then(Render(emit: settings.emit, scale: settings.scale, noise: settings.noise))
-            .then(Encode(format: settings.format))
+        FilterStages(
+            load: Load(), decode: Decode(maxPixels: settings.maxPixels),
+            preprocess: Preprocess(fit: settings.fit, invert: settings.invert),
+            noise: AddNoise(noise: settings.noise, seed: settings.seed),
+            denoise: Denoise(model: model, backend: backend, maxBatch: settings.maxBatch),
+            render: Render(emit: settings.emit, scale: settings.scale, noise: settings.noise),
+            encode: Encode(format: settings.format))
+    }
+}
+
+/// The filter's stages as one plain type rather than `Load().then(...)`: the
+/// Swift runtime makes a nested `Chain`'s metadata level by level, checking
+/// each level's conformances with a search through every conformance of the
+/// program, about a third of a one-image run's instructions.
+struct FilterStages: Stage {
+    let load: Load
+    let decode: Decode
+    let preprocess: Preprocess
+    let noise: AddNoise
+    let denoise: Denoise
+    let render: Render
+    let encode: Encode
+
+    func process(_ input: InputRecord) throws -> [UInt8] {
+        try encode.process(
+            render.process(
+                denoise.process(noise.process(preprocess.process(decode.process(load.process(input)))))))
+    }
+
+    func processBatch(_ inputs: [InputRecord]) -> [Result<[UInt8], any Error>] {
+        let decoded = decode.processBatch(after: load.processBatch(inputs))
+        let noisy = noise.processBatch(after: preprocess.processBatch(after: decoded))
+        return encode.processBatch(after: render.processBatch(after: denoise.processBatch(after: noisy)))
     }
 }

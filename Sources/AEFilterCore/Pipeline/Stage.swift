@@ -30,6 +30,22 @@ extension Stage {
         inputs.map { input in Result { try process(input) } }
     }
 
+    /// The batch results of this stage after an earlier one's: the inputs
+    /// that succeeded go through ``processBatch(_:)`` together, failures pass
+    /// on unchanged, in order.
+    @inlinable
+    public func processBatch(after earlier: [Result<Input, any Error>]) -> [Result<Output, any Error>] {
+        var passed: [Input] = []
+        for case .success(let value) in earlier { passed.append(value) }
+        var outputs = processBatch(passed).makeIterator()
+        return earlier.map { result in
+            switch result {
+            case .failure(let error): return .failure(error)
+            case .success: return outputs.next()!
+            }
+        }
+    }
+
     /// This stage followed by `next`.
     @inlinable
     public func then<Next: Stage>(_ next: Next) -> Chain<Self, Next> where Next.Input == Output {
@@ -55,15 +71,6 @@ public struct Chain<First: Stage, Second: Stage>: Stage where First.Output == Se
 
     @inlinable
     public func processBatch(_ inputs: [First.Input]) -> [Result<Second.Output, any Error>] {
-        let firstResults = first.processBatch(inputs)
-        var passed: [First.Output] = []
-        for case .success(let value) in firstResults { passed.append(value) }
-        var outputs = second.processBatch(passed).makeIterator()
-        return firstResults.map { result in
-            switch result {
-            case .failure(let error): return .failure(error)
-            case .success: return outputs.next()!
-            }
-        }
+        second.processBatch(after: first.processBatch(inputs))
     }
 }
