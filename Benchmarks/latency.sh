@@ -4,8 +4,8 @@
 # each embedded model (the default, blind, first), with and without noise, and
 # ImageMagick's convert resizing the same image to 28x28 (/usr/bin/convert: the
 # real one, not a wrapper); then the one-liner `cat shirt.png | ae-filter
-# --noise 0.5` against `cat shirt.png | convert -`. Prints the medians and
-# each one's ratio to convert.
+# --noise 0.5` against `cat shirt.png | convert -`. Prints the medians,
+# each one's ratio to convert, and how much longer the blind model takes than the tutorial's.
 # Usage: Benchmarks/latency.sh [RUNS]   (needs hyperfine and imagemagick)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -24,6 +24,11 @@ results = json.load(open(sys.argv[1]))["results"]
 base = results[0]["median"]
 for r in results:
     print(f'{r["median"] * 1e3:6.1f} ms median  ({r["median"] / base:.2f}x convert)  {r["command"]}')
+# Issue 16's measure: the default (blind) model's one image against the tutorial model's.
+blind = [r for r in results if "--noise 0.5" in r["command"] and "--model" not in r["command"]]
+tutorial = [r for r in results if "--model tutorial --noise 0.5" in r["command"]]
+if blind and tutorial:
+    print(f'{(blind[0]["median"] - tutorial[0]["median"]) * 1e3:6.1f} ms  blind minus tutorial, with noise')
 PY
 }
 hyperfine -N --warmup 10 --runs "$runs" --export-json "$json" --output=null \
