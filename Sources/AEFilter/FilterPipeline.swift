@@ -23,7 +23,7 @@ public enum FilterPipeline {
         model: any DenoisingModel, backend: any Backend, settings: FilterSettings
     ) -> some Stage<InputRecord, [UInt8]> {
         FilterStages(
-            load: Load(), decode: Decode(maxPixels: settings.maxPixels),
+            load: Load(wanted: ImageFormat.stopUnlessImage), decode: Decode(maxPixels: settings.maxPixels),
             preprocess: Preprocess(fit: settings.fit, invert: settings.invert),
             noise: AddNoise(noise: settings.noise, seed: settings.seed),
             denoise: Denoise(model: model, backend: backend, maxBatch: settings.maxBatch),

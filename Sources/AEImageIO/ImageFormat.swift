@@ -12,4 +12,11 @@ public enum ImageFormat: String, Sendable, CaseIterable {
         }
         return nil
     }
+
+    /// For ``FileReader``: once `head` holds 8 bytes that start no image,
+    /// stop there (decoding then says what it is not); otherwise read all.
+    @Sendable
+    public static func stopUnlessImage(_ head: UnsafeRawBufferPointer) -> Int? {
+        head.count >= 8 && sniff(head) == nil ? head.count : nil
+    }
 }

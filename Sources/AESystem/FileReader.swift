@@ -4,12 +4,15 @@ import Glibc
 public enum FileReader {
     /// The whole file, or standard input for `-`; a file longer than
     /// `limit` bytes is an error, found without reading past it.
-    public static func read(_ path: String, limit: Int = .max) throws(FileError) -> [UInt8] {
+    /// `wanted` as for ``read(fd:name:limit:wanted:)``.
+    public static func read(
+        _ path: String, limit: Int = .max, wanted: (UnsafeRawBufferPointer) -> Int? = { _ in nil }
+    ) throws(FileError) -> [UInt8] {
         if path == "-", StandardStreams.inputWasClosed { throw StandardStreams.closedInput }
         let fd = path == "-" ? STDIN_FILENO : Waiting.openForReading(path)
         guard fd >= 0 else { throw FileError(path: path, errno: errno) }
         defer { if fd != STDIN_FILENO { close(fd) } }
-        return try read(fd: fd, name: path, limit: limit)
+        return try read(fd: fd, name: path, limit: limit, wanted: wanted)
     }
 
     /// Everything left on `fd` (not closed here); `name` labels errors.

@@ -53,17 +53,40 @@ import Testing
     }
 
     /// An input that never ends, or a sparse file of 10 GB, costs one line,
-    /// not the machine's memory.
+    /// not the machine's memory: the device is no image from its first bytes,
+    /// the file too large from its size.
     @Test func aDeviceOrAHugeFileAsAnInputIsOneLine() throws {
         let dir = try CLI.temporaryDirectory()
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: "\(dir)/big.png").touch())
         try handle.truncate(atOffset: 10 << 30)
         try handle.close()
-        for path in ["/dev/zero", "\(dir)/big.png"] {
+        for (path, problem) in [
+            ("/dev/zero", "not a PNG, JPEG or PNM image"), ("\(dir)/big.png", "larger than the 256 MiB this can be"),
+        ] {
             let result = try CLI.run(model + [path])
             #expect(result.status == 1)
-            #expect(result.stderrLines == ["ae-filter: \(path): larger than the 256 MiB this can be"])
+            #expect(result.stderrLines == ["ae-filter: \(path): \(problem)"])
         }
+    }
+
+    /// A FIFO whose first bytes start no image is refused then, though its
+    /// writer never closes it: reading on would wait forever.
+    @Test func aFIFOThatIsNoImageIsRefusedAtItsHead() throws {
+        let dir = try CLI.temporaryDirectory()
+        let script = """
+            import os, subprocess, sys, threading, time
+            os.mkfifo('in.png')
+            def feed():
+                with open('in.png', 'wb') as f:
+                    f.write(b'not an image, and more to come')
+                    f.flush()
+                    time.sleep(60)
+            threading.Thread(target=feed, daemon=True).start()
+            r = subprocess.run([sys.argv[1], '--model', 'tutorial', 'in.png'], capture_output=True, timeout=30)
+            print(r.returncode, r.stderr.decode().strip())
+            """
+        let result = try CLI.python(script, [CLI.binary], in: dir)
+        #expect(CLI.lines(result) == ["1 ae-filter: in.png: not a PNG, JPEG or PNM image"], "\(result.stderr)")
     }
 
     /// An IDX header whose sizes overflow a multiplication is refused in one line.

@@ -29,15 +29,24 @@ public struct Load: Stage {
     /// a huge sparse file costs no more than this.
     public static let limit = 256 << 20
 
-    /// The stage.
-    public init() {}
+    /// Given the first bytes of a file, how many to read in all, or nil for
+    /// all of them: the filter stops at the head of a device or FIFO whose
+    /// bytes are no image (`/dev/zero`), which would otherwise be read to
+    /// ``limit`` or forever.
+    public let wanted: @Sendable (UnsafeRawBufferPointer) -> Int?
+
+    /// The stage, reading `wanted` bytes of each file.
+    public init(wanted: @escaping @Sendable (UnsafeRawBufferPointer) -> Int? = { _ in nil }) {
+        self.wanted = wanted
+    }
 
     /// The bytes of the input; throws the read error or the recorded failure.
     public func process(_ input: InputRecord) throws -> EncodedImage {
         switch input.payload {
         case .bytes(let bytes): return EncodedImage(stream: input.stream, bytes: bytes)
         case .file(let path):
-            return EncodedImage(stream: input.stream, bytes: try FileReader.read(path, limit: Self.limit))
+            return EncodedImage(
+                stream: input.stream, bytes: try FileReader.read(path, limit: Self.limit, wanted: wanted))
         case .failed(let error): throw error
         }
     }
