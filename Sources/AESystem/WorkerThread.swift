@@ -7,6 +7,19 @@ package struct WorkerThread {
 
     @usableFromInline
     package init(_ body: @escaping @Sendable () -> Void) {
+        do {
+            self = try Self.start(body)
+        } catch {
+            preconditionFailure("\(error)")
+        }
+    }
+
+    private init(thread: pthread_t) { self.thread = thread }
+
+    /// A new thread running `body`, or ``StartError`` when the system has
+    /// none to give (a limit on processes or memory).
+    @usableFromInline
+    package static func start(_ body: @escaping @Sendable () -> Void) throws(StartError) -> WorkerThread {
         final class Box {
             let body: @Sendable () -> Void
             init(_ body: @escaping @Sendable () -> Void) { self.body = body }
@@ -20,8 +33,20 @@ package struct WorkerThread {
                 box.body()
                 return nil
             }, context)
-        precondition(status == 0, "cannot start a thread: \(String(cString: strerror(status)))")
-        self.thread = thread
+        guard status == 0 else {
+            Unmanaged<Box>.fromOpaque(context).release()
+            throw StartError(status: status)
+        }
+        return WorkerThread(thread: thread)
+    }
+
+    /// Why a thread could not start.
+    @usableFromInline
+    package struct StartError: Error, CustomStringConvertible {
+        package let status: Int32
+        @usableFromInline package var description: String {
+            "cannot start a thread: \(String(cString: strerror(status)))"
+        }
     }
 
     @usableFromInline

@@ -115,4 +115,27 @@ import Testing
         #expect(try firstDifference(Fixtures.bytes(model), before) == nil)
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir) == ["m.safetensors"])
     }
+
+    /// A limit on processes takes threads away: the filter runs with the
+    /// workers it gets, or says in one line that it got none. Run as another
+    /// user (only root can switch), whose processes the limit counts.
+    @Test(.enabled(if: getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv")))
+    func aLimitOnThreadsIsWorkedWithinOrNamed() throws {
+        let inputs = [shirt, Fixtures.root.appendingPathComponent("Samples/dark-shirt-photo.jpg").path]
+        let free = try CLI.run(inputs)
+        #expect(free.status == 0)
+        func limited(_ processes: Int) throws -> CLI.Result {
+            try CLI.run(
+                executable: "/usr/bin/setpriv",
+                ["--reuid=54321", "--regid=54321", "--clear-groups", "prlimit", "--nproc=\(processes)", CLI.binary]
+                    + inputs)
+        }
+        // The main thread, the reader, the U-Net's helper, one worker.
+        let four = try limited(4)
+        #expect(four.status == 0, "\(four.stderr)")
+        #expect(firstDifference(four.stdout, free.stdout) == nil)
+        let two = try limited(2)
+        #expect(two.status == 1)
+        #expect(two.stderrLines == ["ae-filter: cannot start a thread: Resource temporarily unavailable"])
+    }
 }

@@ -41,7 +41,7 @@ public struct OrderedRunner<S: Stage>: Sendable where S.Input: Sendable {
         let maxInFlight = self.maxInFlight
         let stage = self.stage
 
-        let reader = WorkerThread {
+        let reader = try WorkerThread.start {
             var sequence = 0
             var batch: [(Tag, S.Input)] = []
             var ended = false
@@ -62,15 +62,30 @@ public struct OrderedRunner<S: Stage>: Sendable where S.Input: Sendable {
             }
             state.finishInput(batches: sequence)
         }
-        let threads = (0..<workers).map { _ in
-            WorkerThread {
-                while let (sequence, batch) = state.takeWork() {
-                    let records = batch.value
-                    let results = stage.processBatch(records.map(\.1))
-                    let finished = zip(records, results).map { finish($0.0, $1) }
-                    state.complete(sequence, finished)
-                }
+        // The reader, then as many workers as the system gives (a limit on
+        // processes may refuse some), at least one.
+        var threads: [WorkerThread] = []
+        var refusal: WorkerThread.StartError?
+        for _ in 0..<workers {
+            do {
+                threads.append(
+                    try WorkerThread.start {
+                        while let (sequence, batch) = state.takeWork() {
+                            let records = batch.value
+                            let results = stage.processBatch(records.map(\.1))
+                            let finished = zip(records, results).map { finish($0.0, $1) }
+                            state.complete(sequence, finished)
+                        }
+                    })
+            } catch {
+                refusal = error
+                break
             }
+        }
+        if threads.isEmpty, let refusal {
+            state.cancel()
+            reader.detach()
+            throw refusal
         }
         var sequence = 0
         do {
