@@ -62,6 +62,32 @@ import UNetArchitecture
         }
     }
 
+    /// A forward-only pass (activations taking turns in two buffers, one or
+    /// two images shared with the helper thread, passes kept between calls)
+    /// gives a training pass's bits, at either depth and with a 1×1 or 5×5 kernel.
+    @Test(arguments: [(3, 1, 3), (4, 2, 3), (2, 2, 5), (3, 1, 1)])
+    func aForwardOnlyPassGivesATrainingPassesBits(channels: Int, depth: Int, kernel: Int) throws {
+        var rng = RandomGenerator(seed: UInt64(channels * 100 + depth * 10 + kernel))
+        let model = UNet(channels: channels, depth: depth, kernel: kernel, rng: &rng)
+        let input = try Self.floats("inputs-f32le-6x784.bin")
+        let backend = CPUBackend()
+        for images in [1, 2, 6] {
+            let x = Array(input[..<(images * 784)])
+            var expected = [Float](repeating: .nan, count: images * 784)
+            let pass = UNetPass(model: model, images: images, training: true)
+            x.withUnsafeBufferPointer { xp in
+                expected.withUnsafeMutableBufferPointer {
+                    pass.forward(
+                        model, input: xp.baseAddress!, images: images, output: $0.baseAddress!, backend: backend)
+                }
+            }
+            for _ in 0..<2 {
+                let got = model.forward(x, batch: images, backend: backend)
+                #expect(firstDifference(bits: got, expected) == nil, "\(images) images")
+            }
+        }
+    }
+
     @Test func gradientsMatchAFloat64Reference() throws {
         let model = try #require(try Self.load("unet-4-2-3.safetensors").model as? UNet)
         let input = try Self.floats("inputs-f32le-6x784.bin")
