@@ -128,12 +128,11 @@ public struct UNet: DenoisingModel {
     /// Starts ``HelpingHand``, which forward passes of a few images share,
     /// and has it fault in a one-image pass while the filter reads its input.
     public func warmUp() {
-        guard let hand = HelpingHand.shared else { return }
-        let pass = UNetPass(model: self, images: 1, training: false)
-        let passes = self.passes
-        hand.prepare {
+        let model = self
+        HelpingHand.shared?.prepare {
+            let pass = UNetPass(model: model, images: 1, training: false)
             pass.touch()
-            passes.give(pass)
+            model.passes.give(pass)
         }
     }
 
