@@ -69,7 +69,9 @@ struct Filter: ParsableCommand {
 
     @Option(
         name: [.customShort("j"), .long],
-        help: ArgumentHelp("Parallel workers (default: the number of cores).", valueName: "N"))
+        help: ArgumentHelp(
+            "Parallel workers (default: the number of cores; then a U-Net pass of one or two images also borrows a helper thread, which -j or --threads turns off).",
+            valueName: "N"))
     var jobs: Int?
 
     @Option(help: ArgumentHelp("Images per forward pass.", valueName: "N"))
