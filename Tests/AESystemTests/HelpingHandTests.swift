@@ -17,7 +17,7 @@ import Testing
     }
 
     /// Every part of every job runs exactly once, on the caller or the
-    /// helper, and the helper takes some where there are two CPUs.
+    /// helper (that the helper takes any is checked below, with retries).
     @Test func everyPartRunsOnce() {
         let hand = HelpingHand()
         hand.prepare()
@@ -25,13 +25,11 @@ import Testing
         defer { runs.deallocate() }
         for part in 0..<64 { (runs.baseAddress! + part).initialize(to: Atomic(0)) }
         nonisolated(unsafe) let shared = runs
-        let helped = Atomic<Int>(0)
         var wrong = 0
         for job in 0..<2_000 {
             let parts = job % 64
-            hand.forEach(parts) { part, worker in
+            hand.forEach(parts) { part, _ in
                 shared[part].add(1, ordering: .relaxed)
-                if worker == 1 { helped.add(1, ordering: .relaxed) }
                 if job % 10 == 0 { Self.work(5) }
             }
             for part in 0..<64 where shared[part].exchange(0, ordering: .relaxed) != (part < parts ? 1 : 0) {
@@ -39,7 +37,6 @@ import Testing
             }
         }
         #expect(wrong == 0)
-        if CAESystem_usable_cpus() > 1 { #expect(helped.load(ordering: .relaxed) > 0) }
     }
 
     /// A second caller while the helper serves another runs its job alone, and both finish.
@@ -84,7 +81,7 @@ import Testing
         let hand = HelpingHand()
         hand.prepare()
         let helped = Atomic<Int>(0)
-        for _ in 0..<5 where helped.load(ordering: .relaxed) == 0 {
+        for _ in 0..<20 where helped.load(ordering: .relaxed) == 0 {
             usleep(20_000)  // longer than the helper watches for a job
             hand.forEach(40) { _, worker in
                 if worker == 1 { helped.add(1, ordering: .relaxed) }
@@ -102,11 +99,13 @@ import Testing
         let helped = Atomic<Int>(0)
         for _ in 0..<20 where helped.load(ordering: .relaxed) == 0 {
             hand.forEach(20) { _, worker in
+                // The helper's part outlasts all the caller's by far, even on
+                // a loaded machine (a sanitizer run beside other tests).
                 if worker == 1 {
                     helped.add(1, ordering: .relaxed)
-                    usleep(3_000)
+                    usleep(50_000)
                 } else {
-                    Self.work(100)
+                    Self.work(200)
                 }
             }
         }
