@@ -28,13 +28,14 @@ package final class UNetPass: @unchecked Sendable {
     let patches: UnsafeMutablePointer<Float>
     /// A second chunk of patches, for ``HelpingHand`` (forward only), made when first needed.
     private var helperPatches: UnsafeMutablePointer<Float>?
-    /// The patch rows `patches` holds: every pixel's when training, else a
-    /// chunk of about ``chunkBytes``, which stays in cache and leaves a
-    /// one-image run a few hundred pages fewer to fault in.
+    /// The patch rows `patches` holds: a chunk of about ``chunkBytes``
+    /// (``trainingChunkBytes`` when training), which stays in cache; a
+    /// one-image run has a few hundred pages fewer to fault in.
     let patchRows: Int
     /// The floats of the widest convolution's patch row.
     let patchWidth: Int
     static let chunkBytes = 128 << 10
+    static let trainingChunkBytes = 512 << 10
     let kernelScratch: UnsafeMutablePointer<Float>
     /// Gradients flowing back: two ping-pong buffers as wide as any activation, and the skips'.
     let gradient: UnsafeMutablePointer<Float>
@@ -101,9 +102,9 @@ package final class UNetPass: @unchecked Sendable {
             patchWidth = max(patchWidth, layer.kernel * layer.kernel * max(layer.inputs, layer.outputs))
             kernelSize = max(kernelSize, layer.weights.count)
         }
-        // Training keeps every patch row of a convolution; a forward-only
-        // pass makes them a chunk at a time (see `patchRows`).
-        patchRows = training ? pixels(0) : min(pixels(0), max(16, Self.chunkBytes / (4 * patchWidth)))
+        // Patches are made a chunk at a time (see `patchRows`).
+        let chunk = training ? Self.trainingChunkBytes : Self.chunkBytes
+        patchRows = min(pixels(0), max(16, chunk / (4 * patchWidth)))
         self.patchWidth = patchWidth
         patches = floats(patchRows * patchWidth)
         kernelScratch = floats(kernelSize, gradient: true)
@@ -267,25 +268,36 @@ extension UNetPass {
             let conv = model.layers[index]
             let size = side >> level
             let pixels = images * size * size
-            patches(input, size: size, conv: conv, pixels: 0..<pixels, into: patches)
-            backend.gemm(
-                transA: true, transB: false, m: conv.outputs, n: conv.width, k: pixels, alpha: 1, a: outputGradient,
-                lda: conv.outputs, b: patches, ldb: conv.width, beta: 0, c: gradients + weightOffsets[index],
-                ldc: conv.width)
+            // A chunk of patch rows at a time, so they stay in cache: the
+            // weights' gradient adds up chunk by chunk (the chunks depend
+            // on the group's size only).
+            let backWidth = conv.kernel * conv.kernel * conv.outputs
+            let rows = max(1, patchRows * patchWidth / max(conv.width, backWidth))
+            if inputGradient != nil {
+                conv.weights.floats.withUnsafeBufferPointer {
+                    Convolution.transposedKernel(
+                        $0.baseAddress!, outputs: conv.outputs, inputs: conv.inputs, kernel: conv.kernel,
+                        into: kernelScratch)
+                }
+            }
+            for start in stride(from: 0, to: pixels, by: rows) {
+                let end = min(pixels, start + rows)
+                patches(input, size: size, conv: conv, pixels: start..<end, into: patches)
+                backend.gemm(
+                    transA: true, transB: false, m: conv.outputs, n: conv.width, k: end - start, alpha: 1,
+                    a: outputGradient + start * conv.outputs, lda: conv.outputs, b: patches, ldb: conv.width,
+                    beta: start == 0 ? 0 : 1, c: gradients + weightOffsets[index], ldc: conv.width)
+                guard let inputGradient else { continue }
+                Convolution.patches(
+                    outputGradient, side: size, channels: conv.outputs, kernel: conv.kernel, pixels: start..<end,
+                    into: patches)
+                backend.gemm(
+                    transA: false, transB: false, m: end - start, n: conv.inputs, k: backWidth, alpha: 1, a: patches,
+                    lda: backWidth, b: kernelScratch, ldb: conv.inputs, beta: 0,
+                    c: inputGradient + start * conv.inputs, ldc: conv.inputs)
+            }
             Elementwise.columnSums(
                 outputGradient, rows: pixels, columns: conv.outputs, into: gradients + biasOffsets[index])
-            guard let inputGradient else { return }
-            Convolution.patches(
-                outputGradient, images: images, side: size, channels: conv.outputs, kernel: conv.kernel, into: patches)
-            conv.weights.floats.withUnsafeBufferPointer {
-                Convolution.transposedKernel(
-                    $0.baseAddress!, outputs: conv.outputs, inputs: conv.inputs, kernel: conv.kernel,
-                    into: kernelScratch)
-            }
-            backend.gemm(
-                transA: false, transB: false, m: pixels, n: conv.inputs, k: conv.kernel * conv.kernel * conv.outputs,
-                alpha: 1, a: patches, lda: conv.kernel * conv.kernel * conv.outputs, b: kernelScratch, ldb: conv.inputs,
-                beta: 0, c: inputGradient, ldc: conv.inputs)
         }
 
         /// The gradient through a ReLU whose output was `activation`.
