@@ -69,7 +69,7 @@ let package = Package(
             name: "TutorialArchitecture", dependencies: ["AEFilterCore", "AETraining", "AESystem", "CAESystem"],
             path: "Plugins/Architectures/Tutorial"),
         .target(
-            name: "UNetArchitecture", dependencies: ["AEFilterCore", "AETraining", "AESystem"],
+            name: "UNetArchitecture", dependencies: ["AEFilterCore", "AETraining", "AESystem", "CAENumerics"],
             path: "Plugins/Architectures/UNet", exclude: ["PyTorch"]),
 
         // Loads plugin modules through the C contract in Plugins/include.

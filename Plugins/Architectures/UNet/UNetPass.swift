@@ -41,6 +41,8 @@ package final class UNetPass: @unchecked Sendable {
     let gradient: UnsafeMutablePointer<Float>
     let gradientOther: UnsafeMutablePointer<Float>
     var skipGradient: [UnsafeMutablePointer<Float>] = []
+    /// A training pass's 3×3 convolutions run as Winograd products.
+    let winograd: UNetWinograd?
     private var owned: [(pointer: UnsafeMutableRawPointer, bytes: Int)] = []
 
     /// Buffers for `images` images. A pass that is not `training` only runs
@@ -48,7 +50,9 @@ package final class UNetPass: @unchecked Sendable {
     /// in two buffers (a one-image run faults in half the pages), it has no
     /// gradient buffers, and nothing is cleared first, since the forward
     /// pass writes each activation whole before reading it.
-    package init(model: UNet, images: Int, training: Bool = true) {
+    /// A training pass runs its 3×3 convolutions as Winograd products
+    /// unless `winograd` is false (the forward-only pass's bits, for tests).
+    package init(model: UNet, images: Int, training: Bool = true, winograd: Bool = true) {
         self.images = images
         self.training = training
         depth = model.depth
@@ -110,6 +114,7 @@ package final class UNetPass: @unchecked Sendable {
         kernelScratch = floats(kernelSize, gradient: true)
         gradient = floats(widest, gradient: true)
         gradientOther = floats(widest, gradient: true)
+        self.winograd = training && winograd ? UNetWinograd(model: model) : nil
         owned = allocations
     }
 
@@ -171,6 +176,12 @@ package final class UNetPass: @unchecked Sendable {
         func convolve(_ source: Source, level: Int, into target: UnsafeMutablePointer<Float>, relu: Bool) {
             let conv = model.layers[layer]
             let size = side >> level
+            if let winograd, UNetWinograd.applies(to: conv) {
+                winograd.forward(
+                    source, images: images, size: size, conv: conv, into: target, relu: relu, backend: backend)
+                layer += 1
+                return
+            }
             let pixels = images * size * size
             // As many rows as the patch buffer holds, in even chunks, at least two for a helper.
             let fit = max(patchRows, patchRows * patchWidth / conv.width)
@@ -268,6 +279,14 @@ extension UNetPass {
             let conv = model.layers[index]
             let size = side >> level
             let pixels = images * size * size
+            Elementwise.columnSums(
+                outputGradient, rows: pixels, columns: conv.outputs, into: gradients + biasOffsets[index])
+            if let winograd, UNetWinograd.applies(to: conv) {
+                winograd.backward(
+                    input, images: images, size: size, conv: conv, outputGradient: outputGradient,
+                    weightGradient: gradients + weightOffsets[index], inputGradient: inputGradient, backend: backend)
+                return
+            }
             // A chunk of patch rows at a time, so they stay in cache: the
             // weights' gradient adds up chunk by chunk (the chunks depend
             // on the group's size only).
@@ -296,8 +315,6 @@ extension UNetPass {
                     lda: backWidth, b: kernelScratch, ldb: conv.inputs, beta: 0,
                     c: inputGradient + start * conv.inputs, ldc: conv.inputs)
             }
-            Elementwise.columnSums(
-                outputGradient, rows: pixels, columns: conv.outputs, into: gradients + biasOffsets[index])
         }
 
         /// The gradient through a ReLU whose output was `activation`.

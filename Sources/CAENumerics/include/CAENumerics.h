@@ -5,6 +5,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "winograd.h"
+
 /// Converts `count` IEEE half-precision values (little-endian, unaligned)
 /// to floats, exactly; F16C instructions when the CPU has them.
 void CAENumerics_half_to_float(const void *halves, float *out, size_t count);

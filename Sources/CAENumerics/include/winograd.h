@@ -1,0 +1,39 @@
+// Winograd's F(2x2, 3x3): a 3x3 "same" convolution as 16 matrix products
+// over 4x4 input tiles, each giving 2x2 outputs (Lavin and Gray, 2015).
+// Images are [images][side][side][channels]; tile t of an image has its
+// 4x4 inputs from (2*ty - 1, 2*tx - 1), ts = (side + 1) / 2 tiles a side,
+// counted across the images. Transformed tiles are [16][tiles][channels].
+#ifndef CAENUMERICS_WINOGRAD_H
+#define CAENUMERICS_WINOGRAD_H
+
+#include <stddef.h>
+
+/// Weights [out][3][3][in] as u = G g Gt: [16][out][in]; `flipped`, those
+/// of the kernel turned half round (the input gradient's, whose products
+/// take u as it is; the forward products take its transpose).
+void CAENumerics_winograd_weights(const float *w, int outputs, int inputs, int flipped, float *u);
+
+/// The gradient of the weights from that of u ([16][out][in]): Gt du G, into [out][3][3][in].
+void CAENumerics_winograd_weights_gradient(const float *du, int outputs, int inputs, float *dw);
+
+/// Tiles `first` ..< `first + count` of an image, transformed (Bt d B) into
+/// `v`. The image's channels are `below`'s (at half the side, doubled by
+/// nearest neighbour; none when `below_channels` is 0) then `skip`'s.
+/// `zeros` holds at least as many zeros as the widest of the two.
+void CAENumerics_winograd_input(
+    const float *below, int below_channels, const float *skip, int skip_channels, int side, size_t first,
+    size_t count, const float *zeros, float *v);
+
+/// Tiles' products `m` ([16][count][outputs]) back to pixels (At m A), plus
+/// `bias` (or nothing when NULL), then ReLU when `relu`, into the image `y`;
+/// pixels past its edge go to `trash` (as wide as `outputs`).
+void CAENumerics_winograd_output(
+    const float *m, size_t first, size_t count, int side, int outputs, const float *bias, int relu, float *trash,
+    float *y);
+
+/// The gradient of those products from the image's `dy` (A dy At; pixels
+/// past the image's edge count as zero), into `dm` ([16][count][outputs]).
+void CAENumerics_winograd_output_gradient(
+    const float *dy, int side, int outputs, size_t first, size_t count, const float *zeros, float *dm);
+
+#endif
