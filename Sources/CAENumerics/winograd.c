@@ -89,9 +89,8 @@ static inline __attribute__((always_inline)) void caenumerics_winograd_tile(cons
 
 CAE_CLONES void CAENumerics_winograd_input(
     const float *below, int below_channels, const float *skip, int skip_channels, int side, size_t first,
-    size_t count, const float *zeros, float *v) {
+    size_t count, const float *zeros, float *v, size_t stride) {
     size_t ts = (size_t)(side + 1) / 2, channels = (size_t)(below_channels + skip_channels);
-    size_t stride = count * channels;
     int half = side / 2;
     for (size_t t = 0; t < count; t++) {
         size_t tile = first + t, image = tile / (ts * ts), place = tile % (ts * ts);
@@ -116,9 +115,9 @@ CAE_CLONES void CAENumerics_winograd_input(
 }
 
 CAE_CLONES void CAENumerics_winograd_output(
-    const float *m, size_t first, size_t count, int side, int outputs, const float *bias, int relu, float *trash,
-    float *y) {
-    size_t ts = (size_t)(side + 1) / 2, stride = count * (size_t)outputs;
+    const float *m, size_t stride, size_t first, size_t count, int side, int outputs, const float *bias, int relu,
+    float *trash, float *y) {
+    size_t ts = (size_t)(side + 1) / 2;
     for (size_t t = 0; t < count; t++) {
         size_t tile = first + t, image = tile / (ts * ts), place = tile % (ts * ts);
         int y0 = 2 * (int)(place / ts), x0 = 2 * (int)(place % ts);
@@ -148,8 +147,9 @@ CAE_CLONES void CAENumerics_winograd_output(
 }
 
 CAE_CLONES void CAENumerics_winograd_output_gradient(
-    const float *dy, int side, int outputs, size_t first, size_t count, const float *zeros, float *dm) {
-    size_t ts = (size_t)(side + 1) / 2, stride = count * (size_t)outputs;
+    const float *dy, int side, int outputs, size_t first, size_t count, const float *zeros, float *dm,
+    size_t stride) {
+    size_t ts = (size_t)(side + 1) / 2;
     for (size_t t = 0; t < count; t++) {
         size_t tile = first + t, image = tile / (ts * ts), place = tile % (ts * ts);
         int y0 = 2 * (int)(place / ts), x0 = 2 * (int)(place % ts);

@@ -28,7 +28,7 @@ final class UNetWinograd {
         let layers = model.layers.filter(Self.applies)
         guard !layers.isEmpty else { return nil }
         let widest = layers.map { max($0.inputs, $0.outputs) }.max()!
-        capacity = max(UNetPass.trainingChunkBytes / 4, 16 * widest)
+        capacity = max(UNetPass.trainingChunkBytes / 4, 16 * (widest + Self.gap))
         sizes = (layers.map { 16 * $0.inputs * $0.outputs }.max()!, widest)
         v = .allocate(capacity: capacity)
         m = .allocate(capacity: capacity)
@@ -46,18 +46,25 @@ final class UNetWinograd {
     /// Tiles of `images` images of side `size`, and how many a chunk takes for `conv`.
     func tiles(images: Int, size: Int, conv: UNet.Layer) -> (count: Int, chunk: Int) {
         let side = (size + 1) / 2
-        return (images * side * side, capacity / (16 * max(conv.inputs, conv.outputs)))
+        return (images * side * side, (capacity / 16 - Self.gap) / max(conv.inputs, conv.outputs))
     }
+
+    /// Floats between a chunk's 16 matrices of `count` rows of `channels`:
+    /// a gap keeps them from sharing cache sets.
+    static func pitch(_ count: Int, _ channels: Int) -> Int { count * channels + gap }
+    static let gap = 16
 
     /// Tiles `first ..< first + count` of `source` transformed into `v`.
     func transform(_ source: UNetPass.Source, size: Int, conv: UNet.Layer, first: Int, count: Int) {
         switch source {
         case .plain(let input):
-            CAENumerics_winograd_input(nil, 0, input, Int32(conv.inputs), Int32(size), first, count, zeros, v)
+            CAENumerics_winograd_input(
+                nil, 0, input, Int32(conv.inputs), Int32(size), first, count, zeros, v,
+                Self.pitch(count, conv.inputs))
         case .joined(let below, let belowChannels, let skip):
             CAENumerics_winograd_input(
                 below, Int32(belowChannels), skip, Int32(conv.inputs - belowChannels), Int32(size), first, count,
-                zeros, v)
+                zeros, v, Self.pitch(count, conv.inputs))
         }
     }
 
@@ -67,10 +74,11 @@ final class UNetWinograd {
         _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, transposed: Bool, into c: UnsafeMutablePointer<Float>,
         count: Int, k: Int, n: Int, backend: any Backend
     ) {
+        let (pitchA, pitchC) = (Self.pitch(count, k), Self.pitch(count, n))
         for e in 0..<16 {
             backend.gemm(
-                transA: false, transB: transposed, m: count, n: n, k: k, alpha: 1, a: a + e * count * k, lda: k,
-                b: b + e * k * n, ldb: transposed ? k : n, beta: 0, c: c + e * count * n, ldc: n)
+                transA: false, transB: transposed, m: count, n: n, k: k, alpha: 1, a: a + e * pitchA, lda: k,
+                b: b + e * k * n, ldb: transposed ? k : n, beta: 0, c: c + e * pitchC, ldc: n)
         }
     }
 
@@ -89,7 +97,8 @@ final class UNetWinograd {
             products(v, u, transposed: true, into: m, count: count, k: conv.inputs, n: conv.outputs, backend: backend)
             conv.bias.withUnsafeBufferPointer {
                 CAENumerics_winograd_output(
-                    m, first, count, Int32(size), Int32(conv.outputs), $0.baseAddress!, relu ? 1 : 0, trash, target)
+                    m, Self.pitch(count, conv.outputs), first, count, Int32(size), Int32(conv.outputs),
+                    $0.baseAddress!, relu ? 1 : 0, trash, target)
             }
         }
     }
@@ -112,19 +121,23 @@ final class UNetWinograd {
             let count = min(chunk, tiles - first)
             transform(source, size: size, conv: conv, first: first, count: count)
             CAENumerics_winograd_output_gradient(
-                outputGradient, Int32(size), Int32(outputs), first, count, zeros, m)
+                outputGradient, Int32(size), Int32(outputs), first, count, zeros, m, Self.pitch(count, outputs))
             // du[e] (outputs × inputs) += m[e]ᵀ · v[e], chunk by chunk.
             for e in 0..<16 {
                 backend.gemm(
-                    transA: true, transB: false, m: outputs, n: inputs, k: count, alpha: 1, a: m + e * count * outputs,
-                    lda: outputs, b: v + e * count * inputs, ldb: inputs, beta: first == 0 ? 0 : 1,
+                    transA: true, transB: false, m: outputs, n: inputs, k: count, alpha: 1,
+                    a: m + e * Self.pitch(count, outputs), lda: outputs, b: v + e * Self.pitch(count, inputs),
+                    ldb: inputs, beta: first == 0 ? 0 : 1,
                     c: du + e * inputs * outputs, ldc: inputs)
             }
             guard let inputGradient else { continue }
             // The input's gradient: the output gradient convolved with the kernel turned round.
-            CAENumerics_winograd_input(nil, 0, outputGradient, Int32(outputs), Int32(size), first, count, zeros, m)
+            CAENumerics_winograd_input(
+                nil, 0, outputGradient, Int32(outputs), Int32(size), first, count, zeros, m,
+                Self.pitch(count, outputs))
             products(m, u, transposed: false, into: v, count: count, k: outputs, n: inputs, backend: backend)
-            CAENumerics_winograd_output(v, first, count, Int32(size), Int32(inputs), nil, 0, trash, inputGradient)
+            CAENumerics_winograd_output(
+                v, Self.pitch(count, inputs), first, count, Int32(size), Int32(inputs), nil, 0, trash, inputGradient)
         }
         CAENumerics_winograd_weights_gradient(du, Int32(outputs), Int32(inputs), weightGradient)
     }

@@ -2,7 +2,9 @@
 // over 4x4 input tiles, each giving 2x2 outputs (Lavin and Gray, 2015).
 // Images are [images][side][side][channels]; tile t of an image has its
 // 4x4 inputs from (2*ty - 1, 2*tx - 1), ts = (side + 1) / 2 tiles a side,
-// counted across the images. Transformed tiles are [16][tiles][channels].
+// counted across the images. Transformed tiles are 16 matrices of
+// [tiles][channels], `stride` floats apart (not a power of two: 16 streams
+// a power of two apart share a set of the cache).
 #ifndef CAENUMERICS_WINOGRAD_H
 #define CAENUMERICS_WINOGRAD_H
 
@@ -22,18 +24,19 @@ void CAENumerics_winograd_weights_gradient(const float *du, int outputs, int inp
 /// `zeros` holds at least as many zeros as the widest of the two.
 void CAENumerics_winograd_input(
     const float *below, int below_channels, const float *skip, int skip_channels, int side, size_t first,
-    size_t count, const float *zeros, float *v);
+    size_t count, const float *zeros, float *v, size_t stride);
 
-/// Tiles' products `m` ([16][count][outputs]) back to pixels (At m A), plus
+/// Tiles' products `m` (16 of [count][outputs]) back to pixels (At m A), plus
 /// `bias` (or nothing when NULL), then ReLU when `relu`, into the image `y`;
 /// pixels past its edge go to `trash` (as wide as `outputs`).
 void CAENumerics_winograd_output(
-    const float *m, size_t first, size_t count, int side, int outputs, const float *bias, int relu, float *trash,
-    float *y);
+    const float *m, size_t stride, size_t first, size_t count, int side, int outputs, const float *bias, int relu,
+    float *trash, float *y);
 
 /// The gradient of those products from the image's `dy` (A dy At; pixels
-/// past the image's edge count as zero), into `dm` ([16][count][outputs]).
+/// past the image's edge count as zero), into `dm` (16 of [count][outputs]).
 void CAENumerics_winograd_output_gradient(
-    const float *dy, int side, int outputs, size_t first, size_t count, const float *zeros, float *dm);
+    const float *dy, int side, int outputs, size_t first, size_t count, const float *zeros, float *dm,
+    size_t stride);
 
 #endif
