@@ -1,3 +1,5 @@
+import CAENumerics
+
 /// Halving (2×2 max pooling) and doubling (nearest neighbour) of NHWC images.
 public enum HalfAndDouble {
     /// `output` [images, side/2, side/2, channels] = the largest of each 2×2;
@@ -6,23 +8,8 @@ public enum HalfAndDouble {
         _ input: UnsafePointer<Float>, images: Int, side: Int, channels: Int, into output: UnsafeMutablePointer<Float>,
         chosen: UnsafeMutablePointer<UInt8>?
     ) {
-        let offsets = cornerOffsets(side: side, channels: channels)
-        forEachWindow(images: images, side: side, channels: channels) { target, corner in
-            for c in 0..<channels {
-                // PyTorch's max_pool2d keeps the first of equal values, in row order.
-                var best = input[corner + c]
-                var which: UInt8 = 0
-                for k in 1..<4 {
-                    let value = input[corner + offsets[k] + c]
-                    if value > best || value.isNaN {
-                        best = value
-                        which = UInt8(k)
-                    }
-                }
-                output[target + c] = best
-                chosen?[target + c] = which
-            }
-        }
+        // PyTorch's max_pool2d keeps the first of equal values, in row order.
+        CAENumerics_max_pool(input, images, side, channels, output, chosen)
     }
 
     /// The gradient of ``maxPool(_:images:side:channels:into:chosen:)``: each
