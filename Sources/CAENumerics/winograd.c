@@ -41,6 +41,18 @@ CAE_CLONES void CAENumerics_winograd_weights(const float *w, int outputs, int in
     }
 }
 
+CAE_CLONES void CAENumerics_winograd_weights_forward(
+    const float *w, int outputs, int inputs, float *scratch, float *u) {
+    CAENumerics_winograd_weights(w, outputs, inputs, 0, scratch);
+    for (int e = 0; e < 16; e++) {
+        const float *from = scratch + (size_t)e * outputs * inputs;
+        float *to = u + (size_t)e * outputs * inputs;
+        for (int i = 0; i < inputs; i++) {
+            for (int o = 0; o < outputs; o++) to[(size_t)i * outputs + o] = from[(size_t)o * inputs + i];
+        }
+    }
+}
+
 CAE_CLONES void CAENumerics_winograd_weights_gradient(const float *du, int outputs, int inputs, float *dw) {
     // dg = Gt du G, Gt = [1 1/2 1/2 0; 0 1/2 -1/2 0; 0 1/2 1/2 1].
     for (int o = 0; o < outputs; o++) {

@@ -68,17 +68,16 @@ final class UNetWinograd {
         }
     }
 
-    /// The 16 products of a chunk: `c[e]` (`count`×`n`) = `a[e]` (`count`×`k`)
-    /// · `b[e]` (`k`×`n`, or its transpose when `transposed`).
+    /// The 16 products of a chunk: `c[e]` (`count`×`n`) = `a[e]` (`count`×`k`) · `b[e]` (`k`×`n`).
     func products(
-        _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, transposed: Bool, into c: UnsafeMutablePointer<Float>,
-        count: Int, k: Int, n: Int, backend: any Backend
+        _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, into c: UnsafeMutablePointer<Float>, count: Int, k: Int,
+        n: Int, backend: any Backend
     ) {
         let (pitchA, pitchC) = (Self.pitch(count, k), Self.pitch(count, n))
         for e in 0..<16 {
             backend.gemm(
-                transA: false, transB: transposed, m: count, n: n, k: k, alpha: 1, a: a + e * pitchA, lda: k,
-                b: b + e * k * n, ldb: transposed ? k : n, beta: 0, c: c + e * pitchC, ldc: n)
+                transA: false, transB: false, m: count, n: n, k: k, alpha: 1, a: a + e * pitchA, lda: k,
+                b: b + e * k * n, ldb: n, beta: 0, c: c + e * pitchC, ldc: n)
         }
     }
 
@@ -88,13 +87,13 @@ final class UNetWinograd {
         relu: Bool, backend: any Backend
     ) {
         conv.weights.floats.withUnsafeBufferPointer {
-            CAENumerics_winograd_weights($0.baseAddress!, Int32(conv.outputs), Int32(conv.inputs), 0, u)
+            CAENumerics_winograd_weights_forward($0.baseAddress!, Int32(conv.outputs), Int32(conv.inputs), du, u)
         }
         let (tiles, chunk) = tiles(images: images, size: size, conv: conv)
         for first in stride(from: 0, to: tiles, by: chunk) {
             let count = min(chunk, tiles - first)
             transform(source, size: size, conv: conv, first: first, count: count)
-            products(v, u, transposed: true, into: m, count: count, k: conv.inputs, n: conv.outputs, backend: backend)
+            products(v, u, into: m, count: count, k: conv.inputs, n: conv.outputs, backend: backend)
             conv.bias.withUnsafeBufferPointer {
                 CAENumerics_winograd_output(
                     m, Self.pitch(count, conv.outputs), first, count, Int32(size), Int32(conv.outputs),
@@ -135,7 +134,7 @@ final class UNetWinograd {
             CAENumerics_winograd_input(
                 nil, 0, outputGradient, Int32(outputs), Int32(size), first, count, zeros, m,
                 Self.pitch(count, outputs))
-            products(m, u, transposed: false, into: v, count: count, k: outputs, n: inputs, backend: backend)
+            products(m, u, into: v, count: count, k: outputs, n: inputs, backend: backend)
             CAENumerics_winograd_output(
                 v, Self.pitch(count, inputs), first, count, Int32(size), Int32(inputs), nil, 0, trash, inputGradient)
         }

@@ -11,9 +11,11 @@
 #include <stddef.h>
 
 /// Weights [out][3][3][in] as u = G g Gt: [16][out][in]; `flipped`, those
-/// of the kernel turned half round (the input gradient's, whose products
-/// take u as it is; the forward products take its transpose).
+/// of the kernel turned half round (the input gradient's products' u).
 void CAENumerics_winograd_weights(const float *w, int outputs, int inputs, int flipped, float *u);
+
+/// The forward products' u: [16][in][out], by way of `scratch` (as large as u).
+void CAENumerics_winograd_weights_forward(const float *w, int outputs, int inputs, float *scratch, float *u);
 
 /// The gradient of the weights from that of u ([16][out][in]): Gt du G, into [out][3][3][in].
 void CAENumerics_winograd_weights_gradient(const float *du, int outputs, int inputs, float *dw);
