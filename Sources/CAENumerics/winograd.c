@@ -2,12 +2,11 @@
 // a fixed order: the same bits on every CPU.
 #include "winograd.h"
 
+#include "clones.h"
+
 #pragma STDC FP_CONTRACT OFF
 
 #define CAE_VECTORIZE _Pragma("clang loop vectorize(assume_safety)")
-
-// Vector width follows the CPU; additions and halvings give the same bits at any width.
-#define CAE_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
 
 // u = G g Gt, G = [1 0 0; 1/2 1/2 1/2; 1/2 -1/2 1/2; 0 0 1], for `inputs`
 // kernels at once: g[tap] holds each tap's `inputs` values, u[e] the results.
