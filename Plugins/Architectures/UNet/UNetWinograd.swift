@@ -19,7 +19,6 @@ final class UNetWinograd {
     /// Zeros for pixels past an image's edge, and a place for outputs there.
     let zeros: UnsafeMutablePointer<Float>
     let trash: UnsafeMutablePointer<Float>
-    private let sizes: (u: Int, zeros: Int)
 
     static func applies(to conv: UNet.Layer) -> Bool { conv.kernel == 3 }
 
@@ -29,14 +28,14 @@ final class UNetWinograd {
         guard !layers.isEmpty else { return nil }
         let widest = layers.map { max($0.inputs, $0.outputs) }.max()!
         capacity = max(UNetPass.trainingChunkBytes / 4, 16 * (widest + Self.gap))
-        sizes = (layers.map { 16 * $0.inputs * $0.outputs }.max()!, widest)
+        let weights = layers.map { 16 * $0.inputs * $0.outputs }.max()!
         v = .allocate(capacity: capacity)
         m = .allocate(capacity: capacity)
-        u = .allocate(capacity: sizes.u)
-        du = .allocate(capacity: sizes.u)
-        zeros = .allocate(capacity: sizes.zeros)
-        zeros.initialize(repeating: 0, count: sizes.zeros)
-        trash = .allocate(capacity: sizes.zeros)
+        u = .allocate(capacity: weights)
+        du = .allocate(capacity: weights)
+        zeros = .allocate(capacity: widest)
+        zeros.initialize(repeating: 0, count: widest)
+        trash = .allocate(capacity: widest)
     }
 
     deinit {
