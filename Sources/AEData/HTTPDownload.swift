@@ -98,6 +98,12 @@ public struct HTTPDownload {
             // libcurl's own text carries a timing ("after 0 ms"); the reason is enough.
             message = "cannot connect (\(String(cString: strerror(result.os_errno))))"
         }
+        // Connecting, or naming the host, failed through a proxy: it is the proxy that failed.
+        if [CAECurl_couldnt_connect, 5, 28].contains(Int(result.code)), result.status == 0,
+            let proxy = ProxySetting.forURL(url)
+        {
+            message += " through the proxy \(proxy.value) that \(proxy.variable) names"
+        }
         return Outcome(status: result.status, failure: message, stoppedByReceiver: stopped)
     }
 }

@@ -10,9 +10,11 @@ import Glibc
 public enum Path {
     static let escapeBase: UInt32 = 0x10_FF00
 
-    /// The string for a name's bytes (a NUL ends it).
-    public static func string(_ bytes: some Collection<UInt8>) -> String {
-        let bytes = Array(bytes.prefix { $0 != 0 })
+    /// The string for a name's bytes.
+    /// A name from C ends at its first NUL; a lines-mode key keeps every byte
+    /// (`throughNUL`), so that two keys that differ after a NUL stay apart.
+    public static func string(_ bytes: some Collection<UInt8>, throughNUL: Bool = false) -> String {
+        let bytes = throughNUL ? Array(bytes) : Array(bytes.prefix { $0 != 0 })
         if let valid = String(validating: bytes, as: UTF8.self), !valid.unicodeScalars.contains(where: isEscape) {
             return valid
         }
@@ -130,6 +132,9 @@ public enum Path {
 
     /// `O_PATH`, which Swift's Glibc module lacks: a descriptor that only names a place.
     public static let pathOnly: Int32 = 0o10_000_000
+
+    /// `O_TMPFILE` (with `O_DIRECTORY`), which Swift's Glibc module lacks: an unnamed file in a folder.
+    public static let temporaryFile: Int32 = 0o20_000_000 | O_DIRECTORY
 
     public static func open(_ path: String, _ flags: Int32, _ mode: mode_t = 0) -> Int32 {
         withCString(path) { Glibc.open($0, flags, mode) }

@@ -26,16 +26,28 @@ void CAESystem_prefer_huge_pages(void *address, size_t size) {
 }
 
 #include <signal.h>
+#include <time.h>
 
 static volatile sig_atomic_t caesystem_stop = 0;
+static struct timespec caesystem_stop_time;
 
 static void caesystem_on_stop(int number) {
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
     if (caesystem_stop != 0) {
-        // A second request: end now, with the status the signal itself gives.
+        // One request often comes as two signals: timeout(1) signals the
+        // command and then its whole process group, and a terminal's ^C
+        // reaches a shell pipeline's every process. So a repeat within a
+        // second is the same request; a later one ends the process now, with
+        // the status the signal itself gives.
+        const double since = (double)(now.tv_sec - caesystem_stop_time.tv_sec) +
+                             (double)(now.tv_nsec - caesystem_stop_time.tv_nsec) * 1e-9;
+        if (since < 1.0) return;
         signal(number, SIG_DFL);
         raise(number);
         return;
     }
+    caesystem_stop_time = now;
     caesystem_stop = number;
 }
 

@@ -60,6 +60,22 @@ import Testing
     }
 
     /// SIGTERM or SIGINT during a slow download: 128 + N at once, the `.part` kept.
+    /// A proxy that cannot be reached is named as the one that failed, not
+    /// the server (issue 24, L5); without one, or exempted, nothing is said of one.
+    @Test func aDeadProxyIsNamed() throws {
+        let dir = try CLI.temporaryDirectory()
+        let url = "http://127.0.0.1:9/"
+        let dead = try Self.fetch([dir + "/a", "--url", url], ["http_proxy": "http://127.0.0.1:1"])
+        #expect(dead.status == 1)
+        #expect(dead.stderr.contains("through the proxy http://127.0.0.1:1 that http_proxy names"), "\(dead.stderr)")
+        let all = try Self.fetch([dir + "/b", "--url", url], ["ALL_PROXY": "http://127.0.0.1:1"])
+        #expect(all.stderr.contains("through the proxy http://127.0.0.1:1 that ALL_PROXY names"), "\(all.stderr)")
+        let exempt = try Self.fetch(
+            [dir + "/c", "--url", url], ["http_proxy": "http://127.0.0.1:1", "no_proxy": "localhost,127.0.0.1"])
+        #expect(exempt.status == 1)
+        #expect(exempt.stderr.contains("cannot connect") && !exempt.stderr.contains("proxy"), "\(exempt.stderr)")
+    }
+
     @Test(arguments: zip([SIGTERM, SIGINT], [Int32(143), 130]))
     func aSignalStopsASlowDownload(signal: Int32, status: Int32) throws {
         let data = try FakeData(officialNames: true)

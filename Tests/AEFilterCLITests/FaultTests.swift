@@ -138,4 +138,30 @@ import Testing
         #expect(two.status == 1)
         #expect(two.stderrLines == ["ae-filter: cannot start a thread: Resource temporarily unavailable"])
     }
+
+    /// An -o folder that cannot be written is found before any image is
+    /// computed: one line, not one per image (issue 24, L6). Run as another
+    /// user, since root may write anywhere.
+    @Test(
+        .enabled(if: getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv")),
+        arguments: ["out", "locked/deeper/out"])
+    func anUnwritableOutputFolderIsFoundFirst(output: String) throws {
+        let dir = try CLI.temporaryDirectory()
+        chmod(dir, 0o755)
+        try FileManager.default.createDirectory(atPath: "\(dir)/in", withIntermediateDirectories: true)
+        for i in 0..<300 { try FileManager.default.copyItem(atPath: shirt, toPath: "\(dir)/in/\(i).png") }
+        try FileManager.default.createDirectory(atPath: "\(dir)/out", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: "\(dir)/locked", withIntermediateDirectories: true)
+        chmod("\(dir)/in", 0o755)
+        chmod("\(dir)/out", 0o755)
+        chmod("\(dir)/locked", 0o755)
+        let result = try CLI.run(
+            executable: "/usr/bin/setpriv",
+            ["--reuid=54321", "--regid=54321", "--clear-groups", CLI.binary] + model + [
+                "-o", "\(dir)/\(output)/", "\(dir)/in",
+            ])
+        #expect(result.status == 1)
+        #expect(result.stderrLines.count == 1, "\(result.stderrLines.prefix(3))")
+        #expect(result.stderr.contains("Permission denied"), "\(result.stderr)")
+    }
 }

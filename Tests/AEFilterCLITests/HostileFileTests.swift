@@ -224,6 +224,35 @@ import Testing
     }
 }
 
+extension HostileFileTests {
+    /// A FIFO or device in a --files-from list is treated as in a walked
+    /// folder: reported, never read, so `find ... | ae-filter --files-from -`
+    /// over a tree that holds one finishes (issue 24, M8). A FIFO named as an
+    /// argument is still read.
+    @Test(arguments: [false, true])
+    func specialFilesInAListAreReportedNotRead(nul: Bool) throws {
+        let dir = try CLI.temporaryDirectory()
+        try FileManager.default.copyItem(atPath: shirt, toPath: "\(dir)/a.png")
+        #expect(mkfifo("\(dir)/ff.png", 0o600) == 0)
+        try FileManager.default.createSymbolicLink(atPath: "\(dir)/zero.png", withDestinationPath: "/dev/zero")
+        let separator = nul ? "\0" : "\n"
+        let list = ["a.png", "ff.png", "zero.png"].map { $0 + separator }.joined()
+        let start = Date()
+        let result = try CLI.run(
+            model + ["--summary", "--files-from", "-", "-o", "out/"] + (nul ? ["-0"] : []), stdin: Array(list.utf8),
+            in: dir)
+        #expect(Date().timeIntervalSince(start) < 20)
+        #expect(result.status == 1)
+        #expect(
+            result.stderrLines == [
+                "ae-filter: ff.png: not a regular file; skipped",
+                "ae-filter: zero.png: not a regular file; skipped",
+                "ae-filter: summary: 1 processed, 2 failed, 0 skipped",
+            ], "\(result.stderr)")
+        #expect(FileManager.default.fileExists(atPath: "\(dir)/out/a.png"))
+    }
+}
+
 extension URL {
     /// The file, created empty if it does not exist.
     func touch() throws -> URL {

@@ -101,6 +101,20 @@ import Testing
         #expect(seeded[0] == seeded[1])
     }
 
+    /// A key is every byte before the tab, NUL included: keys that differ
+    /// after a NUL neither collide nor share their noise (issue 24, M5).
+    @Test(arguments: [("a\u{0}b", "a\u{0}c"), ("\u{0}x", "\u{0}y"), ("k\u{0}", "k\u{0}\u{0}")])
+    func keysKeepTheirNULBytes(first: String, second: String) throws {
+        let image = Base64.encode(try Fixtures.bytes(shirt))
+        let input = Array("\(first)\t\(image)\n\(second)\t\(image)\n".utf8)
+        let result = try CLI.run(model + Self.noise + ["--lines"], stdin: input)
+        #expect(result.status == 0, "\(result.stderr)")
+        let byKey = records(result.stdout)
+        #expect(byKey.keys.sorted() == [first, second].sorted(), "\(byKey.keys.map { Array($0.utf8) })")
+        // The same image under two keys: two noise streams, two outputs.
+        #expect(byKey[first] != nil && byKey[first] != byKey[second])
+    }
+
     @Test func aRawStreamIsNoisedByPosition() throws {
         let image = try Fixtures.bytes(shirt)
         let twice = try CLI.run(model + Self.noise + ["--format", "pgm"], stdin: image + image)

@@ -99,3 +99,60 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: "\(dir)/m.safetensors"))
     }
 }
+
+/// One stop request often arrives as two signals: timeout(1) signals the
+/// command and then its process group, and a terminal's ^C reaches every
+/// process of a pipeline. The images already read are still finished and
+/// written (issue 24, H2).
+@Suite(.serialized) struct RepeatedSignalTests {
+    /// Runs the filter on two files and a FIFO whose writer never writes, then
+    /// signals as `how` says; prints the exit status and the bytes written.
+    static let script = """
+        import os, signal, subprocess, sys, threading, time
+        how, number, fifo = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+        writer = threading.Thread(target=lambda: (os.open(fifo, os.O_WRONLY), time.sleep(30)), daemon=True)
+        writer.start()
+        command = sys.argv[4:]
+        if how == 'timeout':
+            command = ['timeout', '--preserve-status', '-s', str(number), '1'] + command
+        p = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        if how != 'timeout':
+            time.sleep(1)
+            p.send_signal(number)
+            time.sleep(0.05)
+            p.send_signal(number)
+        out, err = p.communicate(timeout=20)
+        print(p.returncode, len(out))
+        print(err.decode(), end='')
+        """
+
+    static func run(_ how: String, _ signal: Int32) throws -> (status: String, bytes: Int, stderr: [String]) {
+        let dir = try CLI.temporaryDirectory()
+        let fifo = "\(dir)/late.png"
+        #expect(mkfifo(fifo, 0o600) == 0)
+        let second = Fixtures.root.appendingPathComponent("Samples/dark-shirt-photo.jpg").path
+        let lines = CLI.lines(
+            try CLI.python(
+                script, [how, String(signal), fifo, CLI.binary, "--format", "pgm", shirt, second, fifo]))
+        let first = lines.first?.split(separator: " ") ?? []
+        return (
+            first.first.map(String.init) ?? "", first.count > 1 ? Int(first[1]) ?? -1 : -1, Array(lines.dropFirst())
+        )
+    }
+
+    /// 28×28 PGM: a 13-byte header and 784 bytes.
+    static let twoImages = 2 * (13 + 784)
+
+    @Test(arguments: [SIGINT, SIGTERM])
+    func twoSignalsInARowFinishTheImagesInFlight(signal: Int32) throws {
+        let run = try Self.run("twice", signal)
+        #expect(run.status == "\(128 + signal)" && run.bytes == Self.twoImages, "\(run)")
+        #expect(run.stderr.count == 1 && run.stderr[0].hasSuffix("late.png: interrupted"), "\(run.stderr)")
+    }
+
+    /// The probe's own case: timeout(1) sends the signal twice.
+    @Test func underTimeoutTheImagesInFlightAreWritten() throws {
+        let run = try Self.run("timeout", SIGINT)
+        #expect(run.status == "130" && run.bytes == Self.twoImages, "\(run)")
+    }
+}

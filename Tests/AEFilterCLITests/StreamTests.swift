@@ -41,15 +41,16 @@ func idxImages(_ bytes: [UInt8]) -> [[UInt8]] {
             ])
     }
 
-    @Test func garbageEndsTheStreamWithOneMessage() throws {
+    /// Garbage between two images costs one message and one place; the image after it is found again.
+    @Test func garbageCostsOneMessage() throws {
         let bytes = try Fixtures.bytes(shirt)
         let result = try CLI.run(model + ["--emit", "input", "--summary"], stdin: bytes + Array("hello".utf8) + bytes)
         #expect(result.status == 1)
-        #expect(splitPNGs(result.stdout).count == 1)
+        #expect(splitPNGs(result.stdout).count == 2)
         #expect(
             result.stderrLines == [
                 "ae-filter: <stdin>, image 2: not a PNG, JPEG or PNM image (the image starts at byte \(bytes.count))",
-                "ae-filter: summary: 1 processed, 1 failed, 0 skipped",
+                "ae-filter: summary: 2 processed, 1 failed, 0 skipped",
             ])
     }
 
@@ -183,5 +184,67 @@ func idxImages(_ bytes: [UInt8]) -> [[UInt8]] {
 enum Gunzip {
     static func run(_ path: String) throws -> [UInt8] {
         try CLI.run(executable: "/usr/bin/env", ["gzip", "-dc", path]).stdout
+    }
+}
+
+extension StreamTests {
+    /// An IDX3 file of `count` 28×28 images, each one grey value.
+    static func idx(_ count: Int) -> [UInt8] {
+        var bytes: [UInt8] = [0, 0, 8, 3, 0, 0, 0, UInt8(count), 0, 0, 0, 28, 0, 0, 0, 28]
+        for i in 0..<count { bytes += [UInt8](repeating: UInt8(40 * i + 20), count: 784) }
+        return bytes
+    }
+
+    static func gzip(_ bytes: [UInt8]) throws -> [UInt8] {
+        let result = try CLI.run(executable: "/usr/bin/env", ["gzip", "-c"], stdin: bytes)
+        return result.stdout
+    }
+
+    /// Junk after a gzipped IDX stream is reported like junk after a plain one
+    /// (issue 24, M7), inside or outside the gzip data.
+    @Test(arguments: ["outside", "inside", "plain"])
+    func junkAfterAnIDXStreamIsReported(place: String) throws {
+        let junk = Array("garbage".utf8)
+        let input: [UInt8]
+        switch place {
+        case "outside": input = try Self.gzip(Self.idx(2)) + junk
+        case "inside": input = try Self.gzip(Self.idx(2) + junk)
+        default: input = Self.idx(2) + junk
+        }
+        let result = try CLI.run(model + ["--format", "pgm", "-"], stdin: input)
+        #expect(result.status == 1)
+        #expect(result.stdout.count == 2 * (13 + 784))
+        let expected =
+            place == "outside"
+            ? "data after the gzip stream is not gzip; it was ignored"
+            : "data after the 2 images the IDX header declares was ignored"
+        #expect(result.stderrLines.count == 1 && result.stderr.contains(expected), "\(result.stderr)")
+    }
+
+    /// A bad image in a stream costs its own place only: the images after it
+    /// are found again by their signatures (issue 24, L1).
+    @Test(arguments: ["png", "jpeg", "pnm"])
+    func imagesAfterABadOneKeepTheirPlaces(after: String) throws {
+        let good = try Fixtures.bytes(shirt)
+        let last: [UInt8]
+        switch after {
+        case "jpeg": last = try Fixtures.bytes(Fixtures.fixture("gray.jpg"))
+        case "pnm": last = Array("P5 28 28 255\n".utf8) + [UInt8](repeating: 99, count: 784)
+        default: last = good
+        }
+        // Bytes that start no image, with a lone 0xFF and a 'P' that are not signatures.
+        let bad = Array("not an image \u{7F}P at all".utf8) + [0xFF, 0xD8, 0x00, 0x89, 0x50]
+        let result = try CLI.run(
+            model + ["--on-error", "placeholder", "--format", "pgm", "-"], stdin: good + bad + last)
+        #expect(result.status == 1)
+        #expect(result.stdout.count == 3 * (13 + 784), "\(result.stdout.count)")
+        #expect(
+            result.stderrLines == [
+                "ae-filter: <stdin>, image 2: not a PNG, JPEG or PNM image (the image starts at byte \(good.count))"
+            ],
+            "\(result.stderr)")
+        // The third image is the one that came last, not a placeholder.
+        let alone = try CLI.run(model + ["--format", "pgm", "-"], stdin: last)
+        #expect(Array(result.stdout.suffix(797)) == alone.stdout)
     }
 }

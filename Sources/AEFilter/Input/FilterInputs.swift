@@ -221,6 +221,11 @@ public struct FilterInputs: RecordSource {
             current = .walk(FolderWalk(root: path, relative: relative ?? "", excluding: excluded))
             return nil
         }
+        // A listed FIFO or device is treated as a walk treats one: reported,
+        // never read (it could wait or run forever). One named as an argument is read.
+        if relative != nil, (info.st_mode & S_IFMT) != S_IFREG {
+            return (origin, .failed(FileError(path: path, reason: "not a regular file; skipped")))
+        }
         guard settings.lines || !FolderWalk.isImageName(base) else { return (origin, .file(path)) }
         // Other names are looked at: an IDX or gzip file is a stream of images.
         let fd = Waiting.openForReading(path)

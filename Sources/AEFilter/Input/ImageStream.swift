@@ -15,6 +15,8 @@ struct ImageStream {
     private var idx: (remaining: Int, rows: Int, columns: Int)?
     private var ended = false
     private var gzip: GzipSource?
+    /// After an image that could not be framed, the next one is found by its signature.
+    private var lost = false
 
     init(_ source: any ByteSource, name: String) {
         reader = ByteReader(source, name: name)
@@ -43,19 +45,75 @@ struct ImageStream {
                 let header = Array("P5 \(idx.columns) \(idx.rows) 255\n".utf8)
                 return (origin, .bytes(header + reader.take(size)))
             }
+            if lost {
+                lost = false
+                guard try skipToNextImage() else { return finish() }
+            }
             // Whitespace may separate images (plain PNM ends with a newline).
             while try reader.ensure(1), [0x20, 0x09, 0x0A, 0x0D].contains(reader[0]) { reader.skip(1) }
             guard try !reader.isAtEnd() else { return finish() }
             let length = try ImageFraming.length(of: &reader, limit: Self.limit)
             position += 1
             return (origin, .bytes(reader.take(length)))
-        } catch {
-            // Nothing after a broken image can be found again: the stream ends here.
-            ended = true
-            if reader.offset > 0, let image = error as? ImageError {
+        } catch let image as ImageError where idx == nil {
+            // The images after one that cannot be framed are found again by
+            // their signatures, so each keeps its place (one failure for the
+            // bad bytes between).
+            lost = true
+            position += 1
+            if reader.offset > 0 {
                 return (origin, .failed(InputError("\(image) (the image starts at byte \(reader.offset))")))
             }
+            return (origin, .failed(image))
+        } catch {
+            // A read error, or a broken IDX: nothing after it can be had.
+            ended = true
             return (origin, .failed(error))
+        }
+    }
+
+    /// Skips a bad image's bytes up to the next PNG, JPEG or PNM signature
+    /// (after its first byte); false if the stream ends first. Reads in
+    /// pieces, so memory stays bounded whatever the length.
+    private mutating func skipToNextImage() throws -> Bool {
+        var from = 1
+        while true {
+            let more = try reader.ensure(reader.buffered + 1 << 16)
+            let found = reader.withAvailable { bytes -> Int? in
+                var index = from
+                while index < bytes.count {
+                    if Self.startsImage(bytes, at: index, complete: !more) { return index }
+                    index += 1
+                }
+                return nil
+            }
+            if let found {
+                reader.skip(found)
+                return true
+            }
+            guard more else {
+                reader.skip(reader.buffered)
+                return false
+            }
+            // Keep a signature's length of bytes, which may begin one cut in two.
+            let kept = min(reader.buffered, 7)
+            reader.skip(reader.buffered - kept)
+            from = 0
+        }
+    }
+
+    /// Whether an image signature starts at `index`; near the end of the
+    /// bytes at hand it is a match only if the input is `complete`.
+    static func startsImage(_ bytes: UnsafeBufferPointer<UInt8>, at index: Int, complete: Bool) -> Bool {
+        let first = bytes[index]
+        guard first == 0x89 || first == 0xFF || first == UInt8(ascii: "P") else { return false }
+        let rest = bytes.count - index
+        if rest < 8 && !complete { return false }
+        let head = UnsafeBufferPointer(rebasing: bytes[index..<min(bytes.count, index + 8)])
+        switch ImageFormat.sniff(head) {
+        case .png, .jpeg: return true
+        case .pnm: return head.count >= 3 && [0x20, 0x09, 0x0A, 0x0D].contains(head[2])
+        case nil: return false
         }
     }
 
@@ -63,10 +121,12 @@ struct ImageStream {
     private mutating func finish() -> (origin: InputOrigin, payload: InputPayload)? {
         ended = true
         let origin = InputOrigin.stream(name: name, position: position)
+        // Reading on finds what follows: more data, or (under gzip) data that is not gzip.
+        let atEnd = try? reader.isAtEnd()
         if gzip?.trailing == true {
             return (origin, .failed(InputError("data after the gzip stream is not gzip; it was ignored")))
         }
-        if let idx, idx.remaining == 0, (try? reader.isAtEnd()) == false {
+        if let idx, idx.remaining == 0, atEnd == false {
             return (
                 origin, .failed(InputError("data after the \(position) images the IDX header declares was ignored"))
             )

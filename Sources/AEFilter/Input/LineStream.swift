@@ -43,7 +43,7 @@ struct LineStream {
             let key: String
             let payload: ArraySlice<UInt8>
             if let tab = content.firstIndex(of: 0x09) {
-                key = Path.string(content[..<tab])
+                key = Path.string(content[..<tab], throughNUL: true)
                 payload = content[(tab + 1)...]
             } else {
                 key = Self.key(of: content)
@@ -115,7 +115,7 @@ struct LineStream {
             }
             if try !reader.ensure(1) { break }
         }
-        if let tab { return Path.string(head[..<tab]) }
+        if let tab { return Path.string(head[..<tab], throughNUL: true) }
         return "sha256:" + hash.hex().prefix(16)
     }
 }

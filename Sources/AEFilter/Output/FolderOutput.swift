@@ -33,6 +33,16 @@ final class FolderOutput: @unchecked Sendable {
         }
         folder = Path.open(path, Path.pathOnly | O_DIRECTORY | O_CLOEXEC)
         guard folder >= 0 else { throw OutputError(description: "\(FileError(path: path, errno: errno))") }
+        // Found now, not after every image is computed: a file made and
+        // removed at once shows that outputs can be written here.
+        let probe = Path.withCString(path) { open($0, O_WRONLY | O_CLOEXEC | Path.temporaryFile, 0o600) }
+        if probe >= 0 {
+            close(probe)
+        } else if errno != EOPNOTSUPP && errno != EISDIR {
+            let error = FileError(path: path, errno: errno)
+            close(folder)
+            throw OutputError(description: "cannot write in \(Path.display(path)): \(error.reason); nothing was done")
+        }
     }
 
     deinit { close(folder) }
