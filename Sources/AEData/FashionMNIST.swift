@@ -31,13 +31,14 @@ public struct FashionMNIST: Sendable {
     /// MD5 of each file as read, by official name.
     public var md5s: [String: String]
 
-    /// Whether every file is byte-identical to the official one.
+    /// Whether every file read is byte-identical to the official one.
     public var isOfficial: Bool {
-        Self.files.allSatisfy { md5s[$0.name] == $0.md5 }
+        Self.files.allSatisfy { md5s[$0.name] == nil || md5s[$0.name] == $0.md5 }
     }
 
-    /// Loads and validates the four files in `directory`.
-    public init(directory: String) throws(DataError) {
+    /// Loads and validates the four files in `directory`; with `testOnly`,
+    /// the two test files alone (`train` is then empty).
+    public init(directory: String, testOnly: Bool = false) throws(DataError) {
         var md5s: [String: String] = [:]
         func read(_ file: File) throws(DataError) -> (path: String, bytes: [UInt8]) {
             let gz = "\(directory)/\(file.name)"
@@ -73,7 +74,7 @@ public struct FashionMNIST: Sendable {
             }
             return ImageSet(pixels: parsed.pixels, labels: labelValues)
         }
-        train = try split(Self.files[0], Self.files[1], expected: 60_000)
+        train = testOnly ? ImageSet(pixels: [], labels: []) : try split(Self.files[0], Self.files[1], expected: 60_000)
         test = try split(Self.files[2], Self.files[3], expected: 10_000)
         self.md5s = md5s
     }

@@ -119,7 +119,7 @@ struct DataCommand: ParsableCommand {
         }
 
         func run() throws {
-            let dataset = try loadData(data)
+            let dataset = try loadData(data, testOnly: split == "test", use: "exporting")
             let images = split == "test" ? dataset.test : dataset.train
             guard start < images.count else {
                 throw ValidationError("--start \(start) is past the end of the \(split) split (\(images.count) images)")

@@ -73,17 +73,47 @@ struct EvalCommand: ParsableCommand {
     func run() throws {
         let plugins = compute.plugins
         let checkpoint = try loadModel(model, plugins: compute.plugins)
-        let name = noiseModel ?? checkpoint.metadata[.noiseModel] ?? "dropout"
+        let modelName = model ?? "default model"
+        if let note = noiseProvenance(checkpoint, plugins: plugins) {
+            Diagnostics.report(modelName, note + "; evaluating anyway")
+        }
+        // The noise comes from the options, else from the checkpoint's metadata,
+        // which is checked like an option and blamed by its key.
+        let recordedModel = noiseModel == nil ? checkpoint.metadata[.noiseModel] : nil
+        let name = noiseModel ?? recordedModel ?? "dropout"
+        if recordedModel != nil, !plugins.noise.names.contains(name) {
+            Diagnostics.report(
+                modelName, "metadata noise_model '\(name)' is not a loaded noise model: give --noise-model")
+            throw ExitCode.failure
+        }
+        let recordedLevel = noise == nil && levels == nil ? checkpoint.metadata[.noise] : nil
         func makeNoise(at level: Float) throws -> (any NoiseModel)? {
             do { return level > 0 ? try plugins.noise.make(name, level: level) : nil } catch {
-                throw ValidationError("--noise-model/\(levels == nil ? "--noise" : "--levels"): \(error)")
+                if let recordedLevel {
+                    Diagnostics.report(
+                        modelName,
+                        "metadata noise '\(recordedLevel)' is not a level of the \(name) noise model (\(error)): "
+                            + "give --noise or --levels")
+                    throw ExitCode.failure
+                }
+                let source = recordedModel != nil ? "metadata noise_model '\(name)' with " : "--noise-model/"
+                throw ValidationError("\(source)\(levels == nil ? "--noise" : "--levels"): \(error)")
             }
         }
         // Every level is checked before the test set is read.
         let levels = levels.flatMap(Self.levels)
-        let level = noise ?? checkpoint.metadata[.noise].flatMap(Float.init) ?? 0.5
+        var level = noise ?? 0.5
+        if let recordedLevel {
+            guard let value = Float(recordedLevel), value.isFinite, value >= 0 else {
+                Diagnostics.report(
+                    modelName,
+                    "metadata noise '\(recordedLevel)' is not a noise level (0 or more): give --noise or --levels")
+                throw ExitCode.failure
+            }
+            level = value
+        }
         for level in levels ?? [level] { _ = try makeNoise(at: level) }
-        let dataset = try loadData(data)
+        let dataset = try loadData(data, testOnly: true, use: "evaluating")
         let backend = try compute.makeBackend()
         func report(at level: Float) throws -> EvaluationReport {
             let noiseModel = try makeNoise(at: level)
@@ -91,6 +121,10 @@ struct EvalCommand: ParsableCommand {
                 model: checkpoint.model, backend: backend, images: dataset.test, noise: noiseModel, seed: seed,
                 repeats: repeats, shouldStop: StopSignal.requested)
             if let stop = StopSignal.exitStatus { throw ExitCode(stop) }
+            if let fault = report.noiseFault {
+                Diagnostics.report("eval", "\(fault) at level \(level); no figures are printed")
+                throw ExitCode.failure
+            }
             return report
         }
         if let levels {

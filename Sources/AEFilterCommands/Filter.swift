@@ -192,15 +192,10 @@ struct Filter: ParsableCommand {
         // A thread count from the user is the whole of it.
         if jobs != nil || compute.threads != nil { HelpingHand.shared?.disable() }
         checkpoint.model.warmUp()
-        // A checkpoint trained with a noise model that is not loaded still denoises; say so once.
-        if let name = checkpoint.metadata[.noiseModel], !compute.plugins.noise.names.contains(name) {
-            let module = checkpoint.metadata[.noiseModelModule].map {
-                " (from \(Path.display($0)), sha256 \(checkpoint.metadata[.noiseModelSHA256] ?? "unknown"))"
-            }
-            Diagnostics.report(
-                model ?? "default model",
-                "trained with the noise model '\(Path.sanitized(name))'\(module ?? ""), which is not loaded; denoising anyway"
-            )
+        // A checkpoint trained with a noise model that is not loaded, or is
+        // another module now, still denoises; say so once.
+        if let note = noiseProvenance(checkpoint, plugins: compute.plugins) {
+            Diagnostics.report(model ?? "default model", note + "; denoising anyway")
         }
         var run = filterRun
         run.settings.noise = noise > 0 ? try compute.plugins.noise.make(noiseModel, level: noise) : nil

@@ -157,28 +157,13 @@ struct TrainCommand: ParsableCommand {
             throw ValidationError("--resume continues the saved configuration; drop the training options")
         }
         if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1") }
-        if let iterations, iterations < 1 { throw ValidationError("--iterations must be at least 1") }
-        if let batchSize, !(1...60_000).contains(batchSize) {
-            throw ValidationError("--batch-size must be between 1 and 60000")
+        if let noiseRange, TrainingConfiguration.range(noiseRange) == nil {
+            throw ValidationError("--noise-range must be LO:HI with 0 <= LO <= HI, got \(noiseRange)")
         }
-        if let lr, !(lr > 0 && lr.isFinite) { throw ValidationError("--lr must be positive") }
-        if let minLr, !(minLr >= 0 && minLr.isFinite) { throw ValidationError("--min-lr must be 0 or more") }
-        let configuration = makeConfiguration()
         do {
-            _ = try plugins.architectures.hyperparameters(
-                for: configuration.architecture, given: configuration.hyperparameters)
+            try makeConfiguration().check(noise: plugins.noise, architectures: plugins.architectures)
         } catch {
-            throw ValidationError("--architecture: \(error)")
-        }
-        if let noiseRange {
-            guard let range = TrainingConfiguration.range(noiseRange) else {
-                throw ValidationError("--noise-range must be LO:HI with 0 <= LO <= HI, got \(noiseRange)")
-            }
-            for level in [range.lowerBound, range.upperBound] {
-                do { _ = try plugins.noise.make(noiseModel ?? "dropout", level: level) } catch {
-                    throw ValidationError("--noise-range: \(error)")
-                }
-            }
+            throw ValidationError(Self.optionMessage(error))
         }
         for (flag, path) in [("-o", output), ("--log", log ?? "-"), ("--plot", plot ?? "-")] where path.isEmpty {
             throw ValidationError("\(flag) needs a file name")
@@ -187,14 +172,59 @@ struct TrainCommand: ParsableCommand {
             throw ValidationError("--kernel-size must be odd (a convolution needs a centre pixel), got \(kernelSize)")
         }
         try checkFilesAreDistinct()
-        if let evalEvery, evalEvery < 1 { throw ValidationError("--eval-every must be at least 1") }
         if let checkpointEvery, checkpointEvery < 1 { throw ValidationError("--checkpoint-every must be at least 1") }
-        do { _ = try plugins.noise.make(noiseModel ?? "dropout", level: noise ?? 0.5) } catch {
-            throw ValidationError("--noise-model/--noise: \(error)")
-        }
         guard SafeTensors.DType(rawValue: dtype.uppercased()) != nil else {
             throw ValidationError("--dtype must be F32, F16 or BF16")
         }
+    }
+
+    /// A configuration's problem as the command line says it: by the option that sets it.
+    static func optionMessage(_ problem: ConfigurationProblem) -> String {
+        let options: [MetadataKey: String] = [
+            .trainIterations: "--iterations", .trainBatchSize: "--batch-size", .trainLearningRate: "--lr",
+            .trainMinLearningRate: "--min-lr", .trainEvalEvery: "--eval-every", .trainNoise: "--noise-model/--noise",
+            .trainNoiseModel: "--noise-model",
+            .trainNoiseRange: "--noise-range", .trainArchitecture: "--architecture",
+        ]
+        let option = options[problem.key] ?? problem.key.rawValue
+        return option.hasPrefix("--") && problem.message.hasPrefix("must")
+            ? "\(option) \(problem.message)" : "\(option): \(problem.message)"
+    }
+
+    /// A resumable checkpoint's configuration, with the checks the command line
+    /// applies and its architecture the tensors' own; errors name the key.
+    static func resumedConfiguration(_ checkpoint: Checkpoint, plugins: PluginSet) throws -> TrainingConfiguration {
+        guard checkpoint.metadata[.trainIteration] != nil,
+            checkpoint.extraTensors.keys.contains(where: {
+                $0.hasPrefix("optimizer.")
+            })
+        else {
+            throw CheckpointError(
+                "not a resumable checkpoint (no optimizer state or train.iteration): "
+                    + "it is a trained model; `ae-filter train --resume` takes the X.resume.safetensors of a stopped run"
+            )
+        }
+        let configuration = try TrainingConfiguration(metadata: checkpoint.metadata)
+        do { try configuration.check(noise: plugins.noise, architectures: plugins.architectures) } catch {
+            throw CheckpointError("metadata \(error)")
+        }
+        if let note = noiseProvenance(checkpoint, plugins: plugins) {
+            throw CheckpointError("\(note): load the module it was trained with (--plugin FILE) to resume")
+        }
+        let model = checkpoint.model
+        if configuration.architecture != model.architecture {
+            throw CheckpointError(
+                "metadata train.architecture is '\(configuration.architecture)' but the tensors are of the "
+                    + "\(model.architecture) architecture")
+        }
+        let resolved = try plugins.architectures.hyperparameters(
+            for: configuration.architecture, given: configuration.hyperparameters)
+        for (name, value) in resolved.sorted(by: { $0.key < $1.key }) where model.hyperparameters[name] != "\(value)" {
+            throw CheckpointError(
+                "metadata train.hyperparameters gives \(name)=\(value) but the tensors have "
+                    + "\(name)=\(model.hyperparameters[name] ?? "none")")
+        }
+        return configuration
     }
 
     func makeConfiguration() -> TrainingConfiguration {
@@ -278,27 +308,38 @@ struct TrainCommand: ParsableCommand {
         if let resume {
             do {
                 let checkpoint = try Checkpoint(contentsOf: resume, architectures: plugins.architectures)
-                configuration = try TrainingConfiguration(metadata: checkpoint.metadata)
+                configuration = try Self.resumedConfiguration(checkpoint, plugins: plugins)
                 resumed = checkpoint
             } catch {
                 Diagnostics.report(resume, error)
                 throw ExitCode.failure
             }
         }
+        // The trainer splits each step over its threads itself: one backend thread per call.
+        // A resumed run keeps its backend unless told otherwise: another one rounds differently.
+        var backendName = compute.backend
+        var savedBackend: String?
+        if backendName == "auto", let saved = resumed?.metadata[.trainBackend], saved != "auto" {
+            backendName = saved
+            savedBackend = saved
+        }
+        let backend: any Backend
+        do {
+            backend = try plugins.backends.make(backendName, threads: 1, for: .training)
+        } catch {
+            guard let resume, let savedBackend else { throw error }
+            Diagnostics.report(
+                resume,
+                "metadata train.backend '\(savedBackend)', the backend the run used: \(error); "
+                    + "load its module, or give --backend to continue on another (it rounds differently)")
+            throw ExitCode.failure
+        }
         let dataset = try loadData(data)
         if let stop = StopSignal.exitStatus {
             Diagnostics.report("train", "stopped before the first iteration; nothing was written")
             throw ExitCode(stop)
         }
-        if !dataset.isOfficial {
-            Diagnostics.report("data", "these are not the official Fashion-MNIST files (MD5 mismatch); training anyway")
-        }
         let noiseModel = try plugins.noise.make(configuration.noiseModel, level: configuration.noiseLevel)
-        // The trainer splits each step over its threads itself: one backend thread per call.
-        // A resumed run keeps its backend unless told otherwise: another one rounds differently.
-        var backendName = compute.backend
-        if backendName == "auto", let saved = resumed?.metadata[.trainBackend], saved != "auto" { backendName = saved }
-        let backend = try plugins.backends.make(backendName, threads: 1, for: .training)
         let noiseName = configuration.noiseModel
         let noiseRegistry = plugins.noise
         var run: TrainingRun
@@ -342,6 +383,15 @@ struct TrainCommand: ParsableCommand {
             shouldStop: StopSignal.requested)
         progress.finish()
 
+        if let fault = run.noiseFault {
+            var kept = "nothing was written"
+            if run.iteration > 0 {
+                try save(run.checkpoint(resumable: true, metadata: metadata).serialized(), to: resumePath)
+                kept = "the state before it is in \(Path.display(resumePath))"
+            }
+            Diagnostics.report("train", "\(fault) at iteration \(run.iteration + 1); \(kept)")
+            throw ExitCode.failure
+        }
         if let step = run.divergedAt {
             var kept = "nothing was written"
             if run.weightsAreFinite {

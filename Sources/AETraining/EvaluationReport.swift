@@ -22,6 +22,8 @@ public struct EvaluationReport: Sendable {
 
     public var rows: [Row]
     public var repeats: Int
+    /// Set when the noise model left pixels that are not finite: the figures are then meaningless.
+    public var noiseFault: NoiseFault?
     public var overall: Row { rows[0] }
 
     /// Evaluates `repeats` noise draws (seeds `seed`, `seed + 1`, ...) and
@@ -36,12 +38,16 @@ public struct EvaluationReport: Sendable {
         var squared = [[Double]](repeating: [0, 0, 0], count: classes)
         var structural = [[Double]](repeating: [0, 0, 0], count: classes)
         var counts = [Int](repeating: 0, count: classes)
+        var fault: NoiseFault?
         for repeat_ in 0..<max(1, repeats) {
             var rng = RandomGenerator(seed: seed &+ UInt64(repeat_))
             Evaluation.forEachBatch(
                 model: model, backend: backend, images: images, noise: noise, rng: &rng, batchSize: batchSize,
                 shouldStop: shouldStop
             ) { batch in
+                if fault == nil, let noise, !batch.noisy.withUnsafeBufferPointer(NoiseFault.allFinite) {
+                    fault = NoiseFault(noise)
+                }
                 var visible = batch.noisy
                 if let noise {
                     visible.withUnsafeMutableBufferPointer { noise.appearance(of: $0) }
@@ -80,5 +86,6 @@ public struct EvaluationReport: Sendable {
         let present = (0..<classes).filter { counts[$0] > 0 }
         rows = [row(nil, present)] + present.map { row($0, [$0]) }
         self.repeats = max(1, repeats)
+        noiseFault = fault
     }
 }

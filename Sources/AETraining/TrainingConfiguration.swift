@@ -52,6 +52,15 @@ public struct TrainingConfiguration: Sendable, Equatable {
         let write: @Sendable (TrainingConfiguration) -> String
         let read: @Sendable (inout TrainingConfiguration, String) -> Bool
 
+        init(
+            _ key: MetadataKey, write: @escaping @Sendable (TrainingConfiguration) -> String,
+            read: @escaping @Sendable (inout TrainingConfiguration, String) -> Bool
+        ) {
+            self.key = key
+            self.write = write
+            self.read = read
+        }
+
         init<T: LosslessStringConvertible>(
             _ key: MetadataKey, _ path: WritableKeyPath<TrainingConfiguration, T> & Sendable
         ) {
@@ -72,7 +81,8 @@ public struct TrainingConfiguration: Sendable, Equatable {
         Field(.trainLearningRate, \.learningRate), Field(.trainMinLearningRate, \.minLearningRate),
         Field(.trainSchedule, \.schedule), Field(.trainBeta1, \.beta1), Field(.trainBeta2, \.beta2),
         Field(.trainEpsilon, \.epsilon), Field(.trainNoiseModel, \.noiseModel), Field(.trainNoise, \.noiseLevel),
-        Field(.trainSeed, \.seed), Field(.trainEvalEvery, \.evalEvery), Field(.trainNoiseRange, \.noiseRangeText),
+        Field(.trainSeed, \.seed), Field(.trainEvalEvery, \.evalEvery),
+        Field(.trainNoiseRange, write: { $0.noiseRangeText }, read: { $0.readNoiseRange($1) }),
     ]
 
     /// The hyper-parameters as `name=value,...`, in name order.
@@ -88,9 +98,17 @@ public struct TrainingConfiguration: Sendable, Equatable {
     }
 
     /// The noise range as `LO:HI`, or `none`.
-    var noiseRangeText: String {
-        get { noiseRange.map { "\($0.lowerBound):\($0.upperBound)" } ?? "none" }
-        set { noiseRange = Self.range(newValue) }
+    var noiseRangeText: String { noiseRange.map { "\($0.lowerBound):\($0.upperBound)" } ?? "none" }
+
+    /// Reads `none` or a valid `LO:HI`; anything else is refused, never taken as `none`.
+    mutating func readNoiseRange(_ text: String) -> Bool {
+        if text == "none" {
+            noiseRange = nil
+            return true
+        }
+        guard let range = Self.range(text) else { return false }
+        noiseRange = range
+        return true
     }
 
     /// `LO:HI` with 0 ≤ LO ≤ HI, both finite; nil otherwise.
@@ -109,12 +127,77 @@ public struct TrainingConfiguration: Sendable, Equatable {
         return entries
     }
 
-    /// Reads back what ``metadata`` wrote.
+    /// Reads back what ``metadata`` wrote, and applies the checks the command
+    /// line applies (``check(noise:architectures:)`` for the registries').
     public init(metadata: [String: String]) throws(CheckpointError) {
         for field in Self.fields {
-            guard let text = metadata[field.key], field.read(&self, text) else {
-                throw CheckpointError("metadata \(field.key.rawValue) is missing or invalid")
+            guard let text = metadata[field.key] else {
+                throw CheckpointError("metadata \(field.key.rawValue) is missing")
             }
+            guard field.read(&self, text) else {
+                throw CheckpointError("metadata \(field.key.rawValue) is invalid: \(Self.quoted(text))")
+            }
+        }
+        do { try check() } catch { throw CheckpointError("metadata \(error)") }
+    }
+
+    static func quoted(_ text: String) -> String { "'\(text.count > 40 ? text.prefix(40) + "..." : text)'" }
+}
+
+/// A training setting out of range, named by its metadata key; the command
+/// line names the option instead.
+public struct ConfigurationProblem: Error, CustomStringConvertible, Equatable {
+    public let key: MetadataKey
+    public let message: String
+    public var description: String { "\(key.rawValue)\(message.hasPrefix("must") ? "" : ":") \(message)" }
+}
+
+extension TrainingConfiguration {
+    /// The most images in a batch: the training set's size.
+    public static let batchSizes = 1...60_000
+
+    /// The checks every configuration passes, from the command line or a file.
+    public func check() throws(ConfigurationProblem) {
+        func fail(_ key: MetadataKey, _ message: String) throws(ConfigurationProblem) {
+            throw ConfigurationProblem(key: key, message: message)
+        }
+        if iterations < 1 { try fail(.trainIterations, "must be at least 1, got \(iterations)") }
+        if !Self.batchSizes.contains(batchSize) {
+            try fail(.trainBatchSize, "must be between 1 and 60000, got \(batchSize)")
+        }
+        if !(learningRate > 0 && learningRate.isFinite) {
+            try fail(.trainLearningRate, "must be positive, got \(learningRate)")
+        }
+        if !(minLearningRate >= 0 && minLearningRate.isFinite) {
+            try fail(.trainMinLearningRate, "must be 0 or more, got \(minLearningRate)")
+        }
+        if !(beta1 >= 0 && beta1 < 1) { try fail(.trainBeta1, "must be at least 0 and below 1, got \(beta1)") }
+        if !(beta2 >= 0 && beta2 < 1) { try fail(.trainBeta2, "must be at least 0 and below 1, got \(beta2)") }
+        if !(epsilon > 0 && epsilon.isFinite) { try fail(.trainEpsilon, "must be positive, got \(epsilon)") }
+        if evalEvery < 1 { try fail(.trainEvalEvery, "must be at least 1, got \(evalEvery)") }
+        if !noiseLevel.isFinite { try fail(.trainNoise, "must be a number, got \(noiseLevel)") }
+    }
+
+    /// The checks that need the registries: the noise model takes the level
+    /// and the range's ends, and the architecture takes the hyper-parameters.
+    public func check(noise: NoiseRegistry, architectures: ArchitectureRegistry) throws(ConfigurationProblem) {
+        try check()
+        if !noise.names.contains(noiseModel) {
+            let error = RegistryError.unknown(kind: "noise model", name: noiseModel, known: noise.names)
+            throw ConfigurationProblem(key: .trainNoiseModel, message: "\(error)")
+        }
+        do { _ = try noise.make(noiseModel, level: noiseLevel) } catch {
+            throw ConfigurationProblem(key: .trainNoise, message: "\(error)")
+        }
+        if let noiseRange {
+            for level in [noiseRange.lowerBound, noiseRange.upperBound] {
+                do { _ = try noise.make(noiseModel, level: level) } catch {
+                    throw ConfigurationProblem(key: .trainNoiseRange, message: "\(error)")
+                }
+            }
+        }
+        do { _ = try architectures.hyperparameters(for: architecture, given: hyperparameters) } catch {
+            throw ConfigurationProblem(key: .trainArchitecture, message: "\(error)")
         }
     }
 }

@@ -15,6 +15,9 @@ public struct TrainingRun {
     /// The step whose loss was not finite, if the run diverged; it stopped
     /// there, with the weights of the step before.
     public private(set) var divergedAt: Int?
+    /// The noise model's fault, if it left pixels that are not finite: the run
+    /// stopped before that step, with the weights of the step before.
+    public private(set) var noiseFault: NoiseFault?
     public private(set) var history: [EvaluationPoint]
     /// The noise of the evaluations, and of training unless the configuration has a range.
     public let noise: any NoiseModel
@@ -118,7 +121,7 @@ public struct TrainingRun {
         let batchesPerEpoch = (train.count + batch - 1) / batch
         var clean = [Float](repeating: 0, count: batch * d)
         var noisy = [Float](repeating: 0, count: batch * d)
-        while !isFinished, divergedAt == nil, !shouldStop() {
+        while !isFinished, divergedAt == nil, noiseFault == nil, !shouldStop() {
             let epoch = iteration / batchesPerEpoch
             let position = iteration % batchesPerEpoch
             if epoch != orderEpoch { shuffle(epoch: epoch) }
@@ -155,6 +158,14 @@ public struct TrainingRun {
                         }
                     }
                 }
+            }
+            // A noise model's NaN would otherwise look like a diverging run.
+            let noiseIsFinite = noisy.withUnsafeBufferPointer {
+                NoiseFault.allFinite(UnsafeBufferPointer(rebasing: $0[0..<count * d]))
+            }
+            guard noiseIsFinite else {
+                noiseFault = NoiseFault(noise)
+                break
             }
             trainer.learningRate = configuration.learningRate(at: iteration)
             let loss = noisy.withUnsafeBufferPointer { x in

@@ -2,9 +2,11 @@
 
 #include <dlfcn.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 struct CAEPluginHost_module {
     uint32_t abi_version;
@@ -68,13 +70,73 @@ static int caepluginhost_add_backend(const ae_filter_registrar *self, const ae_f
     return 0;
 }
 
-CAEPluginHost_module *CAEPluginHost_load(const char *path, char *error, size_t error_size) {
-    void *library = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+// The module being loaded, as messages name it: a module that crashes or
+// calls exit() in its constructors or init is named before the process ends.
+static char caepluginhost_loading[1024];
+static volatile sig_atomic_t caepluginhost_is_loading;
+static const int caepluginhost_fatal[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT};
+#define CAEPLUGINHOST_FATAL_COUNT (sizeof(caepluginhost_fatal) / sizeof(caepluginhost_fatal[0]))
+
+static void caepluginhost_say(const char *what) {
+    const char *parts[] = {"ae-filter: plugin ", caepluginhost_loading, ": ", what,
+                           " while it was loading; AE_FILTER_NO_MODULES=1 runs ae-filter without the modules it finds\n"};
+    for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
+        ssize_t ignored = write(STDERR_FILENO, parts[i], strlen(parts[i]));
+        (void)ignored;
+    }
+}
+
+static void caepluginhost_on_fatal(int signal_number) {
+    if (caepluginhost_is_loading) {
+        caepluginhost_is_loading = 0;
+        caepluginhost_say("it crashed (a fatal signal)");
+    }
+    signal(signal_number, SIG_DFL);
+    raise(signal_number);
+}
+
+static void caepluginhost_on_exit(void) {
+    if (!caepluginhost_is_loading) return;
+    caepluginhost_is_loading = 0;
+    caepluginhost_say("it called exit()");
+    _exit(1);
+}
+
+static void *caepluginhost_open(const char *path, const char *name, struct sigaction *saved) {
+    static int exit_watched;
+    if (!exit_watched) exit_watched = atexit(caepluginhost_on_exit) == 0;
+    snprintf(caepluginhost_loading, sizeof(caepluginhost_loading), "%s", name);
+    struct sigaction action;
+    memset(&action, 0, sizeof(action));
+    action.sa_handler = caepluginhost_on_fatal;
+    sigemptyset(&action.sa_mask);
+    for (size_t i = 0; i < CAEPLUGINHOST_FATAL_COUNT; i++) sigaction(caepluginhost_fatal[i], &action, &saved[i]);
+    caepluginhost_is_loading = 1;
+    return dlopen(path, RTLD_NOW | RTLD_LOCAL);
+}
+
+static void caepluginhost_loaded(const struct sigaction *saved) {
+    caepluginhost_is_loading = 0;
+    for (size_t i = 0; i < CAEPLUGINHOST_FATAL_COUNT; i++) sigaction(caepluginhost_fatal[i], &saved[i], NULL);
+}
+
+static CAEPluginHost_module *caepluginhost_init(void *library, char *error, size_t error_size);
+
+CAEPluginHost_module *CAEPluginHost_load(const char *path, const char *name, char *error, size_t error_size) {
+    struct sigaction saved[CAEPLUGINHOST_FATAL_COUNT];
+    void *library = caepluginhost_open(path, name, saved);
+    CAEPluginHost_module *module = NULL;
     if (library == NULL) {
         const char *reason = dlerror();
         snprintf(error, error_size, "cannot load it (%s)", reason ? reason : "unknown reason");
-        return NULL;
+    } else {
+        module = caepluginhost_init(library, error, error_size);
     }
+    caepluginhost_loaded(saved);
+    return module;
+}
+
+static CAEPluginHost_module *caepluginhost_init(void *library, char *error, size_t error_size) {
     uint32_t (*version)(void) = (uint32_t (*)(void))dlsym(library, "ae_filter_plugin_abi_version");
     int (*init)(const ae_filter_registrar *, char *, size_t) =
         (int (*)(const ae_filter_registrar *, char *, size_t))dlsym(library, "ae_filter_plugin_init");

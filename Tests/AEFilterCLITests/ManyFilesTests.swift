@@ -10,7 +10,11 @@ import Testing
         "output": "OUT/", "format": "pgm", "files-from": "/dev/null", "jobs": "2", "batch-size": "7",
         "noise": "0.5", "noise-model": "mask", "seed": "3", "model": Fixtures.referenceCheckpoint, "fit": "stretch",
         "invert": "off", "emit": "noisy", "scale": "2", "backend": "cpu", "threads": "1", "max-pixels": "100000",
-        "on-error": "placeholder", "plugin": "/nonexistent.so",
+        "on-error": "placeholder",
+        // The module the build makes (an explicit --plugin that cannot load is an error).
+        "plugin": Fixtures.root.appendingPathComponent(
+            ".build/x86_64-unknown-linux-gnu/lib/ae-filter/plugins/ae-filter-openblas.so"
+        ).path,
     ]
 
     @Test func everyValuedOptionKeepsItsValueBeforeManyFiles() throws {

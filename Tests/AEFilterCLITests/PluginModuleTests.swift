@@ -100,10 +100,13 @@ import Testing
         let without = try Self.run(["--model", "\(dir)/m.safetensors", shirt], pluginPath: "/nonexistent")
         #expect(without.status == 0)
         #expect(without.stderrLines.count == 1)
-        #expect(without.stderr.contains("trained with the noise model 'poisson' (from \(Self.folder)/poisson-noise.so"))
+        #expect(
+            without.stderr.contains(
+                "trained with the noise model 'poisson' from \(Self.folder)/poisson-noise.so (sha256 "))
     }
 
-    /// Each broken module gets exactly one line, and the run goes on without it.
+    /// Each broken module found on the search path gets exactly one line, and
+    /// the run goes on without it; one named with --plugin is an error.
     @Test(arguments: [
         ("WRONG_ABI", "it was built for plugin ABI version 99; this ae-filter has version 1; skipped"),
         ("NO_INIT", "it has no ae_filter_plugin_init function, so it is no ae-filter plugin; skipped"),
@@ -119,9 +122,14 @@ import Testing
         for pluginPath in [dir, nil] {
             let extra = pluginPath == nil ? ["--plugin", "\(dir)/broken.so"] : []
             let result = try Self.run(extra + [shirt], pluginPath: pluginPath)
-            #expect(result.status == 0)
-            #expect(try png(result.stdout).width == 28)
-            #expect(result.stderrLines == ["ae-filter: plugin \(dir)/broken.so: \(reason)"])
+            if pluginPath == nil {
+                #expect(result.status == 1 && result.stdout.isEmpty)
+                #expect(result.stderrLines == ["ae-filter: plugin \(dir)/broken.so: \(reason.dropLast(9))"])
+            } else {
+                #expect(result.status == 0)
+                #expect(try png(result.stdout).width == 28)
+                #expect(result.stderrLines == ["ae-filter: plugin \(dir)/broken.so: \(reason)"])
+            }
         }
     }
 
@@ -131,10 +139,10 @@ import Testing
         chmod(dir, 0o700)
         #expect(try Self.compile("Tests/Fixtures/test_plugin.c", to: "\(dir)/ok.so").status == 0)
         let here = try Self.run(["--plugin", "./ok.so", shirt], pluginPath: nil, in: dir)
-        #expect(here.status == 0)
+        #expect(here.status == 1)
         #expect(
             here.stderrLines == [
-                "ae-filter: plugin ./ok.so: it is in the current directory, and modules are never loaded from there; skipped"
+                "ae-filter: plugin ./ok.so: it is in the current directory, and modules are never loaded from there"
             ])
         let relative = try Self.run(["plugins"], pluginPath: "plugins:\(dir)")
         #expect(relative.stderrLines.first?.contains("AE_FILTER_PLUGIN_PATH entry 'plugins'") == true)
@@ -143,7 +151,7 @@ import Testing
         let open = try Self.run([shirt], pluginPath: dir)
         #expect(
             open.stderrLines == [
-                "ae-filter: plugin \(dir)/ok.so: its folder \(dir) can be written by other users; skipped"
+                "ae-filter: plugin \(dir)/ok.so: the folder \(dir) on the way to it can be written by other users; skipped"
             ])
         chmod(dir, 0o700)
         chmod("\(dir)/ok.so", 0o666)
@@ -158,7 +166,176 @@ import Testing
         let above = try Self.run([shirt], pluginPath: nested)
         #expect(
             above.stderrLines == [
-                "ae-filter: plugin \(nested)/ok.so: the folder \(dir)/shared above it can be written by other users; skipped"
+                "ae-filter: plugin \(nested)/ok.so: the folder \(dir)/shared on the way to it can be written by other users; skipped"
             ])
+    }
+
+    /// Whoever can write a folder on the way chooses nothing: a link to a
+    /// trusted module from a folder others can write, or a chain of links
+    /// that passes through one, is refused like a copy would be.
+    @Test func linksAreJudgedAllTheWay() throws {
+        let dir = try CLI.temporaryDirectory()
+        chmod(dir, 0o700)
+        let trusted = "\(dir)/trusted"
+        let open = "\(dir)/open"
+        let mine = "\(dir)/mine"
+        for folder in [trusted, open, mine] {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        }
+        #expect(try Self.compile("Tests/Fixtures/test_plugin.c", to: "\(trusted)/ok.so").status == 0)
+        chmod(open, 0o777)
+        // The issue's case: a link in the open folder to the trusted module.
+        try FileManager.default.createSymbolicLink(atPath: "\(open)/x.so", withDestinationPath: "\(trusted)/ok.so")
+        let linked = try Self.run(["plugins"], pluginPath: open)
+        #expect(
+            linked.stderrLines == [
+                "ae-filter: plugin \(open)/x.so: the folder \(open) on the way to it can be written by other users; skipped"
+            ], "\(linked.stderr)")
+        #expect(!String(decoding: linked.stdout, as: UTF8.self).contains("invert-some"))
+        // A variant: the folder the user names is safe, but its link goes through the open folder.
+        try FileManager.default.createSymbolicLink(atPath: "\(mine)/y.so", withDestinationPath: "\(open)/x.so")
+        let chained = try Self.run(["plugins", "--plugin", "\(mine)/y.so"], pluginPath: nil)
+        #expect(chained.stderrLines.first?.contains("the folder \(open) on the way to it can be written") == true)
+        #expect(chained.status != 0)
+        // And a link whose target climbs through the open folder with '..'.
+        try FileManager.default.createSymbolicLink(
+            atPath: "\(mine)/z.so", withDestinationPath: "../open/../trusted/ok.so")
+        let climbed = try Self.run(["plugins", "--plugin", "\(mine)/z.so"], pluginPath: nil)
+        #expect(climbed.stderrLines.first?.contains("the folder \(open) on the way to it can be written") == true)
+        // A link kept in a safe folder to the trusted module is fine.
+        try FileManager.default.createSymbolicLink(atPath: "\(mine)/good.so", withDestinationPath: "\(trusted)/ok.so")
+        let good = try Self.run(["plugins", "--plugin", "\(mine)/good.so"], pluginPath: nil)
+        #expect(good.status == 0 && good.stderr.isEmpty, "\(good.stderr)")
+        #expect(String(decoding: good.stdout, as: UTF8.self).contains("invert-some"))
+    }
+}
+
+/// Modules that misbehave are named as the culprit: a NaN from a noise
+/// model or a backend, a crash or an exit() while loading, another module
+/// under the name a checkpoint was trained with (issue 24: M2, M3, M6, L3).
+@Suite(.serialized) struct ModuleFaultTests {
+    static let folder: String = {
+        let dir = (try? CLI.temporaryDirectory()) ?? "/tmp"
+        chmod(dir, 0o700)
+        for (name, flags) in [
+            ("nan-noise", ["-DNAN_NOISE"]), ("nan-backend", ["-DNAN_BACKEND"]), ("crash", ["-DCRASHING_INIT"]),
+            ("exit", ["-DEXITING_INIT"]), ("plain", []), ("other", ["-DOTHER_BUILD=1"]),
+        ] {
+            try? FileManager.default.createDirectory(atPath: "\(dir)/\(name)", withIntermediateDirectories: true)
+            chmod("\(dir)/\(name)", 0o700)
+            _ = try? PluginModuleTests.compile("Tests/Fixtures/test_plugin.c", to: "\(dir)/\(name)/m.so", flags: flags)
+        }
+        return dir
+    }()
+
+    static func run(_ arguments: [String], modules: String?, noModules: Bool = false) throws -> CLI.Result {
+        var environment = ProcessInfo.processInfo.environment
+        environment["AE_FILTER_PLUGIN_PATH"] = modules.map { "\(folder)/\($0)" } ?? "/nonexistent"
+        if noModules { environment["AE_FILTER_NO_MODULES"] = "1" }
+        return try CLI.run(executable: CLI.binary, arguments, environment: environment)
+    }
+
+    static let shirt = Fixtures.root.appendingPathComponent("Samples/shirt.png").path
+
+    @Test func aBackendThatGivesNaNFailsItsCheck() throws {
+        let result = try Self.run(["plugins", "--check", "\(Self.folder)/nan-backend/m.so"], modules: nil)
+        let text = String(decoding: result.stdout, as: UTF8.self)
+        #expect(result.status == 1, "\(text)")
+        #expect(text.contains("not a finite number") && !text.contains(": passed"), "\(text)")
+    }
+
+    /// The noise model is blamed, not the model's weights, even when no model output is asked for.
+    @Test(arguments: [["--emit", "noisy"], [], ["--model", "tutorial"]])
+    func aNoiseModelsNaNIsBlamedOnIt(extra: [String]) throws {
+        let result = try Self.run(
+            ["--noise-model", "invert-some", "--noise", "0.5", "--format", "pgm"] + extra + [Self.shirt],
+            modules: "nan-noise")
+        #expect(result.status == 1)
+        #expect(
+            result.stderrLines == [
+                "ae-filter: \(Self.shirt): the noise model 'invert-some' (from the module \(Self.folder)/nan-noise/m.so)"
+                    + " made pixels that are not finite (NaN or infinite)"
+            ], "\(result.stderr)")
+    }
+
+    /// A crash or an exit() in a module's init names the module; AE_FILTER_NO_MODULES=1 loads none.
+    @Test func aModuleThatDiesWhileLoadingIsNamed() throws {
+        let crash = try Self.run(["info", "tutorial"], modules: "crash")
+        #expect(crash.status == SIGSEGV)
+        #expect(
+            crash.stderrLines.first
+                == "ae-filter: plugin \(Self.folder)/crash/m.so: it crashed (a fatal signal) while it was loading; "
+                + "AE_FILTER_NO_MODULES=1 runs ae-filter without the modules it finds", "\(crash.stderr)")
+        let exited = try Self.run(["info", "tutorial"], modules: "exit")
+        #expect(exited.status == 1)
+        #expect(
+            exited.stderrLines.first?.hasPrefix("ae-filter: plugin \(Self.folder)/exit/m.so: it called exit()") == true)
+        for modules in ["crash", "exit"] {
+            let off = try Self.run(["info", "tutorial"], modules: modules, noModules: true)
+            #expect(off.status == 0 && off.stderr.isEmpty, "\(off.stderr)")
+            let filtered = try Self.run(["--format", "pgm", Self.shirt], modules: modules, noModules: true)
+            #expect(filtered.status == 0 && !filtered.stdout.isEmpty)
+        }
+    }
+
+    /// A run trained with one module's noise model resumes only with that module;
+    /// the filter and eval say which module differs.
+    @Test func anotherModuleUnderTheSameNameIsNoticed() throws {
+        let dir = try CLI.temporaryDirectory()
+        let plain = "\(Self.folder)/plain/m.so"
+        let sha = SHA256.hex(try Fixtures.bytes(plain))
+        let recorded: [String: String?] = [
+            "train.noise_model": "invert-some", "noise_model": "invert-some", "noise_model.module": plain,
+            "noise_model.sha256": sha,
+        ]
+        let path = try ResumeSettingsTests.state(in: dir, recorded)
+        let other = try Self.run(
+            ["train", "--resume", path, "-o", "\(dir)/o.safetensors", "--data", "/nonexistent"], modules: "other")
+        #expect(other.status == 1)
+        #expect(
+            other.stderr.contains(
+                "trained with the noise model 'invert-some' from \(plain) (sha256 \(sha)), but the loaded 'invert-some' is from \(Self.folder)/other/m.so"
+            ), "\(other.stderr)")
+        #expect(other.stderr.contains("load the module it was trained with"))
+        // The same module resumes (as far as the missing data).
+        let same = try Self.run(
+            ["train", "--resume", path, "-o", "\(dir)/o.safetensors", "--data", "/nonexistent"], modules: "plain")
+        #expect(same.stderrLines.count == 1 && same.stderr.hasPrefix("ae-filter: data: "), "\(same.stderr)")
+        // The filter and eval carry on with a note.
+        let filtered = try Self.run(["--model", path, "--format", "pgm", Self.shirt], modules: "other")
+        #expect(filtered.status == 0)
+        #expect(filtered.stderrLines.count == 1 && filtered.stderr.contains("denoising anyway"), "\(filtered.stderr)")
+        #expect(filtered.stderr.contains("but the loaded 'invert-some' is from \(Self.folder)/other/m.so"))
+        let evaluated = try Self.run(["eval", "--model", path, "--data", "/nonexistent"], modules: "other")
+        #expect(evaluated.stderrLines.first?.contains("but the loaded 'invert-some' is from") == true)
+        #expect(evaluated.stderrLines.first?.hasSuffix("; evaluating anyway") == true)
+    }
+}
+
+/// A noise model's NaN in training and evaluation is named, not blamed on the
+/// learning rate, and eval prints no table of nan (issue 24, M3).
+@Suite(.needsData, .serialized) struct ModuleNoiseFaultTrainingTests {
+    let data = ["--data", Fixtures.dataDirectory]
+
+    @Test func trainNamesTheNoiseModel() throws {
+        let dir = try CLI.temporaryDirectory()
+        let result = try ModuleFaultTests.run(
+            ["train", "--noise-model", "invert-some", "--hidden", "8", "--iterations", "3", "-q", "-o", "\(dir)/m.st"]
+                + data, modules: "nan-noise")
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("the noise model 'invert-some' (from the module"), "\(result.stderr)")
+        #expect(result.stderr.contains("at iteration 1; nothing was written"))
+        #expect(!result.stderr.contains("--lr"))
+        #expect(!FileManager.default.fileExists(atPath: "\(dir)/m.st"))
+    }
+
+    @Test(arguments: [["--noise", "0.5"], ["--levels", "0,0.5"]])
+    func evalFailsNamingTheNoiseModel(noise: [String]) throws {
+        let result = try ModuleFaultTests.run(
+            ["eval", "--model", "tutorial", "--noise-model", "invert-some", "--repeats", "1"] + noise + data,
+            modules: "nan-noise")
+        #expect(result.status == 1)
+        #expect(result.stdout.isEmpty)
+        #expect(result.stderr.contains("ae-filter: eval: the noise model 'invert-some' (from the module"))
     }
 }

@@ -1,3 +1,4 @@
+import AEFilterCore
 import Foundation
 import TestSupport
 import Testing
@@ -69,5 +70,116 @@ import Testing
         #expect(result.status == 64)
         #expect(result.stderr.contains(message), "\(result.stderr)")
         #expect(try Fixtures.bytes("\(dir)/data/train-images-idx3-ubyte.gz") == Array("d".utf8))
+    }
+}
+
+/// Every setting a resumable checkpoint holds passes the checks the command
+/// line applies before anything is trained, and an error names the file and
+/// the key. These fail before the data is read, so they need none.
+@Suite struct ResumeSettingsTests {
+    /// A valid resumable state of a small tutorial model, with `changes` to its metadata.
+    static func state(
+        in dir: String, _ changes: [String: String?] = [:], optimizer: Bool = true,
+        model: any DenoisingModel = Fixtures.randomModel(hidden: 8)
+    ) throws -> String {
+        var metadata: [String: String] = [
+            "train.architecture": "tutorial", "train.hyperparameters": "hidden_size=8", "train.iterations": "10",
+            "train.batch_size": "10", "train.lr": "0.001", "train.min_lr": "0.0", "train.schedule": "constant",
+            "train.adam_beta1": "0.9", "train.adam_beta2": "0.999", "train.adam_eps": "1e-08",
+            "train.noise_model": "dropout", "train.noise": "0.5", "train.seed": "0", "train.eval_every": "5",
+            "train.noise_range": "none", "train.iteration": "2", "noise_model": "dropout", "noise": "0.5",
+        ]
+        for (key, value) in changes { metadata[key] = value }
+        var extra: [String: SafeTensors.Tensor] = [:]
+        if optimizer {
+            for parameter in model.parameters {
+                let zeros = [Float](repeating: 0, count: parameter.values.count)
+                extra["optimizer.exp_avg.\(parameter.name)"] = .init(shape: [zeros.count], values: zeros)
+                extra["optimizer.exp_avg_sq.\(parameter.name)"] = .init(shape: [zeros.count], values: zeros)
+            }
+        }
+        let path = "\(dir)/m.resume.safetensors"
+        try Data(Checkpoint(model: model, metadata: metadata, extraTensors: extra).serialized())
+            .write(to: URL(fileURLWithPath: path))
+        return path
+    }
+
+    static func resume(_ path: String, in dir: String) throws -> CLI.Result {
+        try CLI.run(["train", "--resume", path, "-o", "\(dir)/out.safetensors", "--data", "\(dir)/no-data"])
+    }
+
+    /// The untouched state is accepted: the run gets as far as the (missing) data.
+    @Test func aValidStateGetsToTheData() throws {
+        let dir = try CLI.temporaryDirectory()
+        let result = try Self.resume(try Self.state(in: dir), in: dir)
+        #expect(result.status == 1)
+        #expect(result.stderrLines.count == 1 && result.stderr.hasPrefix("ae-filter: data: "), "\(result.stderr)")
+    }
+
+    @Test(arguments: [
+        // The probe's cases.
+        ("train.batch_size", "0", "train.batch_size must be between 1 and 60000, got 0"),
+        ("train.batch_size", "-100", "train.batch_size must be between 1 and 60000, got -100"),
+        ("train.lr", "-1", "train.lr must be positive, got -1.0"),
+        ("train.eval_every", "0", "train.eval_every must be at least 1, got 0"),
+        ("train.noise_range", "0.7:0.1", "train.noise_range is invalid: '0.7:0.1'"),
+        ("train.noise_range", "nan:1", "train.noise_range is invalid: 'nan:1'"),
+        // Variants the probe did not try.
+        ("train.batch_size", "99999999999999999999", "train.batch_size is invalid"),
+        ("train.iterations", "0", "train.iterations must be at least 1, got 0"),
+        ("train.lr", "inf", "train.lr must be positive, got inf"),
+        ("train.min_lr", "-0.5", "train.min_lr must be 0 or more"),
+        ("train.adam_beta2", "1", "train.adam_beta2 must be at least 0 and below 1"),
+        ("train.adam_eps", "0", "train.adam_eps must be positive"),
+        ("train.noise", "2", "train.noise: dropout noise needs a probability"),
+        ("train.noise", "nan", "train.noise must be a number"),
+        ("train.noise_range", "0:3", "train.noise_range: dropout noise needs a probability"),
+        ("train.noise_model", "no-such", "train.noise_model: unknown noise model"),
+        ("train.hyperparameters", "hidden_size=8,depth=2", "train.architecture: "),
+        ("train.schedule", "sideways", "train.schedule is invalid"),
+    ])
+    func aBadSettingIsNamedWithItsFile(key: String, value: String, message: String) throws {
+        let dir = try CLI.temporaryDirectory()
+        let path = try Self.state(in: dir, [key: value])
+        let result = try Self.resume(path, in: dir)
+        #expect(result.status == 1)
+        #expect(result.stderrLines.count == 1, "\(result.stderr)")
+        #expect(result.stderr.hasPrefix("ae-filter: \(path): metadata \(message)"), "\(result.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: "\(dir)/out.safetensors"))
+    }
+
+    /// `train.architecture` and `train.hyperparameters` must be the tensors' own:
+    /// they would be copied into the output as its provenance.
+    @Test func theArchitectureMustBeTheTensors() throws {
+        let dir = try CLI.temporaryDirectory()
+        let unet = try Self.resume(
+            try Self.state(in: dir, ["train.architecture": "unet", "train.hyperparameters": ""]), in: dir)
+        #expect(unet.status == 1)
+        #expect(
+            unet.stderr.contains(
+                "metadata train.architecture is 'unet' but the tensors are of the tutorial architecture"),
+            "\(unet.stderr)")
+        let wider = try Self.resume(try Self.state(in: dir, ["train.hyperparameters": "hidden_size=16"]), in: dir)
+        #expect(wider.status == 1)
+        #expect(wider.stderr.contains("gives hidden_size=16 but the tensors have hidden_size=8"), "\(wider.stderr)")
+    }
+
+    /// A trained model is not a run's state, and a saved backend that is gone is tied to the file.
+    @Test func unclearResumeErrorsAreClear() throws {
+        let dir = try CLI.temporaryDirectory()
+        let model = try Self.resume(try Self.state(in: dir, optimizer: false), in: dir)
+        #expect(model.status == 1)
+        #expect(model.stderr.contains(": not a resumable checkpoint (no optimizer state or train.iteration)"))
+        let embedded = try Fixtures.bytes(Fixtures.referenceCheckpoint)
+        try Data(embedded).write(to: URL(fileURLWithPath: "\(dir)/tutorial.safetensors"))
+        let trained = try Self.resume("\(dir)/tutorial.safetensors", in: dir)
+        #expect(trained.stderr.contains("tutorial.safetensors: not a resumable checkpoint"), "\(trained.stderr)")
+        let path = try Self.state(in: dir, ["train.backend": "gone-backend"])
+        let backend = try Self.resume(path, in: dir)
+        #expect(backend.status == 1)
+        #expect(
+            backend.stderr.hasPrefix(
+                "ae-filter: \(path): metadata train.backend 'gone-backend', the backend the run used"),
+            "\(backend.stderr)")
     }
 }

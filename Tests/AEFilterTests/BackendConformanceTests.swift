@@ -84,6 +84,31 @@ extension OpenBLASSuites {
         }
     }
 
+    /// A NaN or an infinity anywhere in C fails, however small the other errors:
+    /// max() over errors would drop a NaN (issue 24, M2).
+    @Suite struct NonFiniteProductTests {
+        struct OneBadValue: Backend {
+            let name = "one-bad-value", threads = 1
+            let value: Float
+            func gemm(
+                transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float, a: UnsafePointer<Float>, lda: Int,
+                b: UnsafePointer<Float>, ldb: Int, beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
+            ) {
+                CPUBackend(threads: 1).gemm(
+                    transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb,
+                    beta: beta, c: c, ldc: ldc)
+                // The last element only, after the true product everywhere else.
+                if m > 0, n > 0 { c[ldc * (m - 1) + n - 1] = value }
+            }
+        }
+
+        @Test(arguments: [Float.nan, -Float.nan, Float.infinity, -Float.infinity])
+        func isCaught(value: Float) {
+            let problems = BackendConformance.problems(OneBadValue(value: value))
+            #expect(problems.contains { $0.contains("not a finite number") }, "\(problems)")
+        }
+    }
+
     /// What `auto` stands for: the filter needs independent rows, training speed.
     @Suite struct AutoBackendTests {
         @Test func picksByPurpose() throws {

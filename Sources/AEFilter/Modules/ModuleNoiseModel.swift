@@ -6,6 +6,7 @@ struct ModuleNoiseModel: NoiseModel {
     let descriptor: ModuleDescriptor<ae_filter_noise_model>
     let name: String
     let level: Float
+    let origin: PluginOrigin
 
     func apply(to pixels: UnsafeMutableBufferPointer<Float>, rng: inout RandomGenerator) {
         let s = rng.state

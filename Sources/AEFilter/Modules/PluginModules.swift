@@ -16,9 +16,11 @@ public enum PluginModules {
     public typealias Report = (_ path: String, _ reason: String) -> Void
 
     /// The folders searched, in order: `AE_FILTER_PLUGIN_PATH`'s entries,
-    /// then the installed folder. Entries that are not absolute are refused.
+    /// then the installed folder; none when `AE_FILTER_NO_MODULES` is set and
+    /// not empty. Entries that are not absolute are refused.
     public static func searchFolders(report: Report) -> [String] {
         var folders: [String] = []
+        if let off = getenv("AE_FILTER_NO_MODULES"), off.pointee != 0 { return [] }
         if let value = getenv("AE_FILTER_PLUGIN_PATH") {
             let text = Path.string(cString: value)
             for entry in text.split(separator: ":", omittingEmptySubsequences: false).map(String.init) {
@@ -72,35 +74,17 @@ public enum PluginModules {
         }
     }
 
-    /// Why `path` (resolved to `real`) must not be loaded, or nil.
+    /// Why `path` (resolved to `real`) must not be loaded, or nil: the way
+    /// to it, every link on it and the file (``ModuleTrust``), and never the
+    /// current directory.
     static func refusal(_ path: String, resolved real: String) -> String? {
-        let folder = Path.directory(of: real)
-        if let here = realPath("."), here == folder {
+        switch ModuleTrust.follow(path) {
+        case .failure(let error): return error.description
+        case .success(let file) where file != real: return "it changed while it was examined"
+        case .success: break
+        }
+        if let here = realPath("."), here == Path.directory(of: real) {
             return "it is in the current directory, and modules are never loaded from there"
-        }
-        guard let file = Path.status(real), (file.st_mode & S_IFMT) == S_IFREG else { return "not a regular file" }
-        guard let directory = Path.status(folder) else { return "its folder cannot be examined" }
-        for (what, info) in [("it", file), ("its folder \(Path.display(folder))", directory)] {
-            if info.st_uid != getuid() && info.st_uid != 0 {
-                return "\(what) belongs to another user (uid \(info.st_uid))"
-            }
-            if info.st_mode & (S_IWGRP | S_IWOTH) != 0 { return "\(what) can be written by other users" }
-        }
-        // Whoever can rename a folder above could put another in its place:
-        // every folder up to / must be the user's or root's and writable by
-        // no one else, except sticky ones of root's (such as /tmp).
-        var above = Path.directory(of: folder)
-        while true {
-            guard let info = Path.status(above) else { return "the folder \(Path.display(above)) cannot be examined" }
-            let sticky = info.st_mode & S_ISVTX != 0 && info.st_uid == 0
-            if info.st_uid != getuid() && info.st_uid != 0 {
-                return "the folder \(Path.display(above)) above it belongs to another user (uid \(info.st_uid))"
-            }
-            if info.st_mode & (S_IWGRP | S_IWOTH) != 0, !sticky {
-                return "the folder \(Path.display(above)) above it can be written by other users"
-            }
-            if above == "/" { break }
-            above = Path.directory(of: above)
         }
         return nil
     }
@@ -108,7 +92,9 @@ public enum PluginModules {
     static func load(_ path: String, resolved real: String, into plugins: inout PluginSet) throws(ModuleError) {
         if let refusal = refusal(path, resolved: real) { throw ModuleError(refusal) }
         var message = [CChar](repeating: 0, count: 512)
-        let opened = Path.withCString(real) { CAEPluginHost_load($0, &message, message.count) }
+        let opened = Path.withCString(real) { file in
+            Path.display(path).withCString { CAEPluginHost_load(file, $0, &message, message.count) }
+        }
         guard let module = opened else {
             throw ModuleError(String(decoding: message.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
         }
@@ -156,7 +142,7 @@ public enum PluginModules {
                 throw NoiseError(
                     "\(name) noise needs a \(meaning) from \(levels.lowerBound) to \(levels.upperBound), got \(level)")
             }
-            return ModuleNoiseModel(descriptor: descriptor, name: name, level: level)
+            return ModuleNoiseModel(descriptor: descriptor, name: name, level: level, origin: origin)
         }
     }
 

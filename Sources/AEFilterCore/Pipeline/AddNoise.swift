@@ -12,12 +12,14 @@ public struct AddNoise: Stage {
         self.seed = seed
     }
 
-    /// The sample and its corrupted copy.
-    public func process(_ sample: Sample) -> NoisySample {
+    /// The sample and its corrupted copy; a noise model that leaves pixels
+    /// that are not finite fails the image, named as the culprit.
+    public func process(_ sample: Sample) throws(NoiseFault) -> NoisySample {
         var noisy = sample.pixels
         if let noise {
             var rng = RandomGenerator(seed: seed, stream: sample.stream)
             noisy.withUnsafeMutableBufferPointer { noise.apply(to: $0, rng: &rng) }
+            guard noisy.withUnsafeBufferPointer(NoiseFault.allFinite) else { throw NoiseFault(noise) }
         }
         return NoisySample(stream: sample.stream, clean: sample.pixels, noisy: noisy)
     }

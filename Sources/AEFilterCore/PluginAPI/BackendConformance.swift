@@ -114,16 +114,26 @@ public enum BackendConformance {
         run.multiply(backend, into: &c)
         var found: [String] = []
         var worst = 0.0
+        var notFinite: (Int, Int, Float)?
         for i in 0..<shape.m {
             for j in 0..<shape.n {
-                worst = max(worst, abs(Double(c[i * run.ldc + j]) - run.expected[i * shape.n + j]))
+                let value = c[i * run.ldc + j]
+                // max() would drop a NaN: a value that is not finite is a failure of its own.
+                guard value.isFinite else {
+                    if notFinite == nil { notFinite = (i, j, value) }
+                    continue
+                }
+                worst = max(worst, abs(Double(value) - run.expected[i * shape.n + j]))
             }
             for j in shape.n..<run.ldc where c[i * run.ldc + j].bitPattern != run.initialC[i * run.ldc + j].bitPattern {
                 found.append("\(backend.name) \(shape): wrote C[\(i), \(j)], beyond n")
                 break
             }
         }
-        // float32 accumulation over k terms of magnitude ≤ 1 (NaN fails too).
+        if let (i, j, value) = notFinite {
+            found.append("\(backend.name) \(shape): C[\(i), \(j)] is \(value), not a finite number")
+        }
+        // float32 accumulation over k terms of magnitude ≤ 1.
         if !(worst <= 4e-6 * Double(max(shape.k, 1))) {
             found.append("\(backend.name) \(shape): worst error \(worst)")
         }

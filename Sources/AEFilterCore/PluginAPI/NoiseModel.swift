@@ -17,10 +17,39 @@ public protocol NoiseModel: Sendable {
     /// person, in [0, 1]: the input of baselines and of `--emit noisy`.
     /// The default clamps; dropout undoes its 1/(1-P) scaling.
     func appearance(of noisy: UnsafeMutableBufferPointer<Float>)
+
+    /// Where it comes from, for messages that blame it; built in by default.
+    var origin: PluginOrigin { get }
 }
 
 extension NoiseModel {
+    public var origin: PluginOrigin { .builtIn }
+
     public func appearance(of noisy: UnsafeMutableBufferPointer<Float>) {
         for i in noisy.indices { noisy[i] = min(max(noisy[i], 0), 1) }
+    }
+}
+
+/// A noise model left pixels that are not finite: the noise model is at
+/// fault, not the denoising model or the training settings.
+public struct NoiseFault: Error, CustomStringConvertible, Equatable {
+    public let description: String
+
+    /// The fault of `model`, named with where it comes from.
+    public init(_ model: any NoiseModel) {
+        let source: String
+        switch model.origin {
+        case .builtIn: source = "built in"
+        case .module(let path, _, _): source = "from the module \(path)"
+        }
+        description =
+            "the noise model '\(model.name)' (\(source)) made pixels that are not finite (NaN or infinite)"
+    }
+
+    /// Whether every pixel is finite.
+    public static func allFinite(_ pixels: UnsafeBufferPointer<Float>) -> Bool {
+        var finite = true
+        for value in pixels where !value.isFinite { finite = false }
+        return finite
     }
 }

@@ -13,7 +13,10 @@ typedef struct CAEPluginHost_module CAEPluginHost_module;
 
 /// dlopens `path`, checks its ABI version and runs its init. Returns the
 /// module, or NULL with the reason in `error`. A module is never unloaded.
-CAEPluginHost_module *CAEPluginHost_load(const char *path, char *error, size_t error_size);
+/// `name` is how messages show the module (escaped): should the module crash
+/// or call exit() while it loads, one line names it on stderr and the process
+/// ends with status 1 (or the signal).
+CAEPluginHost_module *CAEPluginHost_load(const char *path, const char *name, char *error, size_t error_size);
 
 /// The ABI version the module reported.
 uint32_t CAEPluginHost_abi_version(const CAEPluginHost_module *module);
