@@ -78,7 +78,9 @@ public struct ByteReader {
             var source = self.source
             let result = buffer.withUnsafeMutableBytes { raw in
                 Result { () throws(FileError) in
-                    try source.read(into: UnsafeMutableRawBufferPointer(rebasing: raw[end...]))
+                    // No more than asked for: a record that runs on is not pulled in whole.
+                    try source.read(
+                        into: UnsafeMutableRawBufferPointer(rebasing: raw[end..<min(raw.count, end + wanted)]))
                 }
             }
             self.source = source

@@ -44,20 +44,31 @@ static uint32_t caepng_be32(const unsigned char *p) {
 }
 
 // Walks the chunk lengths before libpng sees them, so that a chunk claiming
-// more bytes than the file holds never gets a buffer allocated for it.
-static int caepng_check_chunks(const unsigned char *data, size_t size, char *message) {
+// more bytes than the file holds never gets a buffer allocated for it; adds
+// up the image data (IDAT) bytes.
+static int caepng_check_chunks(const unsigned char *data, size_t size, char *message, uint64_t *image_data) {
     size_t offset = 8;
+    *image_data = 0;
     while (size - offset >= 12) {
         uint32_t length = caepng_be32(data + offset);
         if (length > 0x7fffffffu || length > size - offset - 12) {
             snprintf(message, CAEIMAGE_MESSAGE_SIZE, "truncated PNG data (chunk %.4s claims %u bytes)", (const char *)data + offset + 4, length);
             return 1;
         }
+        if (memcmp(data + offset + 4, "IDAT", 4) == 0) *image_data += length;
         if (memcmp(data + offset + 4, "IEND", 4) == 0) return 0;
         offset += 12 + (size_t)length;
     }
     caepng_copy_message(message, CAEIMAGE_MESSAGE_SIZE, "truncated PNG data");
     return 1;
+}
+
+// zlib's deflate expands at most 1032 to 1 (258-byte matches in 2 bits);
+// image data that declares more raw bytes than that cannot be whole, so it is
+// refused before a buffer of the declared size is made.
+static int caepng_can_hold(uint64_t image_data, png_uint_32 width, png_uint_32 height, int bit_depth, int channels) {
+    const uint64_t raw = ((uint64_t)width * (uint64_t)channels * (uint64_t)bit_depth + 7) / 8 * height + height;
+    return raw <= image_data * 1032 + 1024;
 }
 
 int CAEPNG_decode(const unsigned char *data, size_t size, uint64_t max_pixels, CAEImage_bitmap *out) {
@@ -66,7 +77,8 @@ int CAEPNG_decode(const unsigned char *data, size_t size, uint64_t max_pixels, C
         caepng_copy_message(out->message, CAEIMAGE_MESSAGE_SIZE, "not a PNG file");
         return 1;
     }
-    if (caepng_check_chunks(data, size, out->message)) return 1;
+    uint64_t image_data = 0;
+    if (caepng_check_chunks(data, size, out->message, &image_data)) return 1;
     caepng_reader reader = {data, size, 0, out->message};
     png_structp png = png_create_read_struct(PNG_LIBPNG_VER_STRING, out->message, caepng_error, caepng_warning);
     if (png == NULL) {
@@ -75,11 +87,9 @@ int CAEPNG_decode(const unsigned char *data, size_t size, uint64_t max_pixels, C
     }
     png_infop info = png_create_info_struct(png);
     unsigned char *volatile pixels = NULL;
-    png_bytep *volatile rows = NULL;
     if (info == NULL || setjmp(png_jmpbuf(png))) {
         if (out->message[0] == '\0') caepng_copy_message(out->message, CAEIMAGE_MESSAGE_SIZE, "out of memory");
         free(pixels);
-        free(rows);
         png_destroy_read_struct(&png, info ? &info : NULL, NULL);
         return 1;
     }
@@ -98,12 +108,15 @@ int CAEPNG_decode(const unsigned char *data, size_t size, uint64_t max_pixels, C
     if ((uint64_t)width * (uint64_t)height > max_pixels) {
         png_error(png, "image too large (over the pixel limit; see --max-pixels)");
     }
+    if (!caepng_can_hold(image_data, width, height, png_get_bit_depth(png, info), png_get_channels(png, info))) {
+        png_error(png, "truncated PNG data (its image data is far too short for its declared size)");
+    }
     int color_type = png_get_color_type(png, info);
     if (color_type == PNG_COLOR_TYPE_PALETTE) png_set_palette_to_rgb(png);
     if (color_type == PNG_COLOR_TYPE_GRAY) png_set_expand_gray_1_2_4_to_8(png);
     if (png_get_valid(png, info, PNG_INFO_tRNS)) png_set_tRNS_to_alpha(png);
     png_set_scale_16(png);
-    png_set_interlace_handling(png);
+    const int passes = png_set_interlace_handling(png);
     png_read_update_info(png, info);
 
     size_t channels = png_get_channels(png, info);
@@ -112,13 +125,15 @@ int CAEPNG_decode(const unsigned char *data, size_t size, uint64_t max_pixels, C
         png_error(png, "unsupported PNG layout");
     }
     pixels = malloc(rowbytes * height);
-    rows = malloc(sizeof(png_bytep) * height);
-    if (pixels == NULL || rows == NULL) png_error(png, "out of memory");
-    for (png_uint_32 y = 0; y < height; y++) rows[y] = pixels + (size_t)y * rowbytes;
-    png_read_image(png, rows);
+    if (pixels == NULL) png_error(png, "out of memory");
+    // Row by row, each pass of an interlaced image over the same rows: no
+    // table of row pointers (8 bytes a row, more than the pixels of a tall
+    // narrow image).
+    for (int pass = 0; pass < passes; pass++) {
+        for (png_uint_32 y = 0; y < height; y++) png_read_row(png, pixels + (size_t)y * rowbytes, NULL);
+    }
     png_read_end(png, NULL);
 
-    free(rows);
     png_destroy_read_struct(&png, &info, NULL);
     out->width = width;
     out->height = height;

@@ -253,6 +253,49 @@ extension HostileFileTests {
     }
 }
 
+extension HostileFileTests {
+    /// Writes a PNG declaring `width × height` grey pixels (`rows` of its
+    /// rows really there, all one value), runs the filter on it, and prints
+    /// the filter's peak memory in KB after its own lines.
+    static let bigPNG = """
+        import resource, struct, subprocess, sys, zlib
+        path, width, height, rows = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+        def chunk(kind, data):
+            return struct.pack('>I', len(data)) + kind + data + struct.pack('>I', zlib.crc32(kind + data))
+        z = zlib.compressobj(9)
+        line = b'\\0' + b'\\x80' * width
+        data = b''.join(z.compress(line) for _ in range(rows)) + z.flush()
+        with open(path, 'wb') as f:
+            f.write(b'\\x89PNG\\r\\n\\x1a\\n' + chunk(b'IHDR', struct.pack('>IIBBBBB', width, height, 8, 0, 0, 0, 0))
+                    + chunk(b'IDAT', data) + chunk(b'IEND', b''))
+        r = subprocess.run(sys.argv[5:] + [path], capture_output=True)
+        sys.stdout.buffer.write(r.stdout)
+        sys.stderr.write(r.stderr.decode())
+        print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr)
+        sys.exit(r.returncode)
+        """
+
+    /// Memory follows what an image holds, not what it declares (issue 24,
+    /// L7): a 68-byte PNG that declares 1×64,000,000 pixels is refused before
+    /// any buffer of that size (it took 516 MB), and a 64-megapixel grey PNG
+    /// costs its pixels, not several copies of them (it took 391 MB).
+    @Test(arguments: [(1, 64_000_000, 10, 60_000, false), (8000, 8000, 8000, 200_000, true)])
+    func memoryFollowsTheImageNotItsClaims(width: Int, height: Int, rows: Int, limitKB: Int, whole: Bool) throws {
+        let dir = try CLI.temporaryDirectory()
+        let result = try CLI.python(
+            Self.bigPNG, ["\(dir)/big.png", "\(width)", "\(height)", "\(rows)", CLI.binary, "--format", "pgm"])
+        let peakKB = Int(result.stderrLines.last ?? "") ?? .max
+        #expect(peakKB < limitKB, "peak \(peakKB) KB")
+        if whole {
+            #expect(result.status == 0 && result.stdout.count == 13 + 784, "\(result.stderr)")
+        } else {
+            #expect(result.status == 1)
+            #expect(
+                result.stderrLines.first?.contains("far too short for its declared size") == true, "\(result.stderr)")
+        }
+    }
+}
+
 extension URL {
     /// The file, created empty if it does not exist.
     func touch() throws -> URL {

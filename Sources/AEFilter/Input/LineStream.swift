@@ -5,8 +5,9 @@ import Glibc
 /// Lines mode: one base64 image per line, optionally `key<TAB>base64`, as
 /// Hadoop Streaming and Spark's `RDD.pipe` exchange records.
 struct LineStream {
-    /// The longest line accepted.
-    static let limit = 256 << 20
+    /// The longest line accepted: base64 of a 48 MiB image, far beyond any
+    /// photo's, so that a record costs at most a few times this in memory.
+    static let limit = 64 << 20
 
     private var reader: ByteReader
     private let name: String
@@ -76,6 +77,7 @@ struct LineStream {
         var scanned = 0
         while true {
             if let newline = newline(from: scanned) {
+                if newline > Self.limit { return .tooLong(key: try skipLongLine()) }
                 let line = reader.take(newline)
                 reader.skip(1)
                 return .line(line)

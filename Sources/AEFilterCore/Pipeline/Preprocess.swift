@@ -33,68 +33,101 @@ public struct Preprocess: Stage {
         self.invert = invert
     }
 
-    /// The bitmap as a 28×28 model input.
+    /// The bitmap as a 28×28 model input. A bitmap of another size is read a
+    /// row at a time into the resampler: no grey or float copy of it is made.
     public func process(_ bitmap: Bitmap) -> Sample {
-        var gray = bitmap.grayPlane()
         let (w, h) = (bitmap.width, bitmap.height)
-        if shouldInvert(gray, width: w, height: h) {
-            for i in gray.indices { gray[i] = 255 - gray[i] }
-        }
         let side = Geometry.side
-        var plane = gray.map { Float($0) }
-        if w != side || h != side {
-            // Padding takes the image's own background: the mean of its border.
-            let background = Float(Self.borderMean(gray, width: w, height: h))
-            plane = fitted(plane, width: w, height: h, background: background)
+        guard w != side || h != side else {
+            var gray = bitmap.grayPlane()
+            if shouldInvert(Self.borderMean(bitmap)) {
+                for i in gray.indices { gray[i] = 255 - gray[i] }
+            }
+            return Sample(stream: bitmap.stream, pixels: gray.map { min(max(Float($0), 0), 255) / 255 })
         }
+        let border = Self.borderSum(bitmap)
+        let inverted = shouldInvert(Self.mean(border))
+        // Padding takes the image's own background: the mean of its border.
+        let background = Float(Self.mean(inverted ? (255 * border.count - border.sum, border.count) : border))
+        let plane = fitted(bitmap, inverted: inverted, background: background)
         return Sample(stream: bitmap.stream, pixels: plane.map { min(max($0, 0), 255) / 255 })
     }
 
-    func shouldInvert(_ gray: [UInt8], width: Int, height: Int) -> Bool {
+    func shouldInvert(_ borderMean: Double) -> Bool {
         switch invert {
         case .on: return true
         case .off: return false
-        case .auto: return Self.borderMean(gray, width: width, height: height) > 127.5
+        case .auto: return borderMean > 127.5
         }
     }
 
-    /// The mean grey value of the outermost ring of pixels.
-    static func borderMean(_ gray: [UInt8], width: Int, height: Int) -> Double {
+    /// The sum and count of the grey values of the outermost ring of pixels.
+    static func borderSum(_ bitmap: Bitmap) -> (sum: Int, count: Int) {
+        let (width, height) = (bitmap.width, bitmap.height)
         var sum = 0
         var count = 0
         for y in 0..<height {
             let edgeRow = y == 0 || y == height - 1
-            for x in 0..<width where edgeRow || x == 0 || x == width - 1 {
-                sum += Int(gray[y * width + x])
+            if edgeRow {
+                for x in 0..<width { sum += Int(bitmap.gray(x: x, y: y)) }
+                count += width
+            } else {
+                sum += Int(bitmap.gray(x: 0, y: y))
                 count += 1
+                if width > 1 {
+                    sum += Int(bitmap.gray(x: width - 1, y: y))
+                    count += 1
+                }
             }
         }
-        return count == 0 ? 0 : Double(sum) / Double(count)
+        return (sum, count)
     }
 
-    func fitted(_ plane: [Float], width: Int, height: Int, background: Float) -> [Float] {
+    static func mean(_ border: (sum: Int, count: Int)) -> Double {
+        border.count == 0 ? 0 : Double(border.sum) / Double(border.count)
+    }
+
+    /// The mean grey value of the outermost ring of pixels.
+    static func borderMean(_ bitmap: Bitmap) -> Double { mean(borderSum(bitmap)) }
+
+    /// The source region for the fit, and the size it is resampled to.
+    func resampling(width: Int, height: Int) -> (box: (Double, Double, Double, Double), width: Int, height: Int) {
         let side = Geometry.side
         let (w, h) = (Double(width), Double(height))
         switch fit {
         case .stretch:
-            return Resampler.resample(
-                plane, width: width, height: height, box: (0, 0, w, h), outWidth: side, outHeight: side)
+            return ((0, 0, w, h), side, side)
         case .crop:
             let cut = min(w, h)
-            let box = ((w - cut) / 2, (h - cut) / 2, (w + cut) / 2, (h + cut) / 2)
-            return Resampler.resample(plane, width: width, height: height, box: box, outWidth: side, outHeight: side)
+            return (((w - cut) / 2, (h - cut) / 2, (w + cut) / 2, (h + cut) / 2), side, side)
         case .pad:
             let scale = Double(side) / max(w, h)
             let tw = min(side, max(1, Int((w * scale).rounded())))
             let th = min(side, max(1, Int((h * scale).rounded())))
-            let small = Resampler.resample(
-                plane, width: width, height: height, box: (0, 0, w, h), outWidth: tw, outHeight: th)
-            var out = [Float](repeating: background, count: side * side)
-            let (left, top) = ((side - tw) / 2, (side - th) / 2)
-            for y in 0..<th {
-                for x in 0..<tw { out[(top + y) * side + left + x] = small[y * tw + x] }
-            }
-            return out
+            return ((0, 0, w, h), tw, th)
         }
+    }
+
+    /// The bitmap's grey values (inverted or not) resampled for the fit, 28×28.
+    func fitted(_ bitmap: Bitmap, inverted: Bool, background: Float) -> [Float] {
+        let side = Geometry.side
+        let (box, tw, th) = resampling(width: bitmap.width, height: bitmap.height)
+        var resampler = Resampler(
+            width: bitmap.width, height: bitmap.height, box: box, outWidth: tw, outHeight: th)
+        var gray = [UInt8](repeating: 0, count: bitmap.width)
+        var values = [Float](repeating: 0, count: bitmap.width)
+        for y in resampler.rowsNeeded {
+            gray.withUnsafeMutableBufferPointer { bitmap.grayRow(y, into: $0) }
+            for x in 0..<bitmap.width { values[x] = Float(inverted ? 255 - gray[x] : gray[x]) }
+            values.withUnsafeBufferPointer { resampler.add(row: y, $0) }
+        }
+        let small = resampler.result
+        guard tw != side || th != side else { return small }
+        var out = [Float](repeating: background, count: side * side)
+        let (left, top) = ((side - tw) / 2, (side - th) / 2)
+        for y in 0..<th {
+            for x in 0..<tw { out[(top + y) * side + left + x] = small[y * tw + x] }
+        }
+        return out
     }
 }
