@@ -164,3 +164,71 @@ let data = ["--data", Fixtures.dataDirectory]
             ])
     }
 }
+
+/// eval takes a checkpoint's noise metadata only as a valid level of a loaded
+/// noise model, and blames the key, not options the user never gave
+/// (issue 24, M4). These fail before the data is read.
+@Suite struct EvalMetadataTests {
+    static func checkpoint(in dir: String, _ metadata: [String: String]) throws -> String {
+        let path = "\(dir)/m.safetensors"
+        try Data(Checkpoint(model: Fixtures.randomModel(hidden: 8), metadata: metadata).serialized())
+            .write(to: URL(fileURLWithPath: path))
+        return path
+    }
+
+    @Test(arguments: [
+        (["noise": "nan"], "metadata noise 'nan' is not a noise level (0 or more): give --noise or --levels"),
+        (["noise": "-0.5"], "metadata noise '-0.5' is not a noise level (0 or more)"),
+        (["noise": "2"], "metadata noise '2' is not a level of the dropout noise model"),
+        (["noise": "2", "noise_model": "mask"], "metadata noise '2' is not a level of the mask noise model"),
+        (["noise": "0.5", "noise_model": "no-such"], "metadata noise_model 'no-such' is not a loaded noise model"),
+        (["noise": "inf", "noise_model": "gaussian"], "metadata noise 'inf' is not a noise level"),
+    ])
+    func badNoiseMetadataIsNamed(metadata: [String: String], message: String) throws {
+        let dir = try CLI.temporaryDirectory()
+        let path = try Self.checkpoint(in: dir, metadata)
+        let result = try CLI.run(["eval", "--model", path, "--data", "\(dir)/no-data"])
+        #expect(result.status == 1)
+        #expect(result.stdout.isEmpty)
+        #expect(result.stderrLines == ["ae-filter: \(path): \(message)"] || result.stderr.contains(message))
+        #expect(!result.stderr.contains("--noise-model/"), "\(result.stderr)")
+        // An option given by the user overrides the metadata, which is then not judged.
+        let given = try CLI.run([
+            "eval", "--model", path, "--noise", "0.3", "--noise-model", "mask", "--data", "\(dir)/no-data",
+        ])
+        #expect(given.stderrLines.last?.hasPrefix("ae-filter: data: ") == true, "\(given.stderr)")
+        #expect(!given.stderr.contains("metadata noise"), "\(given.stderr)")
+    }
+}
+
+/// eval reads the test files alone, and says so when they are not the
+/// official ones, as train does (issue 24, L2).
+@Suite(.needsData) struct EvalDataTests {
+    @Test func evalNeedsOnlyTheTestFiles() throws {
+        let dir = try CLI.temporaryDirectory()
+        for name in ["t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"] {
+            try FileManager.default.createSymbolicLink(
+                atPath: "\(dir)/\(name)", withDestinationPath: Fixtures.data(name))
+        }
+        let result = try CLI.run(["eval", "--model", "tutorial", "--repeats", "1", "--data", dir])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.isEmpty)
+        #expect(CLI.lines(result).first?.hasPrefix("test set: 10000 images") == true)
+    }
+
+    @Test func evalOfTamperedDataWarns() throws {
+        let dir = try CLI.temporaryDirectory()
+        try FileManager.default.createSymbolicLink(
+            atPath: "\(dir)/t10k-labels-idx1-ubyte.gz", withDestinationPath: Fixtures.data("t10k-labels-idx1-ubyte.gz"))
+        // All-black images: a model's output is then easy to score well.
+        let zeros: [UInt8] =
+            [0, 0, 8, 3, 0, 0, 0x27, 0x10, 0, 0, 0, 28, 0, 0, 0, 28] + [UInt8](repeating: 0, count: 7_840_000)
+        try Data(zeros).write(to: URL(fileURLWithPath: "\(dir)/t10k-images-idx3-ubyte"))
+        let result = try CLI.run(["eval", "--model", "tutorial", "--repeats", "1", "--data", dir])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(
+            result.stderrLines == [
+                "ae-filter: data: these are not the official Fashion-MNIST files (MD5 mismatch); evaluating anyway"
+            ])
+    }
+}
