@@ -400,7 +400,8 @@ struct TrainCommand: ParsableCommand {
             }
             Diagnostics.report(
                 "train",
-                "the loss is not finite at iteration \(step): the run diverged: train again with a lower --lr; \(kept)")
+                "the loss is not finite at iteration \(step): the run diverged: train again with a lower --lr"
+                    + "\(backend.suspicion); \(kept)")
             throw ExitCode.failure
         }
         if !run.isFinished {

@@ -258,6 +258,19 @@ import Testing
             ], "\(result.stderr)")
     }
 
+    /// A module backend's NaN is not laid on the model's weights alone: the backend is named.
+    @Test func aBackendsNaNNamesTheBackend() throws {
+        let result = try Self.run(["--backend", "nan-gemm", "--format", "pgm", Self.shirt], modules: "nan-backend")
+        #expect(result.status == 1)
+        #expect(
+            result.stderr.contains(
+                "or the backend 'nan-gemm' from the module \(Self.folder)/nan-backend/m.so is at fault: try --backend cpu"
+            ),
+            "\(result.stderr)")
+        let builtIn = try Self.run(["--backend", "cpu", "--format", "pgm", Self.shirt], modules: "nan-backend")
+        #expect(builtIn.status == 0)
+    }
+
     /// A crash or an exit() in a module's init names the module; AE_FILTER_NO_MODULES=1 loads none.
     @Test func aModuleThatDiesWhileLoadingIsNamed() throws {
         let crash = try Self.run(["info", "tutorial"], modules: "crash")
@@ -327,6 +340,15 @@ import Testing
         #expect(result.stderr.contains("at iteration 1; nothing was written"))
         #expect(!result.stderr.contains("--lr"))
         #expect(!FileManager.default.fileExists(atPath: "\(dir)/m.st"))
+    }
+
+    @Test func trainNamesABackendFromAModule() throws {
+        let dir = try CLI.temporaryDirectory()
+        let result = try ModuleFaultTests.run(
+            ["train", "--backend", "nan-gemm", "--hidden", "8", "--iterations", "3", "-q", "-o", "\(dir)/m.st"] + data,
+            modules: "nan-backend")
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("or the backend 'nan-gemm' from the module"), "\(result.stderr)")
     }
 
     @Test(arguments: [["--noise", "0.5"], ["--levels", "0,0.5"]])

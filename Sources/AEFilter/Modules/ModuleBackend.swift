@@ -7,10 +7,13 @@ final class ModuleBackend: Backend, @unchecked Sendable {
     let name: String
     let threads: Int
     let rowsAreIndependent: Bool
+    let origin: PluginOrigin
     /// The module's instance; its gemm may be called from several threads at once.
     private let instance: UnsafeMutableRawPointer
 
-    init(_ descriptor: ModuleDescriptor<ae_filter_backend>, name: String, threads: Int) throws(ModuleError) {
+    init(
+        _ descriptor: ModuleDescriptor<ae_filter_backend>, name: String, threads: Int, origin: PluginOrigin
+    ) throws(ModuleError) {
         var message = [CChar](repeating: 0, count: 256)
         guard let instance = CAEPluginHost_create(descriptor.pointer, Int32(threads), &message, message.count) else {
             let reason = String(decoding: message.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
@@ -19,6 +22,7 @@ final class ModuleBackend: Backend, @unchecked Sendable {
         self.descriptor = descriptor
         self.name = name
         self.threads = threads
+        self.origin = origin
         self.rowsAreIndependent = descriptor.pointer.pointee.rows_are_independent != 0
         self.instance = instance
     }

@@ -162,7 +162,7 @@ public enum PluginModules {
             name: name, summary: backend.summary.map { String(cString: $0) } ?? "", priority: Int(backend.priority),
             rowsAreIndependent: backend.rows_are_independent != 0, origin: origin
         ) { threads throws(ModuleError) in
-            try ModuleBackend(descriptor, name: name, threads: threads)
+            try ModuleBackend(descriptor, name: name, threads: threads, origin: origin)
         }
     }
 

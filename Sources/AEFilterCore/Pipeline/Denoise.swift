@@ -23,8 +23,9 @@ public struct Denoise: Stage {
         run(inputs).map { item in
             guard item.output.allSatisfy(\.isFinite) else {
                 return .failure(
-                    ModelError("the model's output is not finite (NaN or infinite): its weights overflow on this image")
-                )
+                    ModelError(
+                        "the model's output is not finite (NaN or infinite): its weights overflow on this image"
+                            + backend.suspicion))
             }
             return .success(item)
         }

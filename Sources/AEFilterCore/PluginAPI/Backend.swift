@@ -23,6 +23,9 @@ public protocol Backend: Sendable {
     /// ``BackendConformance/rowIndependenceProblems(_:)``; `false` unless declared.
     var rowsAreIndependent: Bool { get }
 
+    /// Where it comes from, for messages that may blame it; built in by default.
+    var origin: PluginOrigin { get }
+
     /// `C = alpha * op(A) * op(B) + beta * C`; see the protocol's discussion for the layout rules.
     func gemm(
         transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
@@ -40,6 +43,15 @@ public protocol Backend: Sendable {
 
 extension Backend {
     public var rowsAreIndependent: Bool { false }
+
+    public var origin: PluginOrigin { .builtIn }
+
+    /// For a message about non-finite results: names a backend that comes
+    /// from a module, which may be at fault rather than the model (empty for a built-in one).
+    public var suspicion: String {
+        guard case .module(let path, _, _) = origin else { return "" }
+        return " (or the backend '\(name)' from the module \(path) is at fault: try --backend cpu)"
+    }
 
     /// `C = alpha * A * Bᵀ + beta * C` where `B`, `n` rows of `k` values
     /// `ldb` apart, holds IEEE half-precision values (little-endian, any
