@@ -156,7 +156,12 @@ struct TrainCommand: ParsableCommand {
         if resume != nil, overrides.contains(where: { $0 != nil }) {
             throw ValidationError("--resume continues the saved configuration; drop the training options")
         }
-        if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1") }
+        if let epochs, !(1...1_000_000).contains(epochs) {
+            throw ValidationError("--epochs must be between 1 and 1000000, got \(epochs)")
+        }
+        if let batchSize, !TrainingConfiguration.batchSizes.contains(batchSize) {
+            throw ValidationError("--batch-size must be between 1 and 60000, got \(batchSize)")
+        }
         if let noiseRange, TrainingConfiguration.range(noiseRange) == nil {
             throw ValidationError("--noise-range must be LO:HI with 0 <= LO <= HI, got \(noiseRange)")
         }
@@ -237,8 +242,9 @@ struct TrainCommand: ParsableCommand {
         }
         if let noiseRange { c.noiseRange = TrainingConfiguration.range(noiseRange) }
         if let batchSize { c.batchSize = batchSize }
-        let batchesPerEpoch = (60_000 + c.batchSize - 1) / c.batchSize
-        c.iterations = iterations ?? (epochs ?? 8) * batchesPerEpoch
+        // Checked in validate(); kept safe for any value all the same.
+        let batchesPerEpoch = (60_000 + c.batchSize - 1) / max(1, c.batchSize)
+        c.iterations = iterations ?? (epochs ?? 8).multipliedReportingOverflow(by: batchesPerEpoch).partialValue
         if let lr { c.learningRate = lr }
         if let minLr { c.minLearningRate = minLr }
         if let schedule { c.schedule = schedule }

@@ -59,6 +59,11 @@ import Testing
         (["-o", ""], "-o needs a file name"),
         (["--plot", ""], "--plot needs a file name"),
         (["--architecture", "unet", "--kernel-size", "4"], "--kernel-size must be odd"),
+        // Values that reach arithmetic: a usage error, never a trap.
+        (["--batch-size", "0"], "--batch-size must be between 1 and 60000, got 0"),
+        (["--batch-size", "-5"], "--batch-size must be between 1 and 60000, got -5"),
+        (["--epochs", "9223372036854775807"], "--epochs must be between 1 and 1000000"),
+        (["--iterations", "0"], "--iterations must be at least 1, got 0"),
     ])
     func clashingFilesAreAUsageError(arguments: [String], message: String) throws {
         let dir = try CLI.temporaryDirectory()
