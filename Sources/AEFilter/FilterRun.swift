@@ -52,7 +52,7 @@ public struct FilterRun {
     /// Runs `model` on `backend` over every input; `report` gets each
     /// failed input's label and error.
     public func run(
-        model: any DenoisingModel, backend: any Backend, shouldStop: @escaping () -> Bool,
+        model: any DenoisingModel, backend: any Backend, shouldStop: @escaping @Sendable () -> Bool,
         report: (String, any Error) -> Void
     ) throws -> Counts {
         var settings = self.settings
@@ -141,6 +141,12 @@ public struct FilterRun {
                         failed(Outcome(origin: outcome.origin, result: result), error)
                         if policy == .stop { throw StoppedAtError() }
                     }
+                },
+                shouldStop: shouldStop,
+                // After a stop, images already read are finished; files not yet opened are left.
+                keepWhenStopping: { record in
+                    if case .bytes = record.payload { return true }
+                    return false
                 })
         } catch is StoppedAtError {
             // The first bad input ended the run; what came before it is kept.

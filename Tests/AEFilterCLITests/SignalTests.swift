@@ -156,3 +156,41 @@ import Testing
         #expect(run.status == "130" && run.bytes == Self.twoImages, "\(run)")
     }
 }
+
+/// A stop is honoured however much input is still ahead: a list of empty
+/// entries that never ends, or a thousand files already queued, finish only
+/// the images being processed (second probe of issue 24).
+@Suite(.serialized) struct StopWithInputAheadTests {
+    @Test(arguments: [SIGINT, SIGTERM])
+    func aListOfEmptyEntriesStops(signal: Int32) throws {
+        let arguments = ["-0", "--files-from", "/dev/zero"]
+        #expect(try SignalTests.interrupt(arguments, signal: signal, after: 0.5).first == "\(128 + signal) fast")
+    }
+
+    static let script = """
+        import subprocess, sys, time
+        p = subprocess.Popen(sys.argv[1:], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        time.sleep(0.3)
+        sent = time.time()
+        p.terminate()
+        out = p.communicate(timeout=30)[0]
+        print(p.returncode, round(time.time() - sent, 2), len(out))
+        """
+
+    @Test func queuedFilesAreLeftAfterAStop() throws {
+        let dir = try CLI.temporaryDirectory()
+        let files = (0..<2000).map { "\(dir)/\($0).png" }
+        for file in files { try FileManager.default.createSymbolicLink(atPath: file, withDestinationPath: shirt) }
+        let result = try CLI.python(Self.script, [CLI.binary, "-q", "--format", "pgm"] + files)
+        let fields = CLI.lines(result).first?.split(separator: " ").map(String.init) ?? []
+        #expect(fields.count == 3, "\(CLI.lines(result))")
+        guard fields.count == 3 else { return }
+        let seconds = Double(fields[1]) ?? 99
+        let images = (Int(fields[2]) ?? 0) / (13 + 784)
+        #expect(fields[0] == "143")
+        // Whole images only, a prefix of the input, and far from all of them.
+        #expect((Int(fields[2]) ?? 0) % (13 + 784) == 0)
+        #expect(images < files.count, "\(images) images in \(seconds) s")
+        #expect(seconds < 10)
+    }
+}

@@ -96,7 +96,7 @@ public struct FilterInputs: RecordSource {
     }
 
     private mutating func nextInput() -> (origin: InputOrigin, payload: InputPayload)? {
-        while true {
+        while !shouldStop() {
             if let item = nextFromCurrent() { return item }
             if nextArgument < arguments.count {
                 let argument = arguments[nextArgument]
@@ -117,6 +117,7 @@ public struct FilterInputs: RecordSource {
                 return (.file(path: settings.filesFrom ?? "-", relative: ""), .failed(error))
             }
         }
+        return nil
     }
 
     private mutating func nextFromCurrent() -> (origin: InputOrigin, payload: InputPayload)? {
@@ -155,7 +156,9 @@ public struct FilterInputs: RecordSource {
                 return .failure(FileError(path: name, errno: errno))
             }
             listFD = fd
-            list = PathList(FileDescriptorSource(fd: fd, name: name), name: name, nulSeparated: settings.nulSeparated)
+            list = PathList(
+                FileDescriptorSource(fd: fd, name: name), name: name, nulSeparated: settings.nulSeparated,
+                shouldStop: shouldStop)
         }
         let result: Result<String, any Error>?
         do {
@@ -218,7 +221,8 @@ public struct FilterInputs: RecordSource {
         let origin = InputOrigin.file(path: path, relative: relative ?? base)
         guard let info = Path.status(path) else { return (origin, .failed(FileError(path: path, errno: errno))) }
         if (info.st_mode & S_IFMT) == S_IFDIR {
-            current = .walk(FolderWalk(root: path, relative: relative ?? "", excluding: excluded))
+            current = .walk(
+                FolderWalk(root: path, relative: relative ?? "", excluding: excluded, shouldStop: shouldStop))
             return nil
         }
         // A listed FIFO or device is treated as a walk treats one: reported,

@@ -19,11 +19,17 @@ public struct FolderWalk {
     private var stack: [Level] = []
     private var pendingRoot: (path: String, relative: String)?
     private let excluded: (dev_t, ino_t)?
+    private let shouldStop: () -> Bool
 
-    /// Walks `root`; outputs mirror it under `relative` (empty for the folder itself).
-    init(root: String, relative: String, excluding excluded: (dev_t, ino_t)?) {
+    /// Walks `root`; outputs mirror it under `relative` (empty for the folder
+    /// itself). A stop request ends the walk, however many entries it passes over.
+    init(
+        root: String, relative: String, excluding excluded: (dev_t, ino_t)?,
+        shouldStop: @escaping () -> Bool = { false }
+    ) {
         pendingRoot = (root, relative)
         self.excluded = excluded
+        self.shouldStop = shouldStop
     }
 
     public static func isImageName(_ name: String) -> Bool {
@@ -37,7 +43,7 @@ public struct FolderWalk {
             pendingRoot = nil
             if let failure = enter(root.path, relative: root.relative) { return failure }
         }
-        while !stack.isEmpty {
+        while !stack.isEmpty, !shouldStop() {
             let level = stack.count - 1
             guard stack[level].next < stack[level].names.count else {
                 stack.removeLast()

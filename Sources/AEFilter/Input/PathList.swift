@@ -7,15 +7,19 @@ struct PathList {
     private var reader: ByteReader
     private let separator: UInt8
     private var ended = false
+    private let shouldStop: () -> Bool
 
-    init(_ source: any ByteSource, name: String, nulSeparated: Bool) {
+    /// A list read from `source`; a stop request ends it, even in a run of
+    /// empty entries (`-0` over `/dev/zero`).
+    init(_ source: any ByteSource, name: String, nulSeparated: Bool, shouldStop: @escaping () -> Bool = { false }) {
         reader = ByteReader(source, name: name)
         separator = nulSeparated ? 0 : 0x0A
+        self.shouldStop = shouldStop
     }
 
-    /// The next path; throws if the list cannot be read.
+    /// The next path; nil at the end or on a stop; throws if the list cannot be read.
     mutating func next() throws -> String? {
-        while !ended {
+        while !ended, !shouldStop() {
             var length = 0
             while true {
                 guard try reader.ensure(length + 1) else {

@@ -28,12 +28,19 @@ public struct OrderedRunner<S: Stage>: Sendable where S.Input: Sendable {
     /// result through `finish` on the worker, and hands every batch of finished
     /// results to `deliver` on the calling thread, in source order. An error
     /// thrown by `deliver` stops the run and is rethrown.
+    ///
+    /// Once `shouldStop` says so, a batch a worker has begun is finished, and
+    /// of the batches queued behind it only the records `keepWhenStopping`
+    /// wants are run (the filter keeps images already read, and drops paths
+    /// not yet opened); so what is delivered stays a prefix of the input.
     /// (Inlinable, so that the per-item work is specialised for the caller's stage.)
     @inlinable
     public func run<Source: RecordSource & SendableMetatype, Tag, Finished: Sendable>(
         source: consuming Source,
         finish: @escaping @Sendable (Tag, Result<S.Output, any Error>) -> Finished,
-        deliver: ([Finished]) throws -> Void
+        deliver: ([Finished]) throws -> Void,
+        shouldStop: @escaping @Sendable () -> Bool = { false },
+        keepWhenStopping: @escaping @Sendable (S.Input) -> Bool = { _ in true }
     ) throws where Source.Record == (Tag, S.Input) {
         let state = RunState<(Tag, S.Input), Finished>()
         let producer = Shared(source)
@@ -71,7 +78,8 @@ public struct OrderedRunner<S: Stage>: Sendable where S.Input: Sendable {
                 threads.append(
                     try WorkerThread.start {
                         while let (sequence, batch) = state.takeWork() {
-                            let records = batch.value
+                            var records = batch.value
+                            if shouldStop() { records = records.filter { keepWhenStopping($0.1) } }
                             let results = stage.processBatch(records.map(\.1))
                             let finished = zip(records, results).map { finish($0.0, $1) }
                             state.complete(sequence, finished)
