@@ -74,9 +74,6 @@ struct EvalCommand: ParsableCommand {
         let plugins = compute.plugins
         let checkpoint = try loadModel(model, plugins: compute.plugins)
         let modelName = model ?? "default model"
-        if let note = noiseProvenance(checkpoint, plugins: plugins) {
-            Diagnostics.report(modelName, note + "; evaluating anyway")
-        }
         // The noise comes from the options, else from the checkpoint's metadata,
         // which is checked like an option and blamed by its key.
         let recordedModel = noiseModel == nil ? checkpoint.metadata[.noiseModel] : nil
@@ -85,6 +82,9 @@ struct EvalCommand: ParsableCommand {
             Diagnostics.report(
                 modelName, "metadata noise_model '\(name)' is not a loaded noise model: give --noise-model")
             throw ExitCode.failure
+        }
+        if let note = noiseProvenance(checkpoint, plugins: plugins) {
+            Diagnostics.report(modelName, note + "; evaluating anyway")
         }
         let recordedLevel = noise == nil && levels == nil ? checkpoint.metadata[.noise] : nil
         func makeNoise(at level: Float) throws -> (any NoiseModel)? {

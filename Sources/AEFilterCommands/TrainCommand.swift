@@ -210,6 +210,9 @@ struct TrainCommand: ParsableCommand {
             )
         }
         let configuration = try TrainingConfiguration(metadata: checkpoint.metadata)
+        if let done = Int(checkpoint.metadata[.trainIteration] ?? "") {
+            _ = try TrainingRun.runningLoss(checkpoint.metadata, done: done)
+        }
         do { try configuration.check(noise: plugins.noise, architectures: plugins.architectures) } catch {
             throw CheckpointError("metadata \(error)")
         }

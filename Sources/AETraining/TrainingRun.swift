@@ -71,8 +71,7 @@ public struct TrainingRun {
             optimizer.step = done
             iteration = done
             history = Self.parseHistory(resume.metadata[.metricsHistory] ?? "")
-            lossSum = Double(resume.metadata[.trainRunningLossSum] ?? "") ?? 0
-            lossCount = Int(resume.metadata[.trainRunningLossCount] ?? "") ?? 0
+            (lossSum, lossCount) = try Self.runningLoss(resume.metadata, done: done)
         } else {
             let entry = try architectures.entry(configuration.architecture)
             let values = try architectures.hyperparameters(
@@ -88,6 +87,22 @@ public struct TrainingRun {
         }
         trainer = trainable.makeTrainer(
             optimizer: optimizer, backend: backend, batchSize: configuration.batchSize, threads: threads)
+    }
+
+    /// A resumable checkpoint's loss since its last evaluation: a sum of
+    /// `count` losses, each 0 or more, over at most the `done` steps.
+    public static func runningLoss(_ metadata: [String: String], done: Int) throws(CheckpointError) -> (
+        sum: Double, count: Int
+    ) {
+        let sumText = metadata[.trainRunningLossSum] ?? "0"
+        let countText = metadata[.trainRunningLossCount] ?? "0"
+        guard let sum = Double(sumText), sum.isFinite, sum >= 0 else {
+            throw CheckpointError("metadata train.running_loss_sum is invalid: '\(sumText)'")
+        }
+        guard let count = Int(countText), (0...max(0, done)).contains(count) else {
+            throw CheckpointError("metadata train.running_loss_count is invalid: '\(countText)' (0 to \(done) steps)")
+        }
+        return (sum, count)
     }
 
     static func adam(for model: any DenoisingModel, _ configuration: TrainingConfiguration) -> Adam {

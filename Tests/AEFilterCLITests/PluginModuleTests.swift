@@ -283,6 +283,12 @@ import Testing
         #expect(exited.status == 1)
         #expect(
             exited.stderrLines.first?.hasPrefix("ae-filter: plugin \(Self.folder)/exit/m.so: it called exit()") == true)
+        // 0 is no switch: the module is loaded (and crashes) as without it.
+        var environment = ProcessInfo.processInfo.environment
+        environment["AE_FILTER_PLUGIN_PATH"] = "\(Self.folder)/plain"
+        environment["AE_FILTER_NO_MODULES"] = "0"
+        let zero = try CLI.run(executable: CLI.binary, ["plugins"], environment: environment)
+        #expect(String(decoding: zero.stdout, as: UTF8.self).contains("invert-some"))
         for modules in ["crash", "exit"] {
             let off = try Self.run(["info", "tutorial"], modules: modules, noModules: true)
             #expect(off.status == 0 && off.stderr.isEmpty, "\(off.stderr)")

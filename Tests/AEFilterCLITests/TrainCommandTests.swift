@@ -169,10 +169,13 @@ let data = ["--data", Fixtures.dataDirectory]
 /// noise model, and blames the key, not options the user never gave
 /// (issue 24, M4). These fail before the data is read.
 @Suite struct EvalMetadataTests {
+    /// A small tutorial checkpoint whose metadata then gets `metadata` (over what serializing writes).
     static func checkpoint(in dir: String, _ metadata: [String: String]) throws -> String {
         let path = "\(dir)/m.safetensors"
-        try Data(Checkpoint(model: Fixtures.randomModel(hidden: 8), metadata: metadata).serialized())
-            .write(to: URL(fileURLWithPath: path))
+        let written = Checkpoint(model: Fixtures.randomModel(hidden: 8)).serialized()
+        let (tensors, existing) = try SafeTensors.parse(written)
+        let bytes = SafeTensors.serialize(tensors, metadata: existing.merging(metadata) { $1 })
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
         return path
     }
 
@@ -198,6 +201,30 @@ let data = ["--data", Fixtures.dataDirectory]
         ])
         #expect(given.stderrLines.last?.hasPrefix("ae-filter: data: ") == true, "\(given.stderr)")
         #expect(!given.stderr.contains("metadata noise"), "\(given.stderr)")
+    }
+}
+
+extension EvalMetadataTests {
+    /// A leaky_relu slope far outside a fraction is refused where the checkpoint is read.
+    @Test(arguments: ["-1e30", "2", "inf"])
+    func anAbsurdSlopeIsRefused(slope: String) throws {
+        let dir = try CLI.temporaryDirectory()
+        let path = try Self.checkpoint(in: dir, ["architecture.negative_slope": slope])
+        let result = try CLI.run(["--model", path, "--format", "pgm", shirt])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("metadata negative_slope '\(slope)'"), "\(result.stderr)")
+    }
+
+    /// A noise model that is not loaded is one error, not a note and then an error.
+    @Test func anUnloadedNoiseModelIsOneLine() throws {
+        let dir = try CLI.temporaryDirectory()
+        let path = try Self.checkpoint(in: dir, ["noise_model": "Dropout", "noise": "0.5"])
+        let result = try CLI.run(["eval", "--model", path, "--data", "\(dir)/no-data"])
+        #expect(result.status == 1)
+        #expect(
+            result.stderrLines == [
+                "ae-filter: \(path): metadata noise_model 'Dropout' is not a loaded noise model: give --noise-model"
+            ], "\(result.stderr)")
     }
 }
 

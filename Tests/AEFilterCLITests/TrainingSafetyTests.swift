@@ -142,6 +142,10 @@ import Testing
         ("train.noise_model", "no-such", "train.noise_model: unknown noise model"),
         ("train.hyperparameters", "hidden_size=8,depth=2", "train.architecture: "),
         ("train.schedule", "sideways", "train.schedule is invalid"),
+        // The running loss carried into the next evaluation's figure.
+        ("train.running_loss_sum", "nan", "train.running_loss_sum is invalid: 'nan'"),
+        ("train.running_loss_count", "-1", "train.running_loss_count is invalid: '-1'"),
+        ("train.running_loss_count", "100000000", "train.running_loss_count is invalid: '100000000'"),
     ])
     func aBadSettingIsNamedWithItsFile(key: String, value: String, message: String) throws {
         let dir = try CLI.temporaryDirectory()

@@ -52,6 +52,10 @@ public enum TutorialArchitecture {
             guard let value = Float(text), value.isFinite else {
                 throw CheckpointError("metadata negative_slope '\(text)' is not a number")
             }
+            // leaky_relu's slope for negative inputs: a fraction, as PyTorch's models use it.
+            guard abs(value) <= 1 else {
+                throw CheckpointError("metadata negative_slope '\(text)' is not between -1 and 1")
+            }
             slope = value
         }
         return Autoencoder(

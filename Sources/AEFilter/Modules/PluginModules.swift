@@ -16,11 +16,11 @@ public enum PluginModules {
     public typealias Report = (_ path: String, _ reason: String) -> Void
 
     /// The folders searched, in order: `AE_FILTER_PLUGIN_PATH`'s entries,
-    /// then the installed folder; none when `AE_FILTER_NO_MODULES` is set and
-    /// not empty. Entries that are not absolute are refused.
+    /// then the installed folder; none when `AE_FILTER_NO_MODULES` is set to
+    /// anything but empty or `0`. Entries that are not absolute are refused.
     public static func searchFolders(report: Report) -> [String] {
         var folders: [String] = []
-        if let off = getenv("AE_FILTER_NO_MODULES"), off.pointee != 0 { return [] }
+        if let off = getenv("AE_FILTER_NO_MODULES"), !["", "0"].contains(String(cString: off)) { return [] }
         if let value = getenv("AE_FILTER_PLUGIN_PATH") {
             let text = Path.string(cString: value)
             for entry in text.split(separator: ":", omittingEmptySubsequences: false).map(String.init) {
