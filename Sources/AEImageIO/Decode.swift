@@ -62,14 +62,20 @@ public struct Decode: Stage {
         _ bytes: [UInt8], format: String,
         with decoder: (UnsafePointer<UInt8>?, Int, UInt64, UnsafeMutablePointer<CAEImage_bitmap>?) -> Int32
     ) throws(ImageError) -> Bitmap {
+        // Measured first, then decoded straight into the bitmap's own storage:
+        // the pixels exist once.
         var image = CAEImage_bitmap()
-        let status = bytes.withUnsafeBufferPointer { decoder($0.baseAddress, $0.count, UInt64(maxPixels), &image) }
+        var status = bytes.withUnsafeBufferPointer { decoder($0.baseAddress, $0.count, UInt64(maxPixels), &image) }
         guard status == 0 else { throw ImageError("invalid \(format): \(Self.message(&image.message))") }
-        defer { CAEImage_free(&image) }
-        let count = Int(image.width) * Int(image.height) * Int(image.channels)
-        return Bitmap(
-            width: Int(image.width), height: Int(image.height), channels: Int(image.channels),
-            pixels: Array(UnsafeBufferPointer(start: image.pixels, count: count)))
+        let count = CAEImage_size(&image)
+        let pixels = [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+            image.pixels = buffer.baseAddress
+            image.capacity = count
+            status = bytes.withUnsafeBufferPointer { decoder($0.baseAddress, $0.count, UInt64(maxPixels), &image) }
+            initialized = status == 0 ? count : 0
+        }
+        guard status == 0 else { throw ImageError("invalid \(format): \(Self.message(&image.message))") }
+        return Bitmap(width: Int(image.width), height: Int(image.height), channels: Int(image.channels), pixels: pixels)
     }
 
     /// The C shim's NUL-terminated message buffer as a String.

@@ -1,8 +1,5 @@
 #include "CAEImage.h"
 
-#include <stdlib.h>
-
-void CAEImage_free(CAEImage_bitmap *image) {
-    free(image->pixels);
-    image->pixels = NULL;
+size_t CAEImage_size(const CAEImage_bitmap *image) {
+    return (size_t)image->width * image->height * image->channels;
 }

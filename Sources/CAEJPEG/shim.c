@@ -39,6 +39,8 @@ static void caejpeg_output_message(j_common_ptr cinfo) { (void)cinfo; }
 static unsigned char caejpeg_mul255(unsigned a, unsigned b) { return (unsigned char)((a * b + 127) / 255); }
 
 int CAEJPEG_decode(const unsigned char *data, size_t size, uint64_t max_pixels, CAEImage_bitmap *out) {
+    unsigned char *const target = out->pixels;
+    const size_t capacity = out->capacity;
     memset(out, 0, sizeof(*out));
     if (size < 3 || data[0] != 0xFF || data[1] != 0xD8 || data[2] != 0xFF) {
         strncpy(out->message, "not a JPEG file", CAEIMAGE_MESSAGE_SIZE - 1);
@@ -46,7 +48,6 @@ int CAEJPEG_decode(const unsigned char *data, size_t size, uint64_t max_pixels, 
     }
     struct jpeg_decompress_struct cinfo;
     caejpeg_error_mgr err;
-    unsigned char *volatile pixels = NULL;
     unsigned char *volatile row = NULL;
     cinfo.err = jpeg_std_error(&err.base);
     err.base.error_exit = caejpeg_error_exit;
@@ -54,7 +55,6 @@ int CAEJPEG_decode(const unsigned char *data, size_t size, uint64_t max_pixels, 
     err.base.output_message = caejpeg_output_message;
     err.message = out->message;
     if (setjmp(err.jump)) {
-        free(pixels);
         free(row);
         jpeg_destroy_decompress(&cinfo);
         return 1;
@@ -71,14 +71,33 @@ int CAEJPEG_decode(const unsigned char *data, size_t size, uint64_t max_pixels, 
     if (cinfo.jpeg_color_space == JCS_GRAYSCALE) cinfo.out_color_space = JCS_GRAYSCALE;
     else if (cmyk) cinfo.out_color_space = JCS_CMYK;
     else cinfo.out_color_space = JCS_RGB;
-    jpeg_start_decompress(&cinfo);
-
+    // The output's size without decoding (a progressive image decodes all
+    // its scans when started).
+    jpeg_calc_output_dimensions(&cinfo);
     uint32_t width = cinfo.output_width, height = cinfo.output_height;
     uint32_t in_channels = (uint32_t)cinfo.output_components;
     uint32_t channels = cmyk ? 3 : in_channels;
-    pixels = malloc((size_t)width * height * channels);
+    out->width = width;
+    out->height = height;
+    out->channels = channels;
+    if (target == NULL) {
+        // Measured only: the caller makes the buffer.
+        jpeg_destroy_decompress(&cinfo);
+        return 0;
+    }
+    jpeg_start_decompress(&cinfo);
+    if (cinfo.output_width != width || cinfo.output_height != height ||
+        (uint32_t)cinfo.output_components != in_channels) {
+        strncpy(out->message, "the JPEG's output size changed when decoding started", CAEIMAGE_MESSAGE_SIZE - 1);
+        longjmp(err.jump, 1);
+    }
+    if (capacity < (size_t)width * height * channels) {
+        strncpy(out->message, "the pixel buffer is too small", CAEIMAGE_MESSAGE_SIZE - 1);
+        longjmp(err.jump, 1);
+    }
+    unsigned char *const pixels = target;
     row = malloc((size_t)width * in_channels);
-    if (pixels == NULL || row == NULL) {
+    if (row == NULL) {
         strncpy(out->message, "out of memory", CAEIMAGE_MESSAGE_SIZE - 1);
         longjmp(err.jump, 1);
     }
@@ -105,10 +124,8 @@ int CAEJPEG_decode(const unsigned char *data, size_t size, uint64_t max_pixels, 
     jpeg_finish_decompress(&cinfo);
     jpeg_destroy_decompress(&cinfo);
     free(row);
-    out->width = width;
-    out->height = height;
-    out->channels = channels;
     out->pixels = pixels;
+    out->capacity = capacity;
     return 0;
 }
 

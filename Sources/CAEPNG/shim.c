@@ -72,6 +72,8 @@ static int caepng_can_hold(uint64_t image_data, png_uint_32 width, png_uint_32 h
 }
 
 int CAEPNG_decode(const unsigned char *data, size_t size, uint64_t max_pixels, CAEImage_bitmap *out) {
+    unsigned char *const target = out->pixels;
+    const size_t capacity = out->capacity;
     memset(out, 0, sizeof(*out));
     if (size < 8 || png_sig_cmp(data, 0, 8) != 0) {
         caepng_copy_message(out->message, CAEIMAGE_MESSAGE_SIZE, "not a PNG file");
@@ -86,10 +88,8 @@ int CAEPNG_decode(const unsigned char *data, size_t size, uint64_t max_pixels, C
         return 1;
     }
     png_infop info = png_create_info_struct(png);
-    unsigned char *volatile pixels = NULL;
     if (info == NULL || setjmp(png_jmpbuf(png))) {
         if (out->message[0] == '\0') caepng_copy_message(out->message, CAEIMAGE_MESSAGE_SIZE, "out of memory");
-        free(pixels);
         png_destroy_read_struct(&png, info ? &info : NULL, NULL);
         return 1;
     }
@@ -124,8 +124,16 @@ int CAEPNG_decode(const unsigned char *data, size_t size, uint64_t max_pixels, C
     if (png_get_bit_depth(png, info) != 8 || channels < 1 || channels > 4 || rowbytes != width * channels) {
         png_error(png, "unsupported PNG layout");
     }
-    pixels = malloc(rowbytes * height);
-    if (pixels == NULL) png_error(png, "out of memory");
+    out->width = width;
+    out->height = height;
+    out->channels = (uint32_t)channels;
+    if (target == NULL) {
+        // Measured only: the caller makes the buffer.
+        png_destroy_read_struct(&png, &info, NULL);
+        return 0;
+    }
+    if (capacity < rowbytes * height) png_error(png, "the pixel buffer is too small");
+    unsigned char *const pixels = target;
     // Row by row, each pass of an interlaced image over the same rows: no
     // table of row pointers (8 bytes a row, more than the pixels of a tall
     // narrow image).
@@ -135,10 +143,8 @@ int CAEPNG_decode(const unsigned char *data, size_t size, uint64_t max_pixels, C
     png_read_end(png, NULL);
 
     png_destroy_read_struct(&png, &info, NULL);
-    out->width = width;
-    out->height = height;
-    out->channels = (uint32_t)channels;
     out->pixels = pixels;
+    out->capacity = capacity;
     return 0;
 }
 

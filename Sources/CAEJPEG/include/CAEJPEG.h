@@ -9,9 +9,9 @@
 #include "CAEImage.h"
 
 /// Decodes a whole JPEG from memory into 1 (grey) or 3 (RGB) channels; CMYK
-/// and YCCK arrive converted to RGB. Returns 0 on success (free the pixels
-/// with CAEImage_free); otherwise non-zero with `message` set and nothing to
-/// free. Truncated data is an error, and images over `max_pixels` are
+/// and YCCK arrive converted to RGB. Called twice (see CAEImage_bitmap): to
+/// measure, then to fill the caller's buffer. Returns 0 on success; otherwise
+/// non-zero with `message` set. Truncated data is an error, and images over `max_pixels` are
 /// rejected before any pixel memory is allocated.
 int CAEJPEG_decode(const unsigned char *data, size_t size, uint64_t max_pixels, CAEImage_bitmap *out);
 

@@ -8,9 +8,9 @@
 
 #include "CAEImage.h"
 
-/// Decodes a whole PNG from memory. Returns 0 on success (free the pixels
-/// with CAEImage_free); otherwise non-zero with `message` set and nothing to
-/// free. Images over `max_pixels` are rejected before any pixel memory is
+/// Decodes a whole PNG from memory. Called twice (see CAEImage_bitmap): to
+/// measure, then to fill the caller's buffer. Returns 0 on success; otherwise
+/// non-zero with `message` set. Images over `max_pixels` are rejected before any pixel memory is
 /// allocated.
 int CAEPNG_decode(const unsigned char *data, size_t size, uint64_t max_pixels, CAEImage_bitmap *out);
 
