@@ -12,7 +12,8 @@ the output holds the same bytes as `ae-filter [options] -o OUTPUT/ INPUT`,
 however the job is partitioned: with --output-format png (the default)
 sub/x.jpg becomes OUTPUT/sub/x.png; with parquet, OUTPUT is a table of key,
 png and error. Options after OUTPUT go to ae-filter unchanged (e.g. --noise 0.5
---seed 7). The job runs where spark-submit sends it: it never sets the master.
+--seed 7); unless they set --jobs, each task's ae-filter gets -j spark.task.cpus.
+The job runs where spark-submit sends it: it never sets the master.
 
 ae-filter itself: --ae-filter PATH if given (that path on every machine), else
 the release archive shipped with `--archives ...#ae-filter` (each executor
@@ -101,6 +102,16 @@ def unsendable(key):
     if "\t" in key or "\n" in key or "\r" in key:
         return "a name with a tab or newline cannot be a lines-mode key"
     return None
+
+
+def with_jobs(options, task_cpus):
+    """The options, with `-j TASK_CPUS` first unless they set --jobs: one
+    ae-filter per task, as many threads as cores Spark gave the task (by
+    default ae-filter would use every core of the machine, in each task)."""
+    def sets_jobs(option):
+        return (option in ("-j", "--jobs") or option.startswith("--jobs=")
+                or (option.startswith("-j") and option[2:].isdigit()))
+    return list(options) if any(sets_jobs(o) for o in options) else ["-j", str(task_cpus), *options]
 
 
 def hadoop_path(spark, uri):
@@ -258,6 +269,7 @@ def denoise(spark, input_uri, output_uri, options=(), partitions=None, form="rdd
     """Runs the job. Returns the keys found and what came back for them:
     (key, None) for each PNG written, (key, message) for each failure."""
     sc = spark.sparkContext
+    options = with_jobs(options, sc.getConf().get("spark.task.cpus", "1"))
     in_fs, in_path = hadoop_path(spark, input_uri)
     if not in_fs.getFileStatus(in_path).isDirectory():
         raise NotADirectoryError(f"{input_uri}: not a folder")
@@ -293,9 +305,9 @@ def denoise(spark, input_uri, output_uri, options=(), partitions=None, form="rdd
         records = records.repartition(partitions)
 
     if form == "rdd":
-        denoised = records.rdd.map(tuple).mapPartitions(pipe_records(ae_filter, list(options)))
+        denoised = records.rdd.map(tuple).mapPartitions(pipe_records(ae_filter, options))
     else:
-        denoised = records.mapInArrow(pipe_batches(ae_filter, list(options)), RESULT_SCHEMA)
+        denoised = records.mapInArrow(pipe_batches(ae_filter, options), RESULT_SCHEMA)
 
     if output_format == "parquet":
         # Spark's writer and its commit protocol: the table appears whole at
