@@ -4,7 +4,8 @@
 # process; GNU parallel over chunks of 1,000 files (`find | parallel --pipe -N
 # 1000 ae-filter --files-from -`, from inside the folder, so that paths and noise
 # are the same); and Samples/spark/denoise.py on Spark local[2] at the context's
-# default parallelism, the context's start timed apart from the job. The three
+# default parallelism, the context's start timed apart from the job (for a
+# standalone cluster, per executor core: Benchmarks/spark-cluster.sh). The three
 # outputs must be identical. One run each; prints seconds and images/s.
 # The binary is $AE_FILTER, else .build/release/ae-filter (build it first);
 # PySpark as scripts/spark-test installs it. Files live under BENCH_DIR
@@ -38,19 +39,23 @@ parallel=$(seconds "$start" "$(now)")
 
 read -r context job partitions < <(python3 - "$root/Samples/spark" "$bin" "${options[@]}" 2>spark.log <<'PY'
 import sys, time
+from pyspark.sql import SparkSession
 sys.path.insert(0, sys.argv[1])
 import denoise
 
 start = time.monotonic()
-sc = denoise.spark_context("ae-filter benchmark")
+# Run outside spark-submit, the harness picks the master; the sample never does.
+spark = (SparkSession.builder.master("local[2]").appName("ae-filter benchmark")
+         .config("spark.ui.enabled", "false").config("spark.log.level", "WARN").getOrCreate())
+sc = spark.sparkContext
 sc.addPyFile(denoise.__file__)
 context = time.monotonic() - start
 start = time.monotonic()
-keys, results = denoise.denoise(sc, "in", "spark", sys.argv[2], sys.argv[3:])
+keys, results = denoise.denoise(spark, "in", "spark", sys.argv[3:], sc.defaultParallelism, ae_filter=sys.argv[2])
 job = time.monotonic() - start
 failed = denoise.failures(keys, results)
 print(f"{context:.2f} {job:.2f} {sc.defaultParallelism}" if not failed else f"failed: {failed[:3]}")
-sc.stop()
+spark.stop()
 PY
 ) || { tail -20 spark.log >&2; exit 1; }
 [[ "$context" =~ ^[0-9.]+$ ]] || { echo "spark.sh: the Spark job failed: $context $job $partitions" >&2; exit 1; }
