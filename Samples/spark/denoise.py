@@ -32,7 +32,7 @@ import subprocess
 import sys
 import threading
 from collections import Counter
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from pyspark import SparkFiles, TaskContext
 from pyspark.sql import SparkSession
@@ -112,6 +112,13 @@ def with_jobs(options, task_cpus):
         return (option in ("-j", "--jobs") or option.startswith("--jobs=")
                 or (option.startswith("-j") and option[2:].isdigit()))
     return list(options) if any(sets_jobs(o) for o in options) else ["-j", str(task_cpus), *options]
+
+
+def path_string(uri):
+    """Hadoop's Path.toString() for a path's URI: file:///a%20b -> file:/a b."""
+    parts = urlsplit(uri)
+    authority = f"//{parts.netloc}" if parts.netloc else ""
+    return f"{parts.scheme}:{authority}{unquote(parts.path)}" if parts.scheme else unquote(parts.path)
 
 
 def hadoop_path(spark, uri):
@@ -284,9 +291,13 @@ def denoise(spark, input_uri, output_uri, options=(), partitions=None, form="rdd
              .option("pathGlobFilter", path_glob()).load(prefix)
              .where(F.col("path").startswith(prefix))
              .withColumn("key", F.expr(f"substring(path, {len(prefix) + 1})")))
-    if (output + "/").startswith(prefix):  # the output inside the input
-        files = files.where(~F.col("key").startswith(output[len(prefix):] + "/"))
-    keys = sorted((row.key for row in files.select("key").collect()), key=lambda k: k.encode("utf-8"))
+    inside = output[len(prefix):] + "/" if (output + "/").startswith(prefix) else None
+    if inside:  # the output inside the input
+        files = files.where(~F.col("key").startswith(inside))
+    # The keys from the listing itself, without a job: inputFiles() gives the
+    # paths as URIs, the path column as Hadoop's Path.toString() writes them.
+    keys = [path[len(prefix):] for path in map(path_string, files.inputFiles()) if path.startswith(prefix)]
+    keys = sorted((k for k in keys if not (inside and k.startswith(inside))), key=lambda k: k.encode("utf-8"))
 
     results, claimed, refused = [], {}, set()
     for key in keys:
@@ -302,7 +313,12 @@ def denoise(spark, input_uri, output_uri, options=(), partitions=None, form="rdd
     if refused:
         records = records.where(~F.col("key").isin(list(refused)))
     if partitions:
-        records = records.repartition(partitions)
+        # Fewer partitions than the source's: merge them, without a shuffle of
+        # the images' bytes; more: a shuffle.
+        if partitions <= records.rdd.getNumPartitions():
+            records = records.coalesce(partitions)
+        else:
+            records = records.repartition(partitions)
 
     if form == "rdd":
         denoised = records.rdd.map(tuple).mapPartitions(pipe_records(ae_filter, options))
