@@ -278,9 +278,11 @@ def denoise(spark, input_uri, output_uri, options=(), partitions=None, form="rdd
     sc = spark.sparkContext
     options = with_jobs(options, sc.getConf().get("spark.task.cpus", "1"))
     in_fs, in_path = hadoop_path(spark, input_uri)
-    if not in_fs.getFileStatus(in_path).isDirectory():
+    if not in_fs.exists(in_path) or not in_fs.getFileStatus(in_path).isDirectory():
         raise NotADirectoryError(f"{input_uri}: not a folder")
     out_fs, out_path = hadoop_path(spark, output_uri)
+    if output_format == "parquet" and out_fs.exists(out_path):
+        raise FileExistsError(f"{output_uri}: exists; a table is written whole, to a new path")
     prefix = in_path.toString().rstrip("/") + "/"
     output = out_path.toString().rstrip("/")
 
@@ -397,7 +399,7 @@ def main():
         try:
             keys, results = denoise(spark, args.input, args.output, args.options, args.partitions,
                                     args.form, args.output_format, args.ae_filter)
-        except NotADirectoryError as error:
+        except (NotADirectoryError, FileExistsError) as error:
             parser.error(str(error))
     finally:
         spark.stop()
