@@ -51,9 +51,14 @@ struct FilterStages: Stage {
                 denoise.process(noise.process(preprocess.process(decode.process(load.process(input)))))))
     }
 
+    /// Up to the model, one image at a time: a decoded bitmap is gone before
+    /// the next is made, so a batch holds one at most (a batch of small
+    /// files that declare large images costs one image, not the batch). The
+    /// model then runs on the batch's 28×28 samples together.
     func processBatch(_ inputs: [InputRecord]) -> [Result<[UInt8], any Error>] {
-        let decoded = decode.processBatch(after: load.processBatch(inputs))
-        let noisy = noise.processBatch(after: preprocess.processBatch(after: decoded))
+        let noisy = inputs.map { input in
+            Result { try noise.process(preprocess.process(decode.process(load.process(input)))) }
+        }
         return encode.processBatch(after: render.processBatch(after: denoise.processBatch(after: noisy)))
     }
 }

@@ -104,7 +104,9 @@ public struct FilterRun {
         var delivered = 0
         let progress = self.progress
         let policy = onError
-        let runner = OrderedRunner(stage: pipeline, workers: workers, batchSize: settings.maxBatch)
+        var runner = OrderedRunner(stage: pipeline, workers: workers, batchSize: settings.maxBatch)
+        // Images read from a stream are held until their batch is done: 8 MiB a batch.
+        runner.maxBatchWeight = 8 << 20
         var stopped = false
         do {
             try runner.run(
@@ -147,6 +149,10 @@ public struct FilterRun {
                 keepWhenStopping: { record in
                     if case .bytes = record.payload { return true }
                     return false
+                },
+                weight: { record in
+                    if case .bytes(let bytes) = record.payload { return bytes.count }
+                    return 0
                 })
         } catch is StoppedAtError {
             // The first bad input ended the run; what came before it is kept.

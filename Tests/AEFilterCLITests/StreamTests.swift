@@ -263,3 +263,48 @@ extension StreamTests {
         #expect(Array(result.stdout.suffix(797)) == alone.stdout)
     }
 }
+
+extension StreamTests {
+    /// Writes COUNT copies of a random 1000×1000 grey PNG (1 MB) to the
+    /// filter's standard input, and prints its peak memory in KB after its lines.
+    static let bigStream = """
+        import os, resource, struct, subprocess, sys, zlib
+        count = int(sys.argv[1])
+        def chunk(kind, data):
+            return struct.pack('>I', len(data)) + kind + data + struct.pack('>I', zlib.crc32(kind + data))
+        rows = b''.join(b'\\0' + os.urandom(1000) for _ in range(1000))
+        png = (b'\\x89PNG\\r\\n\\x1a\\n' + chunk(b'IHDR', struct.pack('>IIBBBBB', 1000, 1000, 8, 0, 0, 0, 0))
+               + chunk(b'IDAT', zlib.compress(rows, 1)) + chunk(b'IEND', b''))
+        p = subprocess.Popen(sys.argv[2:], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        import threading
+        def feed():
+            for _ in range(count):
+                p.stdin.write(png)
+            p.stdin.close()
+        threading.Thread(target=feed).start()
+        out = p.stdout.read()
+        err = p.stderr.read()
+        p.wait()
+        sys.stdout.write(f'{len(out)}\\n')
+        sys.stderr.write(err.decode())
+        print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr)
+        sys.exit(p.returncode)
+        """
+
+    /// Read-ahead is bounded by bytes, not by image count, and a batch's
+    /// images are let go once taken: 300 one-megabyte images through standard
+    /// input took 568 MB (second probe of issue 24); memory no longer grows
+    /// with the count.
+    @Test(arguments: [["-j", "1", "--batch-size", "4"], []])
+    func aStreamOfLargeImagesKeepsMemoryFlat(options: [String]) throws {
+        var peaks: [Int] = []
+        for count in [40, 300] {
+            let result = try CLI.python(
+                Self.bigStream, ["\(count)", CLI.binary, "--model", "tutorial", "--format", "pgm"] + options + ["-"])
+            #expect(result.status == 0, "\(result.stderr)")
+            #expect(CLI.lines(result).first == "\(count * (13 + 784))")
+            peaks.append(Int(result.stderrLines.last ?? "") ?? .max)
+        }
+        #expect(peaks[1] < 200_000 && peaks[1] < peaks[0] + 40_000, "peaks \(peaks) KB")
+    }
+}

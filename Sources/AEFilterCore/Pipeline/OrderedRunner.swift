@@ -4,8 +4,10 @@
 //
 //  One thread reads the source, N workers run the stage on whole batches, and
 //  the calling thread delivers the batches in input order. At most
-//  `maxInFlight` batches exist at once, so memory is bounded however long the
-//  stream, and a slow consumer slows the source down instead of growing queues.
+//  `maxInFlight` batches exist at once, each of at most `batchSize` records
+//  and `maxBatchWeight` bytes (plus one record), so memory is bounded however
+//  long the stream, and a slow consumer slows the source down instead of
+//  growing queues.
 
 import AESystem
 
@@ -15,6 +17,10 @@ public struct OrderedRunner<S: Stage>: Sendable where S.Input: Sendable {
     public var workers: Int
     public var batchSize: Int
     public var maxInFlight: Int
+    /// A batch ends once its records weigh this much (``run``'s `weight`),
+    /// so that records holding their bytes (a stream's images) bound memory
+    /// by size as well as by count.
+    public var maxBatchWeight = Int.max
 
     /// `maxInFlight` defaults to two batches per worker.
     public init(stage: S, workers: Int, batchSize: Int, maxInFlight: Int? = nil) {
@@ -40,12 +46,14 @@ public struct OrderedRunner<S: Stage>: Sendable where S.Input: Sendable {
         finish: @escaping @Sendable (Tag, Result<S.Output, any Error>) -> Finished,
         deliver: ([Finished]) throws -> Void,
         shouldStop: @escaping @Sendable () -> Bool = { false },
-        keepWhenStopping: @escaping @Sendable (S.Input) -> Bool = { _ in true }
+        keepWhenStopping: @escaping @Sendable (S.Input) -> Bool = { _ in true },
+        weight: @escaping @Sendable (S.Input) -> Int = { _ in 0 }
     ) throws where Source.Record == (Tag, S.Input) {
         let state = RunState<(Tag, S.Input), Finished>()
         let producer = Shared(source)
         let batchSize = self.batchSize
         let maxInFlight = self.maxInFlight
+        let maxBatchWeight = self.maxBatchWeight
         let stage = self.stage
 
         let reader = try WorkerThread.start {
@@ -54,12 +62,14 @@ public struct OrderedRunner<S: Stage>: Sendable where S.Input: Sendable {
             var ended = false
             while !ended {
                 batch.reserveCapacity(batchSize)
-                while batch.count < batchSize {
+                var batchWeight = 0
+                while batch.count < batchSize && batchWeight < maxBatchWeight {
                     if !batch.isEmpty, producer.value.isWaiting() { break }
                     guard let record = producer.value.next() else {
                         ended = true
                         break
                     }
+                    batchWeight += weight(record.1)
                     batch.append(record)
                 }
                 if batch.isEmpty { break }
@@ -169,6 +179,10 @@ final class RunState<Record, Finished>: @unchecked Sendable {
             while workHead == work.count && totalBatches == nil && !cancelled { lock.wait() }
             guard workHead < work.count, !cancelled else { return nil }
             let item = work[workHead]
+            // The slot lets go of its records now: taken slots are dropped
+            // only in bulk, and would otherwise keep 64 batches of a
+            // stream's images alive.
+            work[workHead].1 = Unchecked([])
             workHead += 1
             if workHead > 64 && workHead * 2 > work.count {
                 work.removeFirst(workHead)
