@@ -26,10 +26,16 @@ static void caejpeg_error_exit(j_common_ptr cinfo) {
 }
 
 // Warnings are silent, except a premature end of data, which is an error.
+// libjpeg only warns when the image data runs out, at the end of the input
+// or at a marker (a cut image that still ends with EOI), and fills the rest
+// with grey: both are errors here, not a silently half-grey image.
 static void caejpeg_emit_message(j_common_ptr cinfo, int level) {
-    if (level < 0 && cinfo->err->msg_code == JWRN_JPEG_EOF) {
+    if (level < 0 && (cinfo->err->msg_code == JWRN_JPEG_EOF || cinfo->err->msg_code == JWRN_HIT_MARKER)) {
         caejpeg_error_mgr *err = (caejpeg_error_mgr *)cinfo->err;
-        strncpy(err->message, "truncated JPEG data", CAEIMAGE_MESSAGE_SIZE - 1);
+        strncpy(err->message,
+                cinfo->err->msg_code == JWRN_JPEG_EOF ? "truncated JPEG data"
+                                                      : "truncated JPEG data (its image data ends early, at a marker)",
+                CAEIMAGE_MESSAGE_SIZE - 1);
         longjmp(err->jump, 1);
     }
 }

@@ -296,6 +296,29 @@ extension HostileFileTests {
     }
 }
 
+extension HostileFileTests {
+    /// A JPEG cut short that still ends with EOI is refused, named, not
+    /// decoded half grey (second probe of issue 24): as a file and in a stream.
+    @Test func aCutJPEGEndingWithEOIIsRefused() throws {
+        let dir = try CLI.temporaryDirectory()
+        let whole = try Fixtures.bytes(Fixtures.corpus("libjpeg-turbo/testorig.jpg"))
+        let cut = Array(whole.prefix(1500)) + [0xFF, 0xD9]
+        try Data(cut).write(to: URL(fileURLWithPath: "\(dir)/cut.jpg"))
+        let file = try CLI.run(model + ["--format", "pgm", "\(dir)/cut.jpg"])
+        #expect(file.status == 1 && file.stdout.isEmpty)
+        #expect(
+            file.stderrLines == [
+                "ae-filter: \(dir)/cut.jpg: invalid JPEG: truncated JPEG data (its image data ends early, at a marker)"
+            ])
+        let stream = try CLI.run(model + ["--format", "pgm", "-"], stdin: cut + whole)
+        #expect(stream.status == 1)
+        #expect(stream.stdout.count == 13 + 784, "the whole JPEG after it is still denoised")
+        #expect(
+            stream.stderrLines.first?.contains("image 1: invalid JPEG: truncated JPEG data") == true, "\(stream.stderr)"
+        )
+    }
+}
+
 extension URL {
     /// The file, created empty if it does not exist.
     func touch() throws -> URL {
