@@ -125,6 +125,10 @@ struct EvalCommand: ParsableCommand {
                 Diagnostics.report("eval", "\(fault) at level \(level); no figures are printed")
                 throw ExitCode.failure
             }
+            if report.outputIsNotFinite {
+                Diagnostics.report("eval", "\(backend.nonFiniteOutput); no figures are printed")
+                throw ExitCode.failure
+            }
             return report
         }
         if let levels {

@@ -210,9 +210,12 @@ struct TrainCommand: ParsableCommand {
             )
         }
         let configuration = try TrainingConfiguration(metadata: checkpoint.metadata)
-        if let done = Int(checkpoint.metadata[.trainIteration] ?? "") {
-            _ = try TrainingRun.runningLoss(checkpoint.metadata, done: done)
+        let iterationText = checkpoint.metadata[.trainIteration] ?? ""
+        guard let done = Int(iterationText), (0...configuration.iterations).contains(done) else {
+            throw CheckpointError(
+                "metadata train.iteration is invalid: '\(iterationText)' (0 to \(configuration.iterations) steps)")
         }
+        _ = try TrainingRun.runningLoss(checkpoint.metadata, done: done)
         do { try configuration.check(noise: plugins.noise, architectures: plugins.architectures) } catch {
             throw CheckpointError("metadata \(error)")
         }

@@ -26,9 +26,13 @@ public enum ImageFraming {
 
     static func need(_ reader: inout ByteReader, _ count: Int, _ format: String, limit: Int) throws {
         guard count <= limit else {
-            throw ImageError("\(format) image larger than the stream limit of \(limit >> 20) MiB")
+            throw ImageError(
+                "\(format) data that claims over the stream limit of \(limit >> 20) MiB: corrupt, cut short, or too large"
+            )
         }
-        guard try reader.ensure(count) else { throw ImageError("truncated \(format) data at the end of the input") }
+        guard try reader.ensure(count) else {
+            throw ImageError("truncated \(format) data: the input ends before the image does")
+        }
     }
 
     static func png(_ reader: inout ByteReader, limit: Int) throws -> Int {

@@ -71,7 +71,9 @@ public struct ByteReader {
                 end -= start
                 start = 0
             }
-            let wanted = max(count - (end - start), chunk)
+            // Grown as the bytes come, doubling at most: a record that declares
+            // a size its input does not hold costs about what the input holds.
+            let wanted = min(max(count - (end - start), chunk), max(buffer.count, chunk))
             if buffer.count - end < wanted {
                 buffer.append(contentsOf: repeatElement(0, count: max(wanted, buffer.count)))
             }

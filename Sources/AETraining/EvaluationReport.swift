@@ -24,6 +24,8 @@ public struct EvaluationReport: Sendable {
     public var repeats: Int
     /// Set when the noise model left pixels that are not finite: the figures are then meaningless.
     public var noiseFault: NoiseFault?
+    /// Set when the model's output was not finite for some image: the figures are then meaningless.
+    public var outputIsNotFinite = false
     public var overall: Row { rows[0] }
 
     /// Evaluates `repeats` noise draws (seeds `seed`, `seed + 1`, ...) and
@@ -39,6 +41,7 @@ public struct EvaluationReport: Sendable {
         var structural = [[Double]](repeating: [0, 0, 0], count: classes)
         var counts = [Int](repeating: 0, count: classes)
         var fault: NoiseFault?
+        var notFinite = false
         for repeat_ in 0..<max(1, repeats) {
             var rng = RandomGenerator(seed: seed &+ UInt64(repeat_))
             Evaluation.forEachBatch(
@@ -48,6 +51,7 @@ public struct EvaluationReport: Sendable {
                 if fault == nil, let noise, !batch.noisy.withUnsafeBufferPointer(NoiseFault.allFinite) {
                     fault = NoiseFault(noise)
                 }
+                if !notFinite, !batch.output.withUnsafeBufferPointer(NoiseFault.allFinite) { notFinite = true }
                 var visible = batch.noisy
                 if let noise {
                     visible.withUnsafeMutableBufferPointer { noise.appearance(of: $0) }
@@ -87,5 +91,6 @@ public struct EvaluationReport: Sendable {
         rows = [row(nil, present)] + present.map { row($0, [$0]) }
         self.repeats = max(1, repeats)
         noiseFault = fault
+        outputIsNotFinite = notFinite
     }
 }

@@ -297,6 +297,24 @@ extension HostileFileTests {
 }
 
 extension HostileFileTests {
+    /// A PNM header on standard input that declares 9000×9000 over 100 KB of
+    /// data costs about the data, not the declared 243 MB (second probe of issue 24).
+    @Test func aStreamedHeaderDoesNotAllocateWhatItDeclares() throws {
+        let script = """
+            import resource, subprocess, sys
+            data = b'P6 9000 9000 255\\n' + bytes(100000)
+            r = subprocess.run(sys.argv[1:], input=data, capture_output=True)
+            sys.stderr.write(r.stderr.decode())
+            print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr)
+            sys.exit(r.returncode)
+            """
+        let result = try CLI.python(script, [CLI.binary] + model + ["--format", "pgm", "-"])
+        let peakKB = Int(result.stderrLines.last ?? "") ?? .max
+        #expect(result.status == 1)
+        #expect(result.stderrLines.first?.contains("truncated PNM data: the input ends before the image does") == true)
+        #expect(peakKB < 80_000, "peak \(peakKB) KB")
+    }
+
     /// A JPEG cut short that still ends with EOI is refused, named, not
     /// decoded half grey (second probe of issue 24): as a file and in a stream.
     @Test func aCutJPEGEndingWithEOIIsRefused() throws {

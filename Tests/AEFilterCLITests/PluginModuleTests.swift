@@ -264,7 +264,8 @@ import Testing
         #expect(result.status == 1)
         #expect(
             result.stderr.contains(
-                "or the backend 'nan-gemm' from the module \(Self.folder)/nan-backend/m.so is at fault: try --backend cpu"
+                "with the backend 'nan-gemm' from the module \(Self.folder)/nan-backend/m.so: that backend, or weights "
+                    + "that overflow on this image; --backend cpu tells which"
             ),
             "\(result.stderr)")
         let builtIn = try Self.run(["--backend", "cpu", "--format", "pgm", Self.shirt], modules: "nan-backend")
@@ -355,6 +356,18 @@ import Testing
             modules: "nan-backend")
         #expect(result.status == 1)
         #expect(result.stderr.contains("or the backend 'nan-gemm' from the module"), "\(result.stderr)")
+    }
+
+    /// eval prints no table of nan when the backend gives NaN: it names the backend and exits 1.
+    @Test func evalNamesABackendFromAModule() throws {
+        let result = try ModuleFaultTests.run(
+            ["eval", "--backend", "nan-gemm", "--model", "tutorial", "--repeats", "1"] + data, modules: "nan-backend")
+        #expect(result.status == 1)
+        #expect(result.stdout.isEmpty)
+        #expect(
+            result.stderr.contains(
+                "ae-filter: eval: the model's output is not finite (NaN or infinite) with the backend 'nan-gemm'"),
+            "\(result.stderr)")
     }
 
     @Test(arguments: [["--noise", "0.5"], ["--levels", "0,0.5"]])

@@ -37,7 +37,7 @@ func idxImages(_ bytes: [UInt8]) -> [[UInt8]] {
         #expect(idxImages(result.stdout).count == 2)
         #expect(
             result.stderrLines == [
-                "ae-filter: <stdin>, image 3: truncated PNG data at the end of the input (the image starts at byte \(2 * bytes.count))"
+                "ae-filter: <stdin>, image 3: truncated PNG data: the input ends before the image does (the image starts at byte \(2 * bytes.count))"
             ])
     }
 

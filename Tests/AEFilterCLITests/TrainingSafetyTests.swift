@@ -142,6 +142,8 @@ import Testing
         ("train.noise_model", "no-such", "train.noise_model: unknown noise model"),
         ("train.hyperparameters", "hidden_size=8,depth=2", "train.architecture: "),
         ("train.schedule", "sideways", "train.schedule is invalid"),
+        ("train.iteration", "-5", "train.iteration is invalid: '-5' (0 to 10 steps)"),
+        ("train.iteration", "11", "train.iteration is invalid: '11' (0 to 10 steps)"),
         // The running loss carried into the next evaluation's figure.
         ("train.running_loss_sum", "nan", "train.running_loss_sum is invalid: 'nan'"),
         ("train.running_loss_count", "-1", "train.running_loss_count is invalid: '-1'"),

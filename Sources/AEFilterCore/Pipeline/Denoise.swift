@@ -22,10 +22,7 @@ public struct Denoise: Stage {
     public func processBatch(_ inputs: [NoisySample]) -> [Result<Denoised, any Error>] {
         run(inputs).map { item in
             guard item.output.allSatisfy(\.isFinite) else {
-                return .failure(
-                    ModelError(
-                        "the model's output is not finite (NaN or infinite): its weights overflow on this image"
-                            + backend.suspicion))
+                return .failure(ModelError(backend.nonFiniteOutput))
             }
             return .success(item)
         }

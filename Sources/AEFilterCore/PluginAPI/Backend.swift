@@ -53,6 +53,16 @@ extension Backend {
         return " (or the backend '\(name)' from the module \(path) is at fault: try --backend cpu)"
     }
 
+    /// Why a model's output is not finite: the backend first when it comes
+    /// from a module, else the model's weights.
+    public var nonFiniteOutput: String {
+        guard case .module(let path, _, _) = origin else {
+            return "the model's output is not finite (NaN or infinite): its weights overflow on this image"
+        }
+        return "the model's output is not finite (NaN or infinite) with the backend '\(name)' from the module "
+            + "\(path): that backend, or weights that overflow on this image; --backend cpu tells which"
+    }
+
     /// `C = alpha * A * Bᵀ + beta * C` where `B`, `n` rows of `k` values
     /// `ldb` apart, holds IEEE half-precision values (little-endian, any
     /// alignment): a model's weights as stored, multiplied without a widened
