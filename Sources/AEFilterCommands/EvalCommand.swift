@@ -96,8 +96,12 @@ struct EvalCommand: ParsableCommand {
                             + "give --noise or --levels")
                     throw ExitCode.failure
                 }
-                let source = recordedModel != nil ? "metadata noise_model '\(name)' with " : "--noise-model/"
-                throw ValidationError("\(source)\(levels == nil ? "--noise" : "--levels"): \(error)")
+                let option = levels == nil ? "--noise" : "--levels"
+                // The level is the user's; the noise model may be the checkpoint's.
+                let source =
+                    recordedModel != nil
+                    ? "\(option) (for the noise model the checkpoint names)" : "--noise-model/\(option)"
+                throw ValidationError("\(source): \(error)")
             }
         }
         // Every level is checked before the test set is read.

@@ -146,7 +146,18 @@ public enum ImageFraming {
         guard width <= 1 << 30, height <= 1 << 30, samples <= limit else {
             throw ImageError("PNM image larger than the stream limit of \(limit >> 20) MiB")
         }
+        // A header the decoder would refuse is refused here, before its raster
+        // is counted: the images after it are then found by their signatures
+        // instead of being taken for its pixels.
+        guard width > 0, height > 0 else { throw ImageError("invalid PNM: zero width or height") }
+        guard (1...65535).contains(maxval) else {
+            throw ImageError("invalid PNM: maxval \(maxval) is not in 1...65535")
+        }
         if kind >= 4 {
+            // One whitespace byte ends a binary header; anything else is not PNM.
+            guard try isSpace(byte(position)) else {
+                throw ImageError("invalid PNM: the header does not end with whitespace (byte \(position))")
+            }
             let raster = kind == 4 ? (width + 7) / 8 * height : samples * (maxval > 255 ? 2 : 1)
             let end = position + 1 + raster
             try need(&reader, end, "PNM", limit: limit)

@@ -32,7 +32,10 @@ struct PNMDecoder {
 
         if binary {
             // Exactly one whitespace byte separates the header from the raster.
-            guard offset < bytes.count, isSpace(bytes[offset]) else { throw ImageError("truncated PNM data") }
+            guard offset < bytes.count else { throw ImageError("truncated PNM data") }
+            guard isSpace(bytes[offset]) else {
+                throw ImageError("invalid PNM: the header does not end with whitespace")
+            }
             offset += 1
         }
         if kind == 4 {

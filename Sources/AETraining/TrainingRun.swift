@@ -102,6 +102,10 @@ public struct TrainingRun {
         guard let count = Int(countText), (0...max(0, done)).contains(count) else {
             throw CheckpointError("metadata train.running_loss_count is invalid: '\(countText)' (0 to \(done) steps)")
         }
+        guard count > 0 || sum == 0 else {
+            throw CheckpointError(
+                "metadata train.running_loss_sum is \(sumText) over no steps (train.running_loss_count is 0)")
+        }
         return (sum, count)
     }
 

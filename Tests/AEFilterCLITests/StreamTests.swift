@@ -236,6 +236,19 @@ extension StreamTests {
         #expect(result.stderrLines.count == 1 && result.stderr.contains(expected), "\(result.stderr)")
     }
 
+    /// A binary PNM header the decoder refuses is refused where the stream is
+    /// framed: its declared raster is not taken from the images after it
+    /// (third probe of issue 24: four good PNGs were lost behind a maxval of 0).
+    @Test(arguments: ["P6\n28 28\n0\n", "P5 28 28 65536\n", "P5 20 20 70000\n", "P5 28 28 255x", "P5 0 28 255\n"])
+    func aBadPNMHeaderCostsOnePlace(header: String) throws {
+        let good = try Fixtures.bytes(shirt)
+        let input = good + Array(header.utf8) + good + good + good + good
+        let result = try CLI.run(model + ["--on-error", "placeholder", "--format", "pgm", "-"], stdin: input)
+        #expect(result.status == 1)
+        #expect(result.stdout.count == 6 * (13 + 784), "\(result.stdout.count / (13 + 784)) images")
+        #expect(result.stderrLines.count == 1 && result.stderr.contains("image 2: invalid PNM"), "\(result.stderr)")
+    }
+
     /// A bad image in a stream costs its own place only: the images after it
     /// are found again by their signatures (issue 24, L1).
     @Test(arguments: ["png", "jpeg", "pnm"])

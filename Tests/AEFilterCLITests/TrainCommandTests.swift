@@ -215,6 +215,20 @@ extension EvalMetadataTests {
         #expect(result.stderr.contains("metadata negative_slope '\(slope)'"), "\(result.stderr)")
     }
 
+    /// A level the user gave is blamed on the option, not on the metadata
+    /// whose noise model it was meant for.
+    @Test func aBadLevelForTheRecordedNoiseModelBlamesTheOption() throws {
+        let dir = try CLI.temporaryDirectory()
+        let path = try Self.checkpoint(in: dir, ["noise_model": "dropout", "noise": "0.5"])
+        let result = try CLI.run(["eval", "--model", path, "--noise", "2", "--data", "\(dir)/no-data"])
+        #expect(result.status == 64)
+        #expect(
+            result.stderr.contains(
+                "--noise (for the noise model the checkpoint names): dropout noise needs a probability"),
+            "\(result.stderr)")
+        #expect(!result.stderr.contains("metadata"))
+    }
+
     /// A noise model that is not loaded is one error, not a note and then an error.
     @Test func anUnloadedNoiseModelIsOneLine() throws {
         let dir = try CLI.temporaryDirectory()

@@ -146,6 +146,7 @@ import Testing
         ("train.iteration", "11", "train.iteration is invalid: '11' (0 to 10 steps)"),
         // The running loss carried into the next evaluation's figure.
         ("train.running_loss_sum", "nan", "train.running_loss_sum is invalid: 'nan'"),
+        ("train.running_loss_sum", "5.5", "train.running_loss_sum is 5.5 over no steps"),
         ("train.running_loss_count", "-1", "train.running_loss_count is invalid: '-1'"),
         ("train.running_loss_count", "100000000", "train.running_loss_count is invalid: '100000000'"),
     ])
