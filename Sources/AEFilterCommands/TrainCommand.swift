@@ -293,6 +293,12 @@ struct TrainCommand: ParsableCommand {
             var problem: String?
             if Path.isDirectory(path) {
                 problem = "is a folder; give a file name"
+            } else if path == output || path == resumePath, let info = Path.status(path),
+                (info.st_mode & S_IFMT) != S_IFREG
+            {
+                // The model and its resumable state are files side by side:
+                // a device's state would be a file among the devices.
+                problem = "is not a regular file (a device or FIFO); give a file name"
             } else if !Path.isDirectory(folder) {
                 problem = "its folder \(Path.display(folder)) does not exist"
             } else if Path.access(folder, W_OK) != 0 {

@@ -6,6 +6,19 @@ import Testing
 /// `train` loses no work: its outputs are checked before the first step, and
 /// an interrupted run's state is never replaced by accident.
 @Suite(.needsData) struct TrainingSafetyTests {
+    /// A device or FIFO as -o is refused before training: the resumable
+    /// state beside it would be a file among the devices (third probe of issue 24).
+    @Test func aDeviceAsTheOutputFailsBeforeTraining() throws {
+        let dir = try CLI.temporaryDirectory()
+        #expect(mkfifo("\(dir)/fifo", 0o600) == 0)
+        for output in ["/dev/full", "\(dir)/fifo"] {
+            let result = try CLI.run(["train"] + data + ["--iterations", "600", "-o", output])
+            #expect(result.status == 1)
+            #expect(result.stderr.contains("is not a regular file (a device or FIFO)"), "\(result.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: output + ".resume.safetensors"))
+        }
+    }
+
     @Test(arguments: ["/nonexistent/m.safetensors", "/"])
     func anUnwritableOutputFailsBeforeTraining(output: String) throws {
         let start = Date()

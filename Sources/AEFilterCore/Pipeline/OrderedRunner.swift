@@ -17,7 +17,7 @@ public struct OrderedRunner<S: Stage>: Sendable where S.Input: Sendable {
     public var workers: Int
     public var batchSize: Int
     public var maxInFlight: Int
-    /// A batch ends once its records weigh this much (``run``'s `weight`),
+    /// A batch ends once its records weigh this much (by `run`'s `weight`),
     /// so that records holding their bytes (a stream's images) bound memory
     /// by size as well as by count.
     public var maxBatchWeight = Int.max
