@@ -1,3 +1,5 @@
+import CAENumerics
+
 /// A noise model: corrupts a clean image the way the denoiser is trained to undo.
 ///
 /// Pixels are `Float` in [0, 1] (noise models may leave that range, as the
@@ -48,8 +50,6 @@ public struct NoiseFault: Error, CustomStringConvertible, Equatable {
 
     /// Whether every pixel is finite.
     public static func allFinite(_ pixels: UnsafeBufferPointer<Float>) -> Bool {
-        var finite = true
-        for value in pixels where !value.isFinite { finite = false }
-        return finite
+        pixels.isEmpty || CAENumerics_all_finite(pixels.baseAddress, pixels.count) != 0
     }
 }
