@@ -22,16 +22,6 @@ static inline void CAESystem_relax(void) {
     __builtin_ia32_pause();
 #elif defined(__aarch64__)
     __asm__ __volatile__("yield");
-/// The number of CPUs the calling thread may run on (its affinity mask).
-int CAESystem_usable_cpus(void);
-
-/// Starts a detached thread that runs `start(context)` on another CPU than
-/// the caller's, then may move to any CPU the caller may use. Linux puts a
-/// new thread on its creator's CPU, where it can wait for the creator's
-/// time slice to end (about 4 ms) while another CPU idles. Its stack is
-/// 1 MiB. 0, or an errno.
-int CAESystem_start_thread_elsewhere(void (*start)(void *), void *context);
-
 #endif
 }
 
