@@ -52,7 +52,7 @@ let package = Package(
 
         // Training: the trainer, Adam (its loop in CAEKernels), the run loop, evaluation.
         .target(name: "CAEKernels"),
-        .target(name: "AETraining", dependencies: ["AEFilterCore", "CAEKernels", "CAESystem"]),
+        .target(name: "AETraining", dependencies: ["AEFilterCore", "CAEKernels"]),
 
         // Plugins: each registers into the core's registries.
         .target(name: "NoiseModels", dependencies: ["AEFilterCore"], path: "Plugins/NoiseModels"),
@@ -102,7 +102,7 @@ let package = Package(
         .testTarget(
             name: "AEFilterCoreTests",
             dependencies: ["AEFilterCore", "CAENumerics", "CPUBackend", "TutorialArchitecture", "TestSupport"]),
-        .testTarget(name: "AETrainingTests", dependencies: ["AETraining", "CAEKernels", "TestSupport"]),
+        .testTarget(name: "AETrainingTests", dependencies: ["AEFilterCore", "CAEKernels"]),
         .testTarget(
             name: "TutorialArchitectureTests",
             dependencies: ["TutorialArchitecture", "AETraining", "CPUBackend", "TestSupport"]),
@@ -111,7 +111,7 @@ let package = Package(
             dependencies: ["UNetArchitecture", "AETraining", "CPUBackend", "TestSupport"]),
         .testTarget(name: "AEImageIOTests", dependencies: ["AEImageIO", "TestSupport"]),
         .testTarget(name: "AEDataTests", dependencies: ["AEData", "TestSupport"]),
-        .testTarget(name: "NoiseModelsTests", dependencies: ["NoiseModels", "TestSupport"]),
+        .testTarget(name: "NoiseModelsTests", dependencies: ["NoiseModels"]),
         .testTarget(name: "AEFilterTests", dependencies: ["AEFilter", "AETraining", "TestSupport"]),
         .testTarget(name: "AEFilterCommandsTests", dependencies: ["AEFilterCommands", "TestSupport"]),
         .testTarget(name: "AEFilterCLITests", dependencies: ["AEImageIO", "TestSupport"]),

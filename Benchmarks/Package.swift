@@ -3,12 +3,12 @@ import PackageDescription
 
 // Microbenchmarks with package-benchmark (ordo-one/benchmark), kept out of the
 // root package so that building and testing ae-filter never builds them.
+// Linux only, like ae-filter: the code imports Glibc.
 //   cd Benchmarks && swift package --allow-writing-to-package-directory benchmark
 //   cd Benchmarks && swift run -c release forward-benchmark [BATCH] [THREADS]
 // Whole-process benchmarks against PyTorch and ImageMagick are the *.sh scripts here.
 let package = Package(
     name: "ae-filter-benchmarks",
-    platforms: [.macOS(.v13)],
     dependencies: [
         .package(name: "ae-filter", path: ".."),
         .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
