@@ -29,6 +29,20 @@ func safetensorsFile(header: String, data: [UInt8] = [], declaredLength: UInt64?
         #expect((bytes.count - 8 - values.count * dtype.size) % 8 == 0)
     }
 
+    /// Names and metadata are escaped by JSONOutput, as every JSON ae-filter
+    /// writes: control characters, DEL and the line separators as \u escapes.
+    @Test func headerStringsAreJSONOutputs() throws {
+        let odd = "a\"b\\c\n\u{01}\u{7F}\u{2028}é"
+        let bytes = SafeTensors.serialize(
+            ["t\u{1B}": .init(shape: [1], values: [1], dtype: .f32)], metadata: ["k": odd])
+        let header = String(decoding: bytes.dropFirst(8), as: UTF8.self)
+        #expect(header.hasPrefix(#"{"__metadata__":{"k":"a\"b\\c\n\u0001\u007f\u2028é"}"#))
+        #expect(header.contains(JSONOutput.string("t\u{1B}").text + ":{"))
+        let (tensors, metadata) = try SafeTensors.parse(bytes)
+        #expect(metadata == ["k": odd])
+        #expect(tensors.keys.sorted() == ["t\u{1B}"])
+    }
+
     /// F16 tensors kept as halves, in place or copied, read as the widened
     /// values; a copy outlives the bytes it came from.
     @Test func halvesKeptInPlaceOrCopiedReadAsWidened() throws {

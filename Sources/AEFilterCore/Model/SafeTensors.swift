@@ -203,7 +203,7 @@ public enum SafeTensors {
         var header = "{"
         if !metadata.isEmpty {
             header += "\"__metadata__\":{"
-            header += metadata.keys.sorted().map { "\(jsonString($0)):\(jsonString(metadata[$0]!))" }.joined(
+            header += metadata.keys.sorted().map { "\(quoted($0)):\(quoted(metadata[$0]!))" }.joined(
                 separator: ",")
             header += "},"
         }
@@ -215,7 +215,7 @@ public enum SafeTensors {
             let size = tensor.values.count * tensor.dtype.size
             let shape = tensor.shape.map(String.init).joined(separator: ",")
             entries.append(
-                "\(jsonString(name)):{\"dtype\":\"\(tensor.dtype.rawValue)\",\"shape\":[\(shape)],\"data_offsets\":[\(offset),\(offset + size)]}"
+                "\(quoted(name)):{\"dtype\":\"\(tensor.dtype.rawValue)\",\"shape\":[\(shape)],\"data_offsets\":[\(offset),\(offset + size)]}"
             )
             offset += size
         }
@@ -231,6 +231,9 @@ public enum SafeTensors {
         for name in names { encode(tensors[name]!, into: &out) }
         return out
     }
+
+    /// A JSON string, escaped as every JSON file ae-filter writes is.
+    private static func quoted(_ text: String) -> String { JSONOutput.string(text).text }
 
     private static func integers(_ values: [JSONValue]) -> [Int]? {
         var result: [Int] = []
@@ -279,24 +282,6 @@ public enum SafeTensors {
                 append(UInt16(truncatingIfNeeded: rounded >> 16))
             }
         }
-    }
-
-    private static func jsonString(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
     }
 }
 
