@@ -49,6 +49,19 @@ public struct FilterRun {
         return input.filesFrom != nil || inputs.count > 1 || inputs.contains { Path.isDirectory($0) }
     }
 
+    /// Refuses `-o DIR` where DIR is also an input (the same folder by device
+    /// and inode, whatever the paths): its outputs would land among its
+    /// inputs. The command asks before the run, for a usage error; ``run(model:backend:shouldStop:report:)``
+    /// asks again once the folder exists.
+    public func refuseOutputFolderAmongInputs() throws {
+        guard writesToDirectory, let output, let folder = FileIdentity(path: output),
+            inputs.contains(where: { $0 != "-" && FileIdentity(path: $0) == folder })
+        else { return }
+        throw OutputError(
+            description: "-o \(Path.display(output)) is also an input folder: its outputs would land among its "
+                + "inputs; write to another folder")
+    }
+
     /// Runs `model` on `backend` over every input; `report` gets each
     /// failed input's label and error.
     public func run(
@@ -64,11 +77,7 @@ public struct FilterRun {
             try writesToDirectory
             ? FolderOutput(directory: output!, format: format, skipExisting: skipExisting, namedInputs: namedInputs)
             : nil
-        if let folder, let outputFolder = FileIdentity(path: folder.directory), namedInputs.contains(outputFolder) {
-            throw OutputError(
-                description: "-o \(Path.display(folder.directory)) is also an input folder: its outputs would land "
-                    + "among its inputs; write to another folder")
-        }
+        try refuseOutputFolderAmongInputs()
         if folder == nil, output == nil || output == "-" {
             // Standard output is written from the first image on (and an IDX
             // header before it): an input it is must be refused before that.

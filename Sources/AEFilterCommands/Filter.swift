@@ -156,13 +156,7 @@ struct Filter: ParsableCommand {
         if let output, !toDirectory, run.writesManyPNGs {
             throw ValidationError("-o \(output) names one PNG file; use -o DIR/ for many inputs, or --format pgm|idx")
         }
-        if toDirectory, let output, let outputFolder = FileIdentity(path: output),
-            run.inputs.contains(where: { FileIdentity(path: $0) == outputFolder })
-        {
-            throw ValidationError(
-                "-o \(Path.display(output)) is also an input folder: its outputs would land among its inputs; "
-                    + "write to another folder")
-        }
+        do { try run.refuseOutputFolderAmongInputs() } catch { throw ValidationError("\(error)") }
         if toDirectory && lines { throw ValidationError("--lines writes a stream; it cannot go to a directory") }
         if toDirectory && format == .idx {
             throw ValidationError("--format idx writes one file; give -o FILE, not a directory")
