@@ -73,7 +73,7 @@ let package = Package(
             path: "Plugins/Architectures/UNet", exclude: ["PyTorch"]),
 
         // Loads plugin modules through the C contract in Plugins/include.
-        .target(name: "CAEPluginHost", linkerSettings: [.linkedLibrary("dl"), .linkedLibrary("m")]),
+        .target(name: "CAEPluginHost", linkerSettings: [.linkedLibrary("dl")]),
 
         // The assembled product: inputs and outputs, the standard plugin set
         // and the modules, the filter pipeline, the default model.

@@ -1,7 +1,6 @@
 #include "CAEPluginHost.h"
 
 #include <dlfcn.h>
-#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,39 +14,6 @@ struct CAEPluginHost_module {
     const ae_filter_backend **backends;
     size_t backend_count;
 };
-
-static uint64_t caepluginhost_rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
-
-// xoshiro256**, as RandomGenerator.next().
-static uint64_t caepluginhost_next(ae_filter_rng *rng) {
-    uint64_t *s = rng->state;
-    const uint64_t result = caepluginhost_rotl(s[1] * 5, 7) * 9;
-    const uint64_t t = s[1] << 17;
-    s[2] ^= s[0];
-    s[3] ^= s[1];
-    s[1] ^= s[2];
-    s[0] ^= s[3];
-    s[2] ^= t;
-    s[3] = caepluginhost_rotl(s[3], 45);
-    return result;
-}
-
-static float caepluginhost_unit_float(ae_filter_rng *rng) {
-    return (float)(caepluginhost_next(rng) >> 40) * (1.0f / 16777216.0f);
-}
-
-// Box–Muller, as RandomGenerator.nextNormal().
-static float caepluginhost_normal(ae_filter_rng *rng) {
-    const double u1 = (double)(caepluginhost_next(rng) >> 11) * 0x1p-53;
-    const double u2 = (double)(caepluginhost_next(rng) >> 11) * 0x1p-53;
-    const double r = sqrt(-2 * log(1 - u1));
-    return (float)(r * cos(2 * 3.14159265358979323846 * u2));
-}
-
-static const ae_filter_host caepluginhost_functions = {
-    caepluginhost_next, caepluginhost_unit_float, caepluginhost_normal};
-
-const ae_filter_host *CAEPluginHost_host(void) { return &caepluginhost_functions; }
 
 static int caepluginhost_add_noise_model(const ae_filter_registrar *self, const ae_filter_noise_model *model) {
     CAEPluginHost_module *module = self->host_data;
@@ -120,9 +86,11 @@ static void caepluginhost_loaded(const struct sigaction *saved) {
     for (size_t i = 0; i < CAEPLUGINHOST_FATAL_COUNT; i++) sigaction(caepluginhost_fatal[i], &saved[i], NULL);
 }
 
-static CAEPluginHost_module *caepluginhost_init(void *library, char *error, size_t error_size);
+static CAEPluginHost_module *caepluginhost_init(void *library, const ae_filter_host *host, char *error,
+                                                size_t error_size);
 
-CAEPluginHost_module *CAEPluginHost_load(const char *path, const char *name, char *error, size_t error_size) {
+CAEPluginHost_module *CAEPluginHost_load(const char *path, const char *name, const ae_filter_host *host, char *error,
+                                         size_t error_size) {
     struct sigaction saved[CAEPLUGINHOST_FATAL_COUNT];
     void *library = caepluginhost_open(path, name, saved);
     CAEPluginHost_module *module = NULL;
@@ -130,13 +98,14 @@ CAEPluginHost_module *CAEPluginHost_load(const char *path, const char *name, cha
         const char *reason = dlerror();
         snprintf(error, error_size, "cannot load it (%s)", reason ? reason : "unknown reason");
     } else {
-        module = caepluginhost_init(library, error, error_size);
+        module = caepluginhost_init(library, host, error, error_size);
     }
     caepluginhost_loaded(saved);
     return module;
 }
 
-static CAEPluginHost_module *caepluginhost_init(void *library, char *error, size_t error_size) {
+static CAEPluginHost_module *caepluginhost_init(void *library, const ae_filter_host *host, char *error,
+                                                size_t error_size) {
     uint32_t (*version)(void) = (uint32_t (*)(void))dlsym(library, "ae_filter_plugin_abi_version");
     int (*init)(const ae_filter_registrar *, char *, size_t) =
         (int (*)(const ae_filter_registrar *, char *, size_t))dlsym(library, "ae_filter_plugin_init");
@@ -157,7 +126,7 @@ static CAEPluginHost_module *caepluginhost_init(void *library, char *error, size
         return NULL;
     }
     module->abi_version = abi;
-    const ae_filter_registrar registrar = {AE_FILTER_PLUGIN_ABI_VERSION, &caepluginhost_functions,
+    const ae_filter_registrar registrar = {AE_FILTER_PLUGIN_ABI_VERSION, host,
                                            caepluginhost_add_noise_model, caepluginhost_add_backend, module};
     char reason[200] = {0};
     if (init(&registrar, reason, sizeof(reason)) != 0) {
@@ -186,8 +155,8 @@ const ae_filter_backend *CAEPluginHost_backend(const CAEPluginHost_module *modul
 }
 
 void CAEPluginHost_apply(const ae_filter_noise_model *model, float level, float *pixels, size_t count,
-                         ae_filter_rng *rng) {
-    model->apply(model->context, level, pixels, count, rng, &caepluginhost_functions);
+                         ae_filter_rng *rng, const ae_filter_host *host) {
+    model->apply(model->context, level, pixels, count, rng, host);
 }
 
 int CAEPluginHost_appearance(const ae_filter_noise_model *model, float level, float *pixels, size_t count) {

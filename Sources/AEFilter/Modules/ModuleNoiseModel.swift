@@ -9,10 +9,9 @@ struct ModuleNoiseModel: NoiseModel {
     let origin: PluginOrigin
 
     func apply(to pixels: UnsafeMutableBufferPointer<Float>, rng: inout RandomGenerator) {
-        let s = rng.state
-        var state = ae_filter_rng(state: (s.0, s.1, s.2, s.3))
-        CAEPluginHost_apply(descriptor.pointer, level, pixels.baseAddress, pixels.count, &state)
-        rng.state = (state.state.0, state.state.1, state.state.2, state.state.3)
+        var state = ae_filter_rng(state: rng.state)
+        CAEPluginHost_apply(descriptor.pointer, level, pixels.baseAddress, pixels.count, &state, ModuleHost.functions)
+        rng.state = state.state
     }
 
     func appearance(of noisy: UnsafeMutableBufferPointer<Float>) {

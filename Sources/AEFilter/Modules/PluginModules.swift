@@ -93,7 +93,9 @@ public enum PluginModules {
         if let refusal = refusal(path, resolved: real) { throw ModuleError(refusal) }
         var message = [CChar](repeating: 0, count: 512)
         let opened = Path.withCString(real) { file in
-            Path.display(path).withCString { CAEPluginHost_load(file, $0, &message, message.count) }
+            Path.display(path).withCString {
+                CAEPluginHost_load(file, $0, ModuleHost.functions, &message, message.count)
+            }
         }
         guard let module = opened else {
             throw ModuleError(String(decoding: message.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))

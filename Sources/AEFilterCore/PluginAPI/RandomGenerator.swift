@@ -22,8 +22,14 @@ public struct RandomGenerator: RandomNumberGenerator, Sendable {
         s3 = splitMix(&x)
     }
 
-    /// The four words of state, for generators that live outside Swift
-    /// (plugin modules draw through the same algorithm).
+    /// A generator that goes on from `state` (see ``state``).
+    public init(state: (UInt64, UInt64, UInt64, UInt64)) {
+        (s0, s1, s2, s3) = state
+    }
+
+    /// The four words of state, for generators that live outside Swift:
+    /// a plugin module's `ae_filter_rng`, which it draws from through this
+    /// type's own methods, called back over the C ABI.
     public var state: (UInt64, UInt64, UInt64, UInt64) {
         get { (s0, s1, s2, s3) }
         set { (s0, s1, s2, s3) = newValue }

@@ -15,8 +15,10 @@ typedef struct CAEPluginHost_module CAEPluginHost_module;
 /// module, or NULL with the reason in `error`. A module is never unloaded.
 /// `name` is how messages show the module (escaped): should the module crash
 /// or call exit() while it loads, one line names it on stderr and the process
-/// ends with status 1 (or the signal).
-CAEPluginHost_module *CAEPluginHost_load(const char *path, const char *name, char *error, size_t error_size);
+/// ends with status 1 (or the signal). `host` is what the module's init
+/// finds in its registrar (see CAEPluginHost_apply).
+CAEPluginHost_module *CAEPluginHost_load(const char *path, const char *name, const ae_filter_host *host, char *error,
+                                         size_t error_size);
 
 /// The ABI version the module reported.
 uint32_t CAEPluginHost_abi_version(const CAEPluginHost_module *module);
@@ -26,13 +28,11 @@ const ae_filter_noise_model *CAEPluginHost_noise_model(const CAEPluginHost_modul
 size_t CAEPluginHost_backend_count(const CAEPluginHost_module *module);
 const ae_filter_backend *CAEPluginHost_backend(const CAEPluginHost_module *module, size_t index);
 
-/// The functions modules draw random numbers with: the same sequence as
-/// ae-filter's own RandomGenerator for the same state.
-const ae_filter_host *CAEPluginHost_host(void);
-
-/// Calls through a descriptor's function pointers (for Swift).
+/// Calls through a descriptor's function pointers (for Swift). `host` is
+/// the table the module draws random numbers with: Swift's RandomGenerator,
+/// called back (ModuleHost.swift), so there is one implementation.
 void CAEPluginHost_apply(const ae_filter_noise_model *model, float level, float *pixels, size_t count,
-                         ae_filter_rng *rng);
+                         ae_filter_rng *rng, const ae_filter_host *host);
 int CAEPluginHost_appearance(const ae_filter_noise_model *model, float level, float *pixels, size_t count);
 void *CAEPluginHost_create(const ae_filter_backend *backend, int threads, char *error, size_t error_size);
 void CAEPluginHost_destroy(const ae_filter_backend *backend, void *instance);
