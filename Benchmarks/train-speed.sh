@@ -28,7 +28,7 @@ for i in $(seq "$runs"); do
     swift_total=$(python3 -c "print(f'{$swift_total + $swift_s:.1f}')")
     torch_total=$(python3 -c "print(f'{$torch_total + $torch_s:.1f}')")
   else
-    echo "PyTorch is not installed here: compare with docs/performance.md (the tutorial's code took 102.6 s on a 2-core machine of this kind)"
+    echo "PyTorch is not installed here: compare with docs/performance.md and Benchmarks/runs/ (the tutorial's code took 102.6 s on a 2-core machine of this kind)"
   fi
 done
 if [[ "$torch_total" != 0 ]]; then
