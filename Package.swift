@@ -102,7 +102,9 @@ let package = Package(
         .testTarget(
             name: "AEFilterCoreTests",
             dependencies: ["AEFilterCore", "CAENumerics", "CPUBackend", "TutorialArchitecture", "TestSupport"]),
-        .testTarget(name: "AETrainingTests", dependencies: ["AEFilterCore", "CAEKernels"]),
+        .testTarget(
+            name: "AETrainingTests",
+            dependencies: ["AEFilterCore", "AETraining", "AEFilter", "CAEKernels", "TestSupport"]),
         .testTarget(
             name: "TutorialArchitectureTests",
             dependencies: ["TutorialArchitecture", "AETraining", "CPUBackend", "TestSupport"]),

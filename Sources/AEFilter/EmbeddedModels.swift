@@ -4,21 +4,25 @@ import CAEEmbeddedModels
 /// The models built into the executable, by name: `--model NAME`.
 public enum EmbeddedModels {
     /// The names, the default first.
-    public static let names = ["blind", "tutorial"]
+    public static let names = ["blind", "universal", "mask", "salt-pepper", "gaussian", "tutorial"]
 
-    /// The model `--model` means when it is not given.
+    /// The model `--model` means when it is not given and no noise is added.
     public static let defaultName = "blind"
+
+    /// The model trained for each built-in noise model over its range of levels.
+    public static let specialists = [
+        "dropout": "blind", "mask": "mask", "salt-pepper": "salt-pepper", "gaussian": "gaussian",
+    ]
+
+    /// The model for images the tool adds this noise to: its specialist, else
+    /// (a noise model from a module, say) the universal model.
+    public static func specialist(for noiseModel: String) -> String { specialists[noiseModel] ?? "universal" }
 
     /// The embedded checkpoint's bytes, read in place; nil for an unknown name.
     public static func bytes(_ name: String) -> UnsafeRawBufferPointer? {
-        switch name {
-        case "tutorial":
-            return UnsafeRawBufferPointer(
-                start: CAEEmbeddedModels_tutorial_bytes(), count: CAEEmbeddedModels_tutorial_size())
-        case "blind":
-            return UnsafeRawBufferPointer(start: CAEEmbeddedModels_blind_bytes(), count: CAEEmbeddedModels_blind_size())
-        default: return nil
-        }
+        var size = 0
+        guard let start = CAEEmbeddedModels_bytes(name, &size) else { return nil }
+        return UnsafeRawBufferPointer(start: start, count: size)
     }
 
     /// The embedded checkpoint `name`, parsed; nil for an unknown name.

@@ -14,7 +14,9 @@ struct EvalCommand: ParsableCommand {
             Reports per-pixel MSE, PSNR and SSIM, overall and per class, for the model's output, \
             for the noisy input as it looks (dropout without its 1/(1-P) scaling) and for a 3x3 \
             median filter of it, averaged over --repeats noise draws. With --levels, one row per \
-            noise level instead (a blind model's range, say).
+            noise level instead (a blind model's range, say). With --grid, one row per noise model \
+            and level of a grid, and one for clean images; without --model each row uses the model \
+            the filter would: the noise model's specialist, or the default for clean images.
             """
     )
 
@@ -42,8 +44,26 @@ struct EvalCommand: ParsableCommand {
             "Noise levels, comma-separated (e.g. 0,0.1,0.3,0.5,0.7): one row each, overall.", valueName: "P,P,..."))
     var levels: String?
 
+    @Flag(
+        help: ArgumentHelp(
+            "Every built-in noise model at its grid levels, and clean images: one row each (see --grid-levels)."))
+    var grid = false
+
+    @Option(
+        help: ArgumentHelp(
+            "The grid instead of the built-in one, e.g. 'poisson=100,20,5;gaussian=0.1' (implies --grid).",
+            valueName: "NAME=L,L,...;..."))
+    var gridLevels: String?
+
+    @Option(help: ArgumentHelp("With --grid: write PSNR against level as an SVG plot to FILE.", valueName: "FILE"))
+    var plot: String?
+
     @Option(help: ArgumentHelp("Noise draws to average over.", valueName: "N"))
     var repeats: Int = 3
+
+    @Option(
+        help: ArgumentHelp("Only the first N test images: a quick look, not the test set's figures.", valueName: "N"))
+    var limit: Int?
 
     @Option(help: ArgumentHelp("Seed of the first noise draw.", valueName: "N"))
     var seed: UInt64 = 0
@@ -55,6 +75,7 @@ struct EvalCommand: ParsableCommand {
 
     func validate() throws {
         guard (1...100).contains(repeats) else { throw ValidationError("--repeats must be between 1 and 100") }
+        if let limit, limit < 1 { throw ValidationError("--limit must be at least 1, got \(limit)") }
         if let noise, !(noise >= 0 && noise.isFinite) { throw ValidationError("--noise must be 0 or more") }
         if let levels {
             guard noise == nil else { throw ValidationError("give --noise or --levels, not both") }
@@ -62,6 +83,16 @@ struct EvalCommand: ParsableCommand {
                 throw ValidationError("--levels must be numbers of 0 or more separated by commas, got \(levels)")
             }
         }
+        if let gridLevels, NoiseGrid(gridLevels) == nil {
+            throw ValidationError(
+                "--grid-levels must be NAME=L,L,... rows separated by ';' (levels 0 or more, each name once), got \(gridLevels)"
+            )
+        }
+        if isGrid, noise != nil || levels != nil || noiseModel != nil {
+            throw ValidationError("--grid sets the noise models and levels; drop --noise, --levels and --noise-model")
+        }
+        if plot != nil, !isGrid { throw ValidationError("--plot draws the grid; give --grid too") }
+        if plot == "" { throw ValidationError("--plot needs a file name") }
         let plugins = compute.plugins
         if let noiseModel, !plugins.noise.names.contains(noiseModel) {
             throw ValidationError(
@@ -70,10 +101,18 @@ struct EvalCommand: ParsableCommand {
         }
     }
 
+    var isGrid: Bool { grid || gridLevels != nil }
+
+    /// The test set, or its first --limit images.
+    func testImages(_ dataset: FashionMNIST) -> ImageSet { limit.map { dataset.test.prefix($0) } ?? dataset.test }
+
     func run() throws {
+        if isGrid { return try runGrid() }
         let plugins = compute.plugins
-        let checkpoint = try loadModel(model, plugins: compute.plugins)
-        let modelName = model ?? "default model"
+        // Without --model, the model the filter would use for this noise.
+        let reference = model ?? noiseModel.map(EmbeddedModels.specialist)
+        let checkpoint = try loadModel(reference, plugins: compute.plugins)
+        let modelName = reference ?? "default model"
         // The noise comes from the options, else from the checkpoint's metadata,
         // which is checked like an option and blamed by its key.
         let recordedModel = noiseModel == nil ? checkpoint.metadata[.noiseModel] : nil
@@ -122,7 +161,7 @@ struct EvalCommand: ParsableCommand {
         func report(at level: Float) throws -> EvaluationReport {
             let noiseModel = try makeNoise(at: level)
             let report = EvaluationReport(
-                model: checkpoint.model, backend: backend, images: dataset.test, noise: noiseModel, seed: seed,
+                model: checkpoint.model, backend: backend, images: testImages(dataset), noise: noiseModel, seed: seed,
                 repeats: repeats, shouldStop: StopSignal.requested)
             if let stop = StopSignal.exitStatus { throw ExitCode(stop) }
             if let fault = report.noiseFault {

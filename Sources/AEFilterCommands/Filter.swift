@@ -88,8 +88,9 @@ struct Filter: ParsableCommand {
 
     @Option(
         help: ArgumentHelp(
-            "An embedded model (\(EmbeddedModels.names.joined(separator: " or ")); default \(EmbeddedModels.defaultName)) "
-                + "or a checkpoint file (safetensors).", valueName: "NAME|FILE"))
+            "An embedded model (\(EmbeddedModels.names.joined(separator: ", "))) or a checkpoint file (safetensors); "
+                + "default: with --noise, the noise model's own (blind for dropout, universal for a module's), "
+                + "else \(EmbeddedModels.defaultName).", valueName: "NAME|FILE"))
     var model: String?
 
     @Option(help: "How other shapes become 28x28: keep the aspect and pad, stretch, or crop.")
@@ -182,14 +183,23 @@ struct Filter: ParsableCommand {
         // Batches allocate and free buffers of hundreds of KB; glibc would map
         // and unmap each one, faulting its pages in again every time.
         CAESystem_keep_allocations_up_to(64 << 20)
-        let checkpoint = try loadModel(model, plugins: compute.plugins)
+        // Noise the tool adds gets the model trained for it.
+        let reference = model ?? (noise > 0 ? EmbeddedModels.specialist(for: noiseModel) : nil)
+        let checkpoint = try loadModel(reference, plugins: compute.plugins)
+        if let model, noise > 0, let trained = checkpoint.trainedNoiseModels, !trained.contains(noiseModel) {
+            Diagnostics.report(
+                model,
+                "note: trained on \(trained.joined(separator: ", ")) noise, not \(noiseModel); denoising anyway "
+                    + "(without --model, \(noiseModel) noise gets the \(EmbeddedModels.specialist(for: noiseModel)) model)"
+            )
+        }
         // A thread count from the user is the whole of it.
         if jobs != nil || compute.threads != nil { HelpingHand.shared?.disable() }
         checkpoint.model.warmUp()
         // A checkpoint trained with a noise model that is not loaded, or is
         // another module now, still denoises; say so once.
         if let note = noiseProvenance(checkpoint, plugins: compute.plugins) {
-            Diagnostics.report(model ?? "default model", note + "; denoising anyway")
+            Diagnostics.report(reference ?? "default model", note + "; denoising anyway")
         }
         var run = filterRun
         run.settings.noise = noise > 0 ? try compute.plugins.noise.make(noiseModel, level: noise) : nil

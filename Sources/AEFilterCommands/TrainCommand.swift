@@ -86,6 +86,12 @@ struct TrainCommand: ParsableCommand {
             valueName: "LO:HI"))
     var noiseRange: String?
 
+    @Option(
+        help: ArgumentHelp(
+            "Train on a mixture: each image draws one NAME (uniformly), then its level from LO to HI (--noise-model and --noise are then the evaluations').",
+            valueName: "NAME=LO:HI,..."))
+    var noiseMix: String?
+
     @Option(help: ArgumentHelp("Noise level (default 0.5).", valueName: "P"))
     var noise: Float?
 
@@ -151,7 +157,7 @@ struct TrainCommand: ParsableCommand {
         let overrides: [Any?] = [
             epochs, iterations, batchSize, lr, schedule, minLr, hidden, noise, noiseModel, seed, evalEvery,
             architecture,
-            channels, depth, kernelSize, noiseRange,
+            channels, depth, kernelSize, noiseRange, noiseMix,
         ]
         if resume != nil, overrides.contains(where: { $0 != nil }) {
             throw ValidationError("--resume continues the saved configuration; drop the training options")
@@ -164,6 +170,12 @@ struct TrainCommand: ParsableCommand {
         }
         if let noiseRange, TrainingConfiguration.range(noiseRange) == nil {
             throw ValidationError("--noise-range must be LO:HI with 0 <= LO <= HI, got \(noiseRange)")
+        }
+        if noiseMix != nil, noiseRange != nil { throw ValidationError("give --noise-range or --noise-mix, not both") }
+        if let noiseMix, NoiseMix(noiseMix) == nil {
+            throw ValidationError(
+                "--noise-mix must be NAME=LO:HI entries separated by commas (each name once, 0 <= LO <= HI, at most \(NoiseMix.maxEntries)), got \(noiseMix)"
+            )
         }
         do {
             try makeConfiguration().check(noise: plugins.noise, architectures: plugins.architectures)
@@ -189,7 +201,7 @@ struct TrainCommand: ParsableCommand {
             .trainIterations: "--iterations", .trainBatchSize: "--batch-size", .trainLearningRate: "--lr",
             .trainMinLearningRate: "--min-lr", .trainEvalEvery: "--eval-every", .trainNoise: "--noise-model/--noise",
             .trainNoiseModel: "--noise-model",
-            .trainNoiseRange: "--noise-range", .trainArchitecture: "--architecture",
+            .trainNoiseRange: "--noise-range", .trainNoiseMix: "--noise-mix", .trainArchitecture: "--architecture",
         ]
         let option = options[problem.key] ?? problem.key.rawValue
         return option.hasPrefix("--") && problem.message.hasPrefix("must")
@@ -247,6 +259,7 @@ struct TrainCommand: ParsableCommand {
             if let value { c.hyperparameters[name] = value }
         }
         if let noiseRange { c.noiseRange = TrainingConfiguration.range(noiseRange) }
+        if let noiseMix { c.noiseMix = NoiseMix(noiseMix) }
         if let batchSize { c.batchSize = batchSize }
         // Checked in validate(); kept safe for any value all the same.
         let batchesPerEpoch = (60_000 + c.batchSize - 1) / max(1, c.batchSize)
@@ -358,13 +371,12 @@ struct TrainCommand: ParsableCommand {
             throw ExitCode(stop)
         }
         let noiseModel = try plugins.noise.make(configuration.noiseModel, level: configuration.noiseLevel)
-        let noiseName = configuration.noiseModel
         let noiseRegistry = plugins.noise
         var run: TrainingRun
         do {
             run = try TrainingRun(
                 configuration: configuration, train: dataset.train, test: dataset.test, noise: noiseModel,
-                noiseAt: { level in try noiseRegistry.make(noiseName, level: level) },
+                noiseAt: { name, level in try noiseRegistry.make(name, level: level) },
                 architectures: plugins.architectures, backend: backend, threads: compute.threads(), resume: resumed)
         } catch let error as CheckpointError {
             // Only a resumed checkpoint can be wrong here: name it.

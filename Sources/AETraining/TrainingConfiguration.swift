@@ -29,6 +29,9 @@ public struct TrainingConfiguration: Sendable, Equatable {
     /// Blind training: each image's level is drawn uniformly from this range
     /// (`noiseLevel` is then the level of the evaluations).
     public var noiseRange: ClosedRange<Float>?
+    /// Training on a mixture: each image draws its noise model and level
+    /// from this (`noiseModel` and `noiseLevel` are then the evaluations').
+    public var noiseMix: NoiseMix?
     public var seed: UInt64 = 0
     public var evalEvery = 500
 
@@ -51,12 +54,15 @@ public struct TrainingConfiguration: Sendable, Equatable {
         let key: MetadataKey
         let write: @Sendable (TrainingConfiguration) -> String
         let read: @Sendable (inout TrainingConfiguration, String) -> Bool
+        /// The value a checkpoint written before this field existed stands for.
+        var absent: String?
 
         init(
-            _ key: MetadataKey, write: @escaping @Sendable (TrainingConfiguration) -> String,
+            _ key: MetadataKey, absent: String? = nil, write: @escaping @Sendable (TrainingConfiguration) -> String,
             read: @escaping @Sendable (inout TrainingConfiguration, String) -> Bool
         ) {
             self.key = key
+            self.absent = absent
             self.write = write
             self.read = read
         }
@@ -83,6 +89,9 @@ public struct TrainingConfiguration: Sendable, Equatable {
         Field(.trainEpsilon, \.epsilon), Field(.trainNoiseModel, \.noiseModel), Field(.trainNoise, \.noiseLevel),
         Field(.trainSeed, \.seed), Field(.trainEvalEvery, \.evalEvery),
         Field(.trainNoiseRange, write: { $0.noiseRangeText }, read: { $0.readNoiseRange($1) }),
+        Field(
+            .trainNoiseMix, absent: "none", write: { $0.noiseMix?.description ?? "none" }, read: { $0.readNoiseMix($1) }
+        ),
     ]
 
     /// The hyper-parameters as `name=value,...`, in name order.
@@ -111,6 +120,17 @@ public struct TrainingConfiguration: Sendable, Equatable {
         return true
     }
 
+    /// Reads `none` or a valid mixture.
+    mutating func readNoiseMix(_ text: String) -> Bool {
+        if text == "none" {
+            noiseMix = nil
+            return true
+        }
+        guard let mix = NoiseMix(text) else { return false }
+        noiseMix = mix
+        return true
+    }
+
     /// `LO:HI` with 0 ≤ LO ≤ HI, both finite; nil otherwise.
     public static func range(_ text: String) -> ClosedRange<Float>? {
         let parts = text.split(separator: ":", omittingEmptySubsequences: false)
@@ -123,7 +143,11 @@ public struct TrainingConfiguration: Sendable, Equatable {
     /// As `__metadata__` entries, prefixed `train.`.
     public var metadata: [String: String] {
         var entries: [String: String] = [:]
-        for field in Self.fields { entries[field.key] = field.write(self) }
+        for field in Self.fields {
+            // A field at its absent value is left out: older files read the same.
+            let text = field.write(self)
+            if text != field.absent { entries[field.key] = text }
+        }
         return entries
     }
 
@@ -131,7 +155,7 @@ public struct TrainingConfiguration: Sendable, Equatable {
     /// line applies (``check(noise:architectures:)`` for the registries').
     public init(metadata: [String: String]) throws(CheckpointError) {
         for field in Self.fields {
-            guard let text = metadata[field.key] else {
+            guard let text = metadata[field.key] ?? field.absent else {
                 throw CheckpointError("metadata \(field.key.rawValue) is missing")
             }
             guard field.read(&self, text) else {
@@ -176,6 +200,9 @@ extension TrainingConfiguration {
         if !(epsilon > 0 && epsilon.isFinite) { try fail(.trainEpsilon, "must be positive, got \(epsilon)") }
         if evalEvery < 1 { try fail(.trainEvalEvery, "must be at least 1, got \(evalEvery)") }
         if !noiseLevel.isFinite { try fail(.trainNoise, "must be a number, got \(noiseLevel)") }
+        if noiseMix != nil, noiseRange != nil {
+            try fail(.trainNoiseMix, "must not be set together with train.noise_range")
+        }
     }
 
     /// The checks that need the registries: the noise model takes the level
@@ -193,6 +220,17 @@ extension TrainingConfiguration {
             for level in [noiseRange.lowerBound, noiseRange.upperBound] {
                 do { _ = try noise.make(noiseModel, level: level) } catch {
                     throw ConfigurationProblem(key: .trainNoiseRange, message: "\(error)")
+                }
+            }
+        }
+        for entry in noiseMix?.entries ?? [] {
+            if !noise.names.contains(entry.name) {
+                let error = RegistryError.unknown(kind: "noise model", name: entry.name, known: noise.names)
+                throw ConfigurationProblem(key: .trainNoiseMix, message: "\(error)")
+            }
+            for level in [entry.range.lowerBound, entry.range.upperBound] {
+                do { _ = try noise.make(entry.name, level: level) } catch {
+                    throw ConfigurationProblem(key: .trainNoiseMix, message: "\(error)")
                 }
             }
         }

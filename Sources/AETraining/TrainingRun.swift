@@ -21,8 +21,8 @@ public struct TrainingRun {
     public private(set) var history: [EvaluationPoint]
     /// The noise of the evaluations, and of training unless the configuration has a range.
     public let noise: any NoiseModel
-    /// The noise model at a level, for training with a range of levels.
-    let noiseAt: @Sendable (Float) throws -> any NoiseModel
+    /// A noise model by name at a level, for training with a range of levels or a mixture.
+    let noiseAt: @Sendable (String, Float) throws -> any NoiseModel
     let train: ImageSet
     let test: ImageSet
 
@@ -36,10 +36,11 @@ public struct TrainingRun {
     static let evaluationStream: UInt64 = 3 << 40
 
     /// A run on `train`, evaluated on `test`; `resume` continues a saved one.
-    /// `noiseAt` makes the noise model at a level, for a range of levels.
+    /// `noiseAt` makes a noise model by name at a level, for a range of levels or a mixture.
     public init(
         configuration: TrainingConfiguration, train: ImageSet, test: ImageSet, noise: any NoiseModel,
-        noiseAt: @escaping @Sendable (Float) throws -> any NoiseModel = { _ in throw NoiseError("no range") },
+        noiseAt: @escaping @Sendable (String, Float) throws -> any NoiseModel = { _, _ in throw NoiseError("no range")
+        },
         architectures: ArchitectureRegistry, backend: any Backend, threads: Int, resume: Checkpoint? = nil
     ) throws {
         self.configuration = configuration
@@ -153,6 +154,8 @@ public struct TrainingRun {
             let noise = self.noise
             let noiseAt = self.noiseAt
             let range = configuration.noiseRange
+            let mix = configuration.noiseMix
+            let noiseName = configuration.noiseModel
             train.pixels.withUnsafeBufferPointer { pixels in
                 clean.withUnsafeMutableBufferPointer { target in
                     noisy.withUnsafeMutableBufferPointer { copy in
@@ -166,11 +169,15 @@ public struct TrainingRun {
                                 corrupted.update(from: destination, count: d)
                                 var rng = RandomGenerator(seed: rowSeeds[row])
                                 var model = noise
-                                if let range {
+                                if let mix {
+                                    // A mixture: each image's noise model and level, from its own generator.
+                                    let (name, level) = mix.draw(&rng)
+                                    model = (try? noiseAt(name, level)) ?? noise
+                                } else if let range {
                                     // Blind training: each image's level, from its own generator.
                                     let level =
                                         range.lowerBound + (range.upperBound - range.lowerBound) * rng.nextUnitFloat()
-                                    model = (try? noiseAt(level)) ?? noise
+                                    model = (try? noiseAt(noiseName, level)) ?? noise
                                 }
                                 model.apply(to: UnsafeMutableBufferPointer(start: corrupted, count: d), rng: &rng)
                             }

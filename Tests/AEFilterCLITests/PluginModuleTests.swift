@@ -70,6 +70,20 @@ import Testing
         #expect(firstDifference(first.stdout, other.stdout) != nil)
     }
 
+    /// A module's noise model has no specialist: the universal model denoises it, without a note.
+    @Test func aModuleNoiseModelGetsTheUniversalModel() throws {
+        let arguments = ["--noise-model", "poisson", "--noise", "20", "--seed", "1", "--format", "pgm", shirt]
+        let chosen = try Self.run(arguments)
+        let universal = try Self.run(arguments + ["--model", "universal"])
+        let blind = try Self.run(arguments + ["--model", "blind"])
+        #expect(chosen.status == 0 && chosen.stderr.isEmpty, "\(chosen.stderr)")
+        #expect(firstDifference(chosen.stdout, universal.stdout) == nil)
+        #expect(firstDifference(chosen.stdout, blind.stdout) != nil)
+        #expect(
+            universal.stderr.contains(
+                "universal: note: trained on dropout, mask, salt-pepper, gaussian noise, not poisson"))
+    }
+
     /// The module backend serves the filter; its rows are independent, so batching changes nothing.
     @Test func aModuleBackendServesTheFilter() throws {
         let stream = try (0..<6).flatMap { _ in try Fixtures.bytes(shirt) }

@@ -13,6 +13,12 @@ public struct ImageSet: Sendable {
 
     public var count: Int { labels.count }
 
+    /// The first `count` images (all of them if there are fewer).
+    public func prefix(_ count: Int) -> ImageSet {
+        let n = min(max(count, 0), self.count)
+        return ImageSet(pixels: Array(pixels[0..<n * Geometry.pixels]), labels: Array(labels[0..<n]))
+    }
+
     /// Fashion-MNIST's class names, by label.
     public static let classNames = [
         "t-shirt", "trouser", "pullover", "dress", "coat", "sandal", "shirt", "sneaker", "bag", "ankle-boot",

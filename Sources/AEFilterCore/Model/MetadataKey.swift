@@ -29,6 +29,7 @@ public struct MetadataKey: RawRepresentable, Hashable, Sendable {
     public static let trainArchitecture = MetadataKey("train.architecture")
     public static let trainHyperparameters = MetadataKey("train.hyperparameters")
     public static let trainNoiseRange = MetadataKey("train.noise_range")
+    public static let trainNoiseMix = MetadataKey("train.noise_mix")
     public static let trainIterations = MetadataKey("train.iterations")
     public static let trainBatchSize = MetadataKey("train.batch_size")
     public static let trainLearningRate = MetadataKey("train.lr")
