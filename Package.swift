@@ -51,9 +51,10 @@ let package = Package(
         .target(name: "CAECurl", linkerSettings: [.linkedLibrary("dl")]),
         .target(name: "AEData", dependencies: ["AEFilterCore", "CAEZlib", "CAECurl"]),
 
-        // Training: the trainer, Adam (its loop in CAEAdam), the run loop, evaluation.
+        // Training: the trainer every architecture plugs into, Adam (its loop
+        // in CAEAdam), the run loop, evaluation.
         .target(name: "CAEAdam"),
-        .target(name: "AETraining", dependencies: ["AEFilterCore", "CAEAdam", "CAESystem"]),
+        .target(name: "AETraining", dependencies: ["AEFilterCore", "AESystem", "CAEAdam", "CAESystem"]),
 
         // Plugins: each registers into the core's registries.
         .target(name: "NoiseModels", dependencies: ["AEFilterCore"], path: "Plugins/NoiseModels"),
