@@ -40,9 +40,12 @@ public struct AEFilterCommand: ParsableCommand {
             print(configuration.version)
             exit(status: 0)
         }
-        let normalized: [String]
+        var normalized: [String]
         do {
             normalized = try CommandLineArguments.normalized(raw)
+            if raw.first == "train" {
+                normalized = try HyperparameterOptions.rewritten(normalized, registry: plugins.architectures)
+            }
         } catch {
             // Caught before the parser knows the command: name its help, not the root's usage.
             usageError("\(error)", raw: raw)
