@@ -35,7 +35,8 @@ let package = Package(
         .target(name: "AESystem", dependencies: ["CAESystem"]),
 
         // The core: plugin API and registries, model and checkpoints, the
-        // pipeline's stages and runner, the element-wise maths.
+        // pipeline's stages and runner, the element-wise maths (half-precision
+        // conversions and finiteness checks in CAENumerics).
         .target(name: "CAENumerics"),
         .target(name: "AEFilterCore", dependencies: ["AESystem", "CAENumerics"]),
 
@@ -50,9 +51,10 @@ let package = Package(
         .target(name: "CAECurl", linkerSettings: [.linkedLibrary("dl")]),
         .target(name: "AEData", dependencies: ["AEFilterCore", "CAEZlib", "CAECurl"]),
 
-        // Training: the trainer, Adam (its loop in CAEKernels), the run loop, evaluation.
-        .target(name: "CAEKernels"),
-        .target(name: "AETraining", dependencies: ["AEFilterCore", "CAEKernels"]),
+        // Training: the trainer every architecture plugs into, Adam (its loop
+        // in CAEAdam), the run loop, evaluation.
+        .target(name: "CAEAdam"),
+        .target(name: "AETraining", dependencies: ["AEFilterCore", "AESystem", "CAEAdam", "CAESystem"]),
 
         // Plugins: each registers into the core's registries.
         .target(name: "NoiseModels", dependencies: ["AEFilterCore"], path: "Plugins/NoiseModels"),
@@ -64,13 +66,15 @@ let package = Package(
         // The default model, trained by `ae-filter train` (see README), embedded with #embed.
         .target(name: "CAEEmbeddedModels", exclude: ["tutorial.safetensors", "blind.safetensors"]),
 
-        // Architectures: each a model, its loader and its trainer.
+        // Architectures: each a model, its loader and its trainer, with its
+        // kernels and PyTorch reference in its own folder.
         .target(
             name: "TutorialArchitecture", dependencies: ["AEFilterCore", "AETraining", "AESystem", "CAESystem"],
             path: "Plugins/Architectures/Tutorial"),
+        .target(name: "CAEUNetKernels", path: "Plugins/Architectures/UNet/CAEUNetKernels"),
         .target(
-            name: "UNetArchitecture", dependencies: ["AEFilterCore", "AETraining", "AESystem", "CAENumerics"],
-            path: "Plugins/Architectures/UNet", exclude: ["PyTorch"]),
+            name: "UNetArchitecture", dependencies: ["AEFilterCore", "AETraining", "AESystem", "CAEUNetKernels"],
+            path: "Plugins/Architectures/UNet/UNetArchitecture"),
 
         // Loads plugin modules through the C contract in Plugins/include.
         .target(name: "CAEPluginHost", linkerSettings: [.linkedLibrary("dl")]),
@@ -104,7 +108,7 @@ let package = Package(
             dependencies: ["AEFilterCore", "CAENumerics", "CPUBackend", "TutorialArchitecture", "TestSupport"]),
         .testTarget(
             name: "AETrainingTests",
-            dependencies: ["AEFilterCore", "AETraining", "AEFilter", "CAEKernels", "TestSupport"]),
+            dependencies: ["AEFilterCore", "AETraining", "AEFilter", "CAEAdam", "TestSupport"]),
         .testTarget(
             name: "TutorialArchitectureTests",
             dependencies: ["TutorialArchitecture", "AETraining", "CPUBackend", "TestSupport"]),

@@ -8,11 +8,11 @@ import Glibc
 public struct AEFilterCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "ae-filter",
-        abstract: "Denoise images with an overcomplete autoencoder trained on Fashion-MNIST.",
+        abstract: "Denoise images with models trained on Fashion-MNIST (by default the blind U-Net).",
         discussion: """
             Reads PNG, JPEG and PNM images (files, folders, or any number on standard input; \
             told apart by their content), turns each into a 28x28 greyscale image, optionally \
-            adds noise, runs it through the autoencoder and writes 8-bit greyscale PNGs (or a \
+            adds noise, runs it through the model (--model) and writes 8-bit greyscale PNGs (or a \
             PGM stream, or an IDX file), in input order.
             """,
         version: "ae-filter \(AEFilterVersion.current)",
@@ -40,9 +40,12 @@ public struct AEFilterCommand: ParsableCommand {
             print(configuration.version)
             exit(status: 0)
         }
-        let normalized: [String]
+        var normalized: [String]
         do {
             normalized = try CommandLineArguments.normalized(raw)
+            if raw.first == "train" {
+                normalized = try HyperparameterOptions.rewritten(normalized, registry: plugins.architectures)
+            }
         } catch {
             // Caught before the parser knows the command: name its help, not the root's usage.
             usageError("\(error)", raw: raw)

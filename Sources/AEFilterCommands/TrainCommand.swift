@@ -60,25 +60,19 @@ struct TrainCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Final learning rate of the cosine schedule (default 0).", valueName: "LR"))
     var minLr: Float?
 
-    @Option(
-        help: ArgumentHelp(
-            "The model's architecture: tutorial (default; the tutorial's 784-H-784 network) or unet (a convolutional U-Net).",
-            valueName: "NAME"))
+    @Option(help: HyperparameterOptions.architectureHelp(CommandPlugins.builtIn.architectures))
     var architecture: String?
 
-    @Option(help: ArgumentHelp("tutorial: hidden units (default 1176, 1.5 x 784).", valueName: "N"))
-    var hidden: Int?
-
+    /// The architectures' hyper-parameters; `--NAME N` comes here as NAME=N (see ``HyperparameterOptions``).
     @Option(
-        help: ArgumentHelp(
-            "unet: channels of the first level, doubled at each level down (default 32).", valueName: "N"))
-    var channels: Int?
+        name: .customLong("hyperparameter"), help: HyperparameterOptions.help(CommandPlugins.builtIn.architectures))
+    var hyperparameterSettings: [String] = []
 
-    @Option(help: ArgumentHelp("unet: how many times the image is halved (default 2: 28, 14, 7).", valueName: "N"))
-    var depth: Int?
-
-    @Option(help: ArgumentHelp("unet: the convolutions' kernel size, odd (default 3).", valueName: "N"))
-    var kernelSize: Int?
+    /// The hyper-parameters given, by name; empty if one cannot be read (validate() says which).
+    var hyperparameters: [String: Int] {
+        (try? HyperparameterOptions.values(hyperparameterSettings, registry: CommandPlugins.builtIn.architectures))
+            ?? [:]
+    }
 
     @Option(
         help: ArgumentHelp(
@@ -154,12 +148,13 @@ struct TrainCommand: ParsableCommand {
 
     func validate() throws {
         let plugins = compute.plugins
+        let given = try HyperparameterOptions.values(hyperparameterSettings, registry: plugins.architectures)
         let overrides: [Any?] = [
-            epochs, iterations, batchSize, lr, schedule, minLr, hidden, noise, noiseModel, seed, evalEvery,
+            epochs, iterations, batchSize, lr, schedule, minLr, noise, noiseModel, seed, evalEvery,
             architecture,
-            channels, depth, kernelSize, noiseRange, noiseMix,
+            noiseRange, noiseMix,
         ]
-        if resume != nil, overrides.contains(where: { $0 != nil }) {
+        if resume != nil, overrides.contains(where: { $0 != nil }) || !given.isEmpty {
             throw ValidationError("--resume continues the saved configuration; drop the training options")
         }
         if let epochs, !(1...1_000_000).contains(epochs) {
@@ -185,9 +180,7 @@ struct TrainCommand: ParsableCommand {
         for (flag, path) in [("-o", output), ("--log", log ?? "-"), ("--plot", plot ?? "-")] where path.isEmpty {
             throw ValidationError("\(flag) needs a file name")
         }
-        if let kernelSize, kernelSize % 2 == 0 {
-            throw ValidationError("--kernel-size must be odd (a convolution needs a centre pixel), got \(kernelSize)")
-        }
+        try HyperparameterOptions.check(given, registry: plugins.architectures)
         try checkFilesAreDistinct()
         if let checkpointEvery, checkpointEvery < 1 { throw ValidationError("--checkpoint-every must be at least 1") }
         guard SafeTensors.DType(rawValue: dtype.uppercased()) != nil else {
@@ -253,11 +246,7 @@ struct TrainCommand: ParsableCommand {
     func makeConfiguration() -> TrainingConfiguration {
         var c = TrainingConfiguration()
         if let architecture { c.architecture = architecture }
-        for (name, value) in [
-            ("hidden_size", hidden), ("channels", channels), ("depth", depth), ("kernel_size", kernelSize),
-        ] {
-            if let value { c.hyperparameters[name] = value }
-        }
+        for (name, value) in hyperparameters { c.hyperparameters[name] = value }
         if let noiseRange { c.noiseRange = TrainingConfiguration.range(noiseRange) }
         if let noiseMix { c.noiseMix = NoiseMix(noiseMix) }
         if let batchSize { c.batchSize = batchSize }

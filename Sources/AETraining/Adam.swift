@@ -1,4 +1,4 @@
-import CAEKernels
+import CAEAdam
 import Glibc
 
 /// Adam with PyTorch's exact update order (`torch.optim.Adam`, no weight
@@ -61,7 +61,7 @@ public struct Adam: Sendable {
         expAvg: UnsafeMutablePointer<Float>, expAvgSq: UnsafeMutablePointer<Float>, count: Int,
         stepSize: Float, correction2Root: Float
     ) {
-        CAEKernels_adam(
+        CAEAdam_step(
             parameters, gradients, expAvg, expAvgSq, count, beta1, beta2, epsilon, stepSize, correction2Root, 0)
     }
 }

@@ -1,7 +1,8 @@
 import AEFilterCore
 
 /// Trains one model a step at a time: forward, MSE against the clean images,
-/// backward, Adam. Each architecture provides its own (see ``TrainableModel``).
+/// backward, Adam: a ``Trainer`` with the architecture's ``TrainingWorkspace``
+/// (see ``TrainableModel``).
 ///
 /// Results must not depend on the thread count: the same steps give the
 /// same weights with any `threads`, on any backend.

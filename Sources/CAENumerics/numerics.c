@@ -106,17 +106,3 @@ int CAENumerics_all_finite_half(const void *halves, size_t count) {
     }
     return 1;
 }
-
-void CAENumerics_reorder_halves(const void *source, uint16_t *target, size_t outputs, size_t inputs, size_t taps) {
-    const unsigned char *in = source;
-    for (size_t o = 0; o < outputs; o++) {
-        const unsigned char *block = in + 2 * o * inputs * taps;
-        for (size_t t = 0; t < taps; t++) {
-            for (size_t i = 0; i < inputs; i++) {
-                uint16_t h;
-                memcpy(&h, block + 2 * (i * taps + t), 2);
-                *target++ = h;
-            }
-        }
-    }
-}

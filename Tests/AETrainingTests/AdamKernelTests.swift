@@ -1,5 +1,5 @@
 import AEFilterCore
-import CAEKernels
+import CAEAdam
 import Testing
 
 /// The C Adam kernel against the scalar formula, and its AVX2 build against
@@ -23,7 +23,7 @@ import Testing
             expected.expAvgSq[i] = beta2 * expected.expAvgSq[i] + (1 - beta2) * g * g
             expected.p[i] -= stepSize * expected.expAvg[i] / (expected.expAvgSq[i].squareRoot() / root + epsilon)
         }
-        for kernel in [CAEKernels_adam, CAEKernels_adam_baseline] {
+        for kernel in [CAEAdam_step, CAEAdam_step_baseline] {
             var (p, g, expAvg, expAvgSq) = Self.state(count, seed: 5)
             kernel(&p, &g, &expAvg, &expAvgSq, count, beta1, beta2, epsilon, stepSize, root, 1)
             #expect(p.map(\.bitPattern) == expected.p.map(\.bitPattern))

@@ -7,7 +7,8 @@ public enum TutorialArchitecture {
 
     public static let hyperparameters = [
         ArchitectureRegistry.Hyperparameter(
-            name: "hidden_size", defaultValue: 1176, meaning: "hidden units", values: 1...maxHiddenSize)
+            name: "hidden_size", defaultValue: 1176, meaning: "hidden units", values: 1...maxHiddenSize,
+            option: "hidden")
     ]
 
     /// Registers `tutorial`.

@@ -6,18 +6,28 @@
 /// that name. A checkpoint without the name is the tutorial's (PyTorch's own
 /// `save_file(model.state_dict())` writes no metadata).
 public struct ArchitectureRegistry: Sendable {
-    /// One hyper-parameter: its name, default, meaning and the values it takes.
+    /// One hyper-parameter: its name, default, meaning and the values it
+    /// takes, and the option that sets it for `ae-filter train`.
     public struct Hyperparameter: Sendable {
         public let name: String
         public let defaultValue: Int
         public let meaning: String
         public let values: ClosedRange<Int>
+        /// `train`'s option, without its dashes: `--kernel-size` for `kernel_size` unless given.
+        public let option: String
+        /// A check beyond the range: the problem with a value ("must be odd"), or nil.
+        public let check: (@Sendable (Int) -> String?)?
 
-        public init(name: String, defaultValue: Int, meaning: String, values: ClosedRange<Int>) {
+        public init(
+            name: String, defaultValue: Int, meaning: String, values: ClosedRange<Int>, option: String? = nil,
+            check: (@Sendable (Int) -> String?)? = nil
+        ) {
             self.name = name
             self.defaultValue = defaultValue
             self.meaning = meaning
             self.values = values
+            self.option = option ?? name.replacing("_", with: "-")
+            self.check = check
         }
     }
 

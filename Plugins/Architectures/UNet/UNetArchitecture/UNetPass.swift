@@ -209,7 +209,7 @@ package final class UNetPass: @unchecked Sendable {
         for level in 0..<depth {
             convolve(.plain(encoderInput[level]), level: level, into: encoderFirst[level], relu: true)
             convolve(.plain(encoderFirst[level]), level: level, into: encoderSecond[level], relu: true)
-            HalfAndDouble.maxPool(
+            Pooling.maxPool(
                 encoderSecond[level], images: images, side: side >> level, channels: widths[level],
                 into: pooled[level], chosen: chosen[level])
         }
@@ -350,7 +350,7 @@ extension UNetPass {
                 (skipGradient[level] + pixel * width).update(
                     from: current + pixel * (below + width) + below, count: width)
             }
-            HalfAndDouble.upsampleGradient(
+            Pooling.upsampleGradient(
                 current, images: images, side: size / 2, channels: below, stride: below + width, offset: 0, into: spare)
             swap(&current, &spare)
         }
@@ -370,7 +370,7 @@ extension UNetPass {
             let size = side >> level
             let pixels = images * size * size
             let width = widths[level]
-            HalfAndDouble.maxPoolGradient(
+            Pooling.maxPoolGradient(
                 current, chosen: chosen[level]!, images: images, side: size, channels: width, into: spare)
             swap(&current, &spare)
             for i in 0..<pixels * width { current[i] += skipGradient[level][i] }

@@ -1,4 +1,4 @@
-#include "CAEKernels.h"
+#include "CAEAdam.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -6,16 +6,16 @@
 
 #pragma clang fp contract(off)
 
-typedef float caekernels_v8 __attribute__((ext_vector_type(8)));
+typedef float caeadam_v8 __attribute__((ext_vector_type(8)));
 
 // The loop, inlined into one build for any x86-64 and one for AVX2 below.
-__attribute__((always_inline)) static inline void caekernels_adam(float *p, float *g, float *exp_avg, float *exp_avg_sq,
+__attribute__((always_inline)) static inline void caeadam_adam(float *p, float *g, float *exp_avg, float *exp_avg_sq,
                                                                   size_t count, float beta1, float beta2, float epsilon,
                                                                   float step_size, float correction2_root, int clear) {
     const float b1c = 1 - beta1, b2c = 1 - beta2;
     size_t i = 0;
     for (; i + 8 <= count; i += 8) {
-        caekernels_v8 gv, mv, vv, pv;
+        caeadam_v8 gv, mv, vv, pv;
         memcpy(&gv, g + i, sizeof gv);
         memcpy(&mv, exp_avg + i, sizeof mv);
         memcpy(&vv, exp_avg_sq + i, sizeof vv);
@@ -41,26 +41,26 @@ __attribute__((always_inline)) static inline void caekernels_adam(float *p, floa
 // Picked per call rather than with target_clones: an ifunc resolver runs
 // before the sanitizer runtimes start, and crashes under TSan. Neither build
 // fuses a multiply and an add, so both give the same bits.
-__attribute__((target("avx2"))) static void caekernels_adam_avx2(float *p, float *g, float *exp_avg, float *exp_avg_sq,
+__attribute__((target("avx2"))) static void caeadam_adam_avx2(float *p, float *g, float *exp_avg, float *exp_avg_sq,
                                                                  size_t count, float beta1, float beta2, float epsilon,
                                                                  float step_size, float correction2_root, int clear) {
-    caekernels_adam(p, g, exp_avg, exp_avg_sq, count, beta1, beta2, epsilon, step_size, correction2_root, clear);
+    caeadam_adam(p, g, exp_avg, exp_avg_sq, count, beta1, beta2, epsilon, step_size, correction2_root, clear);
 }
 #endif
 
-void CAEKernels_adam(float *p, float *g, float *exp_avg, float *exp_avg_sq, size_t count, float beta1, float beta2,
+void CAEAdam_step(float *p, float *g, float *exp_avg, float *exp_avg_sq, size_t count, float beta1, float beta2,
                      float epsilon, float step_size, float correction2_root, int clear) {
 #if defined(__x86_64__)
     if (__builtin_cpu_supports("avx2")) {
-        caekernels_adam_avx2(p, g, exp_avg, exp_avg_sq, count, beta1, beta2, epsilon, step_size, correction2_root,
+        caeadam_adam_avx2(p, g, exp_avg, exp_avg_sq, count, beta1, beta2, epsilon, step_size, correction2_root,
                              clear);
         return;
     }
 #endif
-    caekernels_adam(p, g, exp_avg, exp_avg_sq, count, beta1, beta2, epsilon, step_size, correction2_root, clear);
+    caeadam_adam(p, g, exp_avg, exp_avg_sq, count, beta1, beta2, epsilon, step_size, correction2_root, clear);
 }
 
-void CAEKernels_adam_baseline(float *p, float *g, float *exp_avg, float *exp_avg_sq, size_t count, float beta1,
+void CAEAdam_step_baseline(float *p, float *g, float *exp_avg, float *exp_avg_sq, size_t count, float beta1,
                               float beta2, float epsilon, float step_size, float correction2_root, int clear) {
-    caekernels_adam(p, g, exp_avg, exp_avg_sq, count, beta1, beta2, epsilon, step_size, correction2_root, clear);
+    caeadam_adam(p, g, exp_avg, exp_avg_sq, count, beta1, beta2, epsilon, step_size, correction2_root, clear);
 }

@@ -3,8 +3,8 @@
 // results do not depend on the vector width. Off under ThreadSanitizer,
 // whose runtime is not ready when ifunc resolvers run (the test binary
 // crashed at load).
-#ifndef CAENUMERICS_CLONES_H
-#define CAENUMERICS_CLONES_H
+#ifndef CAEUNETKERNELS_CLONES_H
+#define CAEUNETKERNELS_CLONES_H
 
 #if defined(__has_feature)
 #if __has_feature(thread_sanitizer)

@@ -1,8 +1,8 @@
-// 2x2 max pooling; see CAENumerics.h. Comparisons only: the same result at any vector width.
-#include "CAENumerics.h"
+// 2x2 max pooling; see CAEUNetKernels.h. Comparisons only: the same result at any vector width.
+#include "CAEUNetKernels.h"
 #include "clones.h"
 
-CAE_CLONES void CAENumerics_max_pool(
+CAE_CLONES void CAEUNetKernels_max_pool(
     const float *input, size_t images, size_t side, size_t channels, float *output, uint8_t *chosen) {
     size_t half = side / 2;
     for (size_t image = 0; image < images; image++) {

@@ -1,5 +1,5 @@
 import AEFilterCore
-import CAENumerics
+import CAEUNetKernels
 
 /// A training pass's 3×3 convolutions as Winograd's F(2×2, 3×3) (see
 /// `winograd.h`): 16 matrix products over 4×4 tiles, 2.25 times fewer
@@ -57,11 +57,11 @@ final class UNetWinograd {
     func transform(_ source: UNetPass.Source, size: Int, conv: UNet.Layer, first: Int, count: Int) {
         switch source {
         case .plain(let input):
-            CAENumerics_winograd_input(
+            CAEUNetKernels_winograd_input(
                 nil, 0, input, Int32(conv.inputs), Int32(size), first, count, zeros, v,
                 Self.pitch(count, conv.inputs))
         case .joined(let below, let belowChannels, let skip):
-            CAENumerics_winograd_input(
+            CAEUNetKernels_winograd_input(
                 below, Int32(belowChannels), skip, Int32(conv.inputs - belowChannels), Int32(size), first, count,
                 zeros, v, Self.pitch(count, conv.inputs))
         }
@@ -86,7 +86,7 @@ final class UNetWinograd {
         relu: Bool, backend: any Backend
     ) {
         conv.weights.floats.withUnsafeBufferPointer {
-            CAENumerics_winograd_weights_forward($0.baseAddress!, Int32(conv.outputs), Int32(conv.inputs), du, u)
+            CAEUNetKernels_winograd_weights_forward($0.baseAddress!, Int32(conv.outputs), Int32(conv.inputs), du, u)
         }
         let (tiles, chunk) = tiles(images: images, size: size, conv: conv)
         for first in stride(from: 0, to: tiles, by: chunk) {
@@ -94,7 +94,7 @@ final class UNetWinograd {
             transform(source, size: size, conv: conv, first: first, count: count)
             products(v, u, into: m, count: count, k: conv.inputs, n: conv.outputs, backend: backend)
             conv.bias.withUnsafeBufferPointer {
-                CAENumerics_winograd_output(
+                CAEUNetKernels_winograd_output(
                     m, Self.pitch(count, conv.outputs), first, count, Int32(size), Int32(conv.outputs),
                     $0.baseAddress!, relu ? 1 : 0, trash, target)
             }
@@ -110,7 +110,7 @@ final class UNetWinograd {
     ) {
         if inputGradient != nil {
             conv.weights.floats.withUnsafeBufferPointer {
-                CAENumerics_winograd_weights($0.baseAddress!, Int32(conv.outputs), Int32(conv.inputs), 1, u)
+                CAEUNetKernels_winograd_weights($0.baseAddress!, Int32(conv.outputs), Int32(conv.inputs), 1, u)
             }
         }
         let (tiles, chunk) = tiles(images: images, size: size, conv: conv)
@@ -118,7 +118,7 @@ final class UNetWinograd {
         for first in stride(from: 0, to: tiles, by: chunk) {
             let count = min(chunk, tiles - first)
             transform(source, size: size, conv: conv, first: first, count: count)
-            CAENumerics_winograd_output_gradient(
+            CAEUNetKernels_winograd_output_gradient(
                 outputGradient, Int32(size), Int32(outputs), first, count, zeros, m, Self.pitch(count, outputs))
             // du[e] (outputs × inputs) += m[e]ᵀ · v[e], chunk by chunk.
             for e in 0..<16 {
@@ -130,13 +130,13 @@ final class UNetWinograd {
             }
             guard let inputGradient else { continue }
             // The input's gradient: the output gradient convolved with the kernel turned round.
-            CAENumerics_winograd_input(
+            CAEUNetKernels_winograd_input(
                 nil, 0, outputGradient, Int32(outputs), Int32(size), first, count, zeros, m,
                 Self.pitch(count, outputs))
             products(m, u, into: v, count: count, k: outputs, n: inputs, backend: backend)
-            CAENumerics_winograd_output(
+            CAEUNetKernels_winograd_output(
                 v, Self.pitch(count, inputs), first, count, Int32(size), Int32(inputs), nil, 0, trash, inputGradient)
         }
-        CAENumerics_winograd_weights_gradient(du, Int32(outputs), Int32(inputs), weightGradient)
+        CAEUNetKernels_winograd_weights_gradient(du, Int32(outputs), Int32(inputs), weightGradient)
     }
 }

@@ -1,7 +1,7 @@
-// Elementwise loops that Swift cannot vectorize: its Float.squareRoot()
-// keeps errno semantics, so a loop around it stays scalar.
-#ifndef CAEKERNELS_H
-#define CAEKERNELS_H
+// Adam's update loop in C: Swift cannot vectorize it, as its
+// Float.squareRoot() keeps errno semantics and a loop around it stays scalar.
+#ifndef CAEADAM_H
+#define CAEADAM_H
 
 #include <stddef.h>
 
@@ -13,13 +13,13 @@
 ///
 /// With `clear`, each gradient is zeroed once read. No operation is fused,
 /// so every CPU gives the same bits as the scalar formula.
-void CAEKernels_adam(float *p, float *g, float *exp_avg, float *exp_avg_sq, size_t count,
+void CAEAdam_step(float *p, float *g, float *exp_avg, float *exp_avg_sq, size_t count,
                      float beta1, float beta2, float epsilon, float step_size,
                      float correction2_root, int clear);
 
 /// The same loop built for any x86-64, never AVX2: tests check that the
 /// two builds agree bit for bit.
-void CAEKernels_adam_baseline(float *p, float *g, float *exp_avg, float *exp_avg_sq, size_t count,
+void CAEAdam_step_baseline(float *p, float *g, float *exp_avg, float *exp_avg_sq, size_t count,
                               float beta1, float beta2, float epsilon, float step_size,
                               float correction2_root, int clear);
 

@@ -17,7 +17,7 @@ public struct UNet: DenoisingModel {
     /// Every convolution, in `state_dict` order (encoder, bottleneck, decoder by level, head).
     public internal(set) var layers: [Layer]
     /// Forward passes kept between calls (they depend on the shape only).
-    let passes = UNetPasses()
+    let passes = UNetPassPool()
 
     /// One convolution: its weights `[out][ky][kx][in]` (halves when they
     /// came as halves, until training replaces them) and bias.

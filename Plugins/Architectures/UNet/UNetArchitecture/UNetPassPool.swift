@@ -3,7 +3,7 @@ import AESystem
 /// Forward-only ``UNetPass``es kept between calls, by group size, so that a
 /// pass's buffers are faulted in once and the filter's first one can be made
 /// ahead of time (``UNet/warmUp()``). A few per size, for concurrent callers.
-final class UNetPasses: @unchecked Sendable {
+final class UNetPassPool: @unchecked Sendable {
     private let lock = Lock()
     private var idle: [Int: [UNetPass]] = [:]
     static let kept = 4

@@ -1,7 +1,8 @@
-import CAENumerics
+import CAEUNetKernels
 
-/// Halving (2×2 max pooling) and doubling (nearest neighbour) of NHWC images.
-public enum HalfAndDouble {
+/// 2×2 max pooling of NHWC images and its gradient, and the gradient of
+/// doubling them by nearest neighbour (the U-Net's way down and up).
+public enum Pooling {
     /// `output` [images, side/2, side/2, channels] = the largest of each 2×2;
     /// `chosen` records which of the four (for the gradient), when given.
     public static func maxPool(
@@ -9,7 +10,7 @@ public enum HalfAndDouble {
         chosen: UnsafeMutablePointer<UInt8>?
     ) {
         // PyTorch's max_pool2d keeps the first of equal values, in row order.
-        CAENumerics_max_pool(input, images, side, channels, output, chosen)
+        CAEUNetKernels_max_pool(input, images, side, channels, output, chosen)
     }
 
     /// The gradient of ``maxPool(_:images:side:channels:into:chosen:)``: each

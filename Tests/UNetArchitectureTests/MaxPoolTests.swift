@@ -1,5 +1,6 @@
 import AEFilterCore
 import Testing
+import UNetArchitecture
 
 /// 2×2 max pooling as PyTorch's `max_pool2d`: the first of equal values in
 /// row order, a NaN wherever one is, and which of the four each output took.
@@ -13,7 +14,7 @@ import Testing
         input.withUnsafeBufferPointer { x in
             output.withUnsafeMutableBufferPointer { y in
                 chosen.withUnsafeMutableBufferPointer { k in
-                    HalfAndDouble.maxPool(
+                    Pooling.maxPool(
                         x.baseAddress!, images: 1, side: 2, channels: channels, into: y.baseAddress!,
                         chosen: k.baseAddress!)
                 }

@@ -1,4 +1,5 @@
-import CAENumerics
+import AEFilterCore
+import CAEUNetKernels
 
 /// Convolutions of images stored NHWC (pixel by pixel, the channels of a
 /// pixel together), as matrix products on a ``Backend``: each output pixel is
@@ -126,7 +127,7 @@ public enum Convolution {
             precondition(halves.count == outputs * inputs * kernel * kernel)
             return .halves(
                 HalfValues(count: halves.count) { result in
-                    CAENumerics_reorder_halves(halves.base, result, outputs, inputs, kernel * kernel)
+                    CAEUNetKernels_reorder_halves(halves.base, result, outputs, inputs, kernel * kernel)
                 })
         }
     }

@@ -10,7 +10,7 @@
 
 // u = G g Gt, G = [1 0 0; 1/2 1/2 1/2; 1/2 -1/2 1/2; 0 0 1], for `inputs`
 // kernels at once: g[tap] holds each tap's `inputs` values, u[e] the results.
-static inline __attribute__((always_inline)) void caenumerics_winograd_g(const float *g[9], int inputs, float *u[16]) {
+static inline __attribute__((always_inline)) void caeunetkernels_winograd_g(const float *g[9], int inputs, float *u[16]) {
     CAE_VECTORIZE
     for (int i = 0; i < inputs; i++) {
         float t[4][3];
@@ -30,19 +30,19 @@ static inline __attribute__((always_inline)) void caenumerics_winograd_g(const f
     }
 }
 
-CAE_CLONES void CAENumerics_winograd_weights(const float *w, int outputs, int inputs, int flipped, float *u) {
+CAE_CLONES void CAEUNetKernels_winograd_weights(const float *w, int outputs, int inputs, int flipped, float *u) {
     for (int o = 0; o < outputs; o++) {
         const float *g[9];
         float *rows[16];
         for (int tap = 0; tap < 9; tap++) g[tap] = w + ((size_t)o * 9 + (size_t)(flipped ? 8 - tap : tap)) * inputs;
         for (int e = 0; e < 16; e++) rows[e] = u + ((size_t)e * outputs + o) * inputs;
-        caenumerics_winograd_g(g, inputs, rows);
+        caeunetkernels_winograd_g(g, inputs, rows);
     }
 }
 
-CAE_CLONES void CAENumerics_winograd_weights_forward(
+CAE_CLONES void CAEUNetKernels_winograd_weights_forward(
     const float *w, int outputs, int inputs, float *scratch, float *u) {
-    CAENumerics_winograd_weights(w, outputs, inputs, 0, scratch);
+    CAEUNetKernels_winograd_weights(w, outputs, inputs, 0, scratch);
     for (int e = 0; e < 16; e++) {
         const float *from = scratch + (size_t)e * outputs * inputs;
         float *to = u + (size_t)e * outputs * inputs;
@@ -52,7 +52,7 @@ CAE_CLONES void CAENumerics_winograd_weights_forward(
     }
 }
 
-CAE_CLONES void CAENumerics_winograd_weights_gradient(const float *du, int outputs, int inputs, float *dw) {
+CAE_CLONES void CAEUNetKernels_winograd_weights_gradient(const float *du, int outputs, int inputs, float *dw) {
     // dg = Gt du G, Gt = [1 1/2 1/2 0; 0 1/2 -1/2 0; 0 1/2 1/2 1].
     for (int o = 0; o < outputs; o++) {
         const float *d[16];
@@ -79,7 +79,7 @@ CAE_CLONES void CAENumerics_winograd_weights_gradient(const float *du, int outpu
 
 // Bt = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1]: v = Bt d B, for `channels`
 // channels from the 16 rows `d`, into the 16 rows `v` (stride `stride`).
-static inline __attribute__((always_inline)) void caenumerics_winograd_tile(const float *d[16], int channels, float *v, size_t stride) {
+static inline __attribute__((always_inline)) void caeunetkernels_winograd_tile(const float *d[16], int channels, float *v, size_t stride) {
     CAE_VECTORIZE
     for (int c = 0; c < channels; c++) {
         float a[4][4];
@@ -98,7 +98,7 @@ static inline __attribute__((always_inline)) void caenumerics_winograd_tile(cons
     }
 }
 
-CAE_CLONES void CAENumerics_winograd_input(
+CAE_CLONES void CAEUNetKernels_winograd_input(
     const float *below, int below_channels, const float *skip, int skip_channels, int side, size_t first,
     size_t count, const float *zeros, float *v, size_t stride) {
     size_t ts = (size_t)(side + 1) / 2, channels = (size_t)(below_channels + skip_channels);
@@ -114,18 +114,18 @@ CAE_CLONES void CAENumerics_winograd_input(
                 d[e] = inside ? below + ((image * half + (size_t)(sy / 2)) * half + (size_t)(sx / 2)) * below_channels
                               : zeros;
             }
-            caenumerics_winograd_tile(d, below_channels, v + t * channels, stride);
+            caeunetkernels_winograd_tile(d, below_channels, v + t * channels, stride);
         }
         for (int e = 0; e < 16; e++) {
             int sy = y0 + e / 4, sx = x0 + e % 4;
             int inside = sy >= 0 && sy < side && sx >= 0 && sx < side;
             d[e] = inside ? skip + ((image * side + (size_t)sy) * side + (size_t)sx) * skip_channels : zeros;
         }
-        caenumerics_winograd_tile(d, skip_channels, v + t * channels + below_channels, stride);
+        caeunetkernels_winograd_tile(d, skip_channels, v + t * channels + below_channels, stride);
     }
 }
 
-CAE_CLONES void CAENumerics_winograd_output(
+CAE_CLONES void CAEUNetKernels_winograd_output(
     const float *m, size_t stride, size_t first, size_t count, int side, int outputs, const float *bias, int relu,
     float *trash, float *y) {
     size_t ts = (size_t)(side + 1) / 2;
@@ -157,7 +157,7 @@ CAE_CLONES void CAENumerics_winograd_output(
     }
 }
 
-CAE_CLONES void CAENumerics_winograd_output_gradient(
+CAE_CLONES void CAEUNetKernels_winograd_output_gradient(
     const float *dy, int side, int outputs, size_t first, size_t count, const float *zeros, float *dm,
     size_t stride) {
     size_t ts = (size_t)(side + 1) / 2;

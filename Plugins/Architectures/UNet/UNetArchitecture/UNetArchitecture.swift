@@ -8,7 +8,8 @@ public enum UNetArchitecture {
         ArchitectureRegistry.Hyperparameter(
             name: "depth", defaultValue: 2, meaning: "halvings of the 28x28 image", values: 1...2),
         ArchitectureRegistry.Hyperparameter(
-            name: "kernel_size", defaultValue: 3, meaning: "convolution size, odd", values: 1...7),
+            name: "kernel_size", defaultValue: 3, meaning: "convolution size, odd", values: 1...7,
+            check: { $0 % 2 == 1 ? nil : "must be odd (a convolution needs a centre pixel)" }),
     ]
 
     /// Registers `unet`.

@@ -2,6 +2,7 @@ import AEFilterCore
 import CPUBackend
 import TestSupport
 import Testing
+import UNetArchitecture
 
 @Suite struct ConvolutionTests {
     static func values(_ count: Int, seed: UInt64) -> [Float] {
