@@ -24,7 +24,7 @@ struct PluginsCommand: ParsableCommand {
 
     func run() throws {
         if let check { return try self.check(check) }
-        let plugins = CommandPlugins.set(files: pluginFiles)
+        let plugins = CommandPlugins.withModules(pluginFiles)
         print("Noise models (--noise-model NAME --noise LEVEL):")
         for entry in plugins.noise.entries {
             let levels = "\(entry.levelMeaning) \(Self.format(entry.levels))"
