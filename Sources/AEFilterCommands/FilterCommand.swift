@@ -6,7 +6,6 @@ import ArgumentParser
 import CAESystem
 import Glibc
 
-extension OutputFormat: ExpressibleByArgument {}
 extension ErrorPolicy: ExpressibleByArgument {}
 
 /// The filter command: its options (see ``FilterOptions``), their checks, and the run.
@@ -32,7 +31,7 @@ struct FilterCommand: ParsableCommand {
     var output: String?
 
     @Option(name: FilterOptions.format.name, help: FilterOptions.format.help)
-    var format: OutputFormat = FilterOptions.format.defaultValue
+    var format: OutputFormatArgument = FilterOptions.format.defaultValue
 
     @Flag(name: FilterOptions.lines.name, help: FilterOptions.lines.help)
     var lines: Bool = FilterOptions.lines.defaultValue
@@ -97,7 +96,7 @@ struct FilterCommand: ParsableCommand {
         run.input.filesFrom = filesFrom
         run.input.nulSeparated = nulSeparated
         run.output = output
-        run.format = format
+        run.format = format.value
         run.skipExisting = skipExisting
         run.onError = onError
         run.workers = jobs ?? ComputeOptions.cores
@@ -132,8 +131,11 @@ struct FilterCommand: ParsableCommand {
         }
         let run = filterRun
         let toDirectory = run.writesToDirectory
-        if let output, !toDirectory, run.writesManyPNGs {
-            throw ValidationError("-o \(output) names one PNG file; use -o DIR/ for many inputs, or --format pgm|idx")
+        if let output, !toDirectory, run.writesManyFiles {
+            let streams = plugins.formats.entries.filter { $0.format.layout != .filePerImage }.map(\.name)
+            throw ValidationError(
+                "-o \(output) names one \(format.value.name.uppercased()) file; use -o DIR/ for many inputs, "
+                    + "or --format \(streams.joined(separator: "|"))")
         }
         if toDirectory, let output, let outputFolder = FileIdentity(path: output),
             run.inputs.contains(where: { FileIdentity(path: $0) == outputFolder })
@@ -143,10 +145,10 @@ struct FilterCommand: ParsableCommand {
                     + "write to another folder")
         }
         if toDirectory && lines { throw ValidationError("--lines writes a stream; it cannot go to a directory") }
-        if toDirectory && format == .idx {
-            throw ValidationError("--format idx writes one file; give -o FILE, not a directory")
+        if toDirectory && format.value.layout == .oneFile {
+            throw ValidationError("--format \(format) writes one file; give -o FILE, not a directory")
         }
-        if lines && format == .idx { throw ValidationError("--lines cannot carry --format idx") }
+        if lines && format.value.layout == .oneFile { throw ValidationError("--lines cannot carry --format \(format)") }
         if onError == .mark && !lines {
             throw ValidationError("--on-error mark marks --lines records; use it with --lines")
         }

@@ -114,9 +114,10 @@ enum FilterOptions {
         help: ArgumentHelp(
             "Output file, or a directory (ending in /, or existing) for one file per input, mirroring input folders.",
             valueName: "PATH"), { $0.output = $1 })
-    static let format: FilterOption<OutputFormat> = FilterOption(
-        "format", default: OutputFormat.png,
-        help: "Output format: a PNG per image, a PGM (P5) stream, or one IDX3 file.", { $0.format = $1 })
+    static let format: FilterOption<OutputFormatArgument> = FilterOption(
+        "format", default: OutputFormatArgument(argument: "png")!,
+        help: "Output format (see `ae-filter plugins`)."
+    ) { $0.format = $1 }
     static let lines: FilterOption<Bool> = FilterOption(
         flag: "lines",
         help:
