@@ -58,6 +58,7 @@ let package = Package(
 
         // Plugins: each registers into the core's registries.
         .target(name: "NoiseModels", dependencies: ["AEFilterCore"], path: "Plugins/NoiseModels"),
+        .target(name: "OutputFormats", dependencies: ["AEFilterCore", "AEImageIO"], path: "Plugins/OutputFormats"),
         .target(name: "CAECPUKernels", dependencies: ["CAENumerics"], path: "Plugins/Backends/CPU/CAECPUKernels"),
         .target(
             name: "CPUBackend", dependencies: ["AEFilterCore", "CAECPUKernels"], path: "Plugins/Backends/CPU/CPUBackend"
@@ -84,7 +85,8 @@ let package = Package(
         .target(
             name: "AEFilter",
             dependencies: [
-                "AEFilterCore", "AEImageIO", "AEData", "NoiseModels", "CPUBackend", "TutorialArchitecture",
+                "AEFilterCore", "AEImageIO", "AEData", "NoiseModels", "OutputFormats", "CPUBackend",
+                "TutorialArchitecture",
                 "UNetArchitecture", "CAEPluginHost", "CAEEmbeddedModels",
             ]),
 

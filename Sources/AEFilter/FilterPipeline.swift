@@ -1,5 +1,6 @@
 import AEFilterCore
 import AEImageIO
+import OutputFormats
 
 /// Everything that shapes what the filter does to one image.
 public struct FilterSettings: Sendable {
@@ -11,7 +12,7 @@ public struct FilterSettings: Sendable {
     public var scale: Int = 1
     public var maxPixels: Int = Decode.defaultMaxPixels
     public var maxBatch: Int = 256
-    public var format: OutputFormat = .png
+    public var format: any OutputFormat = PNGFormat()
 
     public init() {}
 }

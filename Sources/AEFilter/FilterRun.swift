@@ -2,17 +2,23 @@ import AEFilterCore
 import AEImageIO
 import AESystem
 import Glibc
+import OutputFormats
 
 /// One run of the filter: every input, through the pipeline, to a stream or
 /// a folder. Inputs that fail are reported one by one and the run goes on;
 /// a failure of the output itself ends it (``OutputError``, ``ReaderGone``).
+///
+/// A run chooses its sink (``sink(namedInputs:)``), refuses an output that is
+/// one of its inputs (``checkIdentities(folder:namedInputs:)``), then runs
+/// (``run(model:backend:shouldStop:report:)``).
 public struct FilterRun {
     /// Files, folders and `-`, in order.
     public var inputs: [String]
     public var input = InputSettings()
     /// `-o`: a file or a directory; nil for standard output.
     public var output: String?
-    public var format: OutputFormat = .png
+    /// `--format`, from the plugins' ``OutputFormatRegistry``.
+    public var format: any OutputFormat = PNGFormat()
     public var skipExisting = false
     /// What a bad input does (`--on-error`).
     public var onError = ErrorPolicy.report
@@ -36,16 +42,16 @@ public struct FilterRun {
     }
 
     /// Whether `-o` names a directory: it ends in `/` or is one, or many
-    /// PNGs could go nowhere else.
+    /// files could go nowhere else.
     public var writesToDirectory: Bool {
         guard let output else { return false }
         if FolderOutput.isDirectory(output) { return true }
-        return !FolderWalk.isImageName(output) && writesManyPNGs
+        return !FolderWalk.isImageName(output) && writesManyFiles
     }
 
-    /// PNGs, one per input, for more than one input.
-    public var writesManyPNGs: Bool {
-        guard format == .png && !input.lines else { return false }
+    /// Files, one per input (a ``OutputLayout/filePerImage`` format), for more than one input.
+    public var writesManyFiles: Bool {
+        guard format.layout == .filePerImage && !input.lines else { return false }
         return input.filesFrom != nil || inputs.count > 1 || inputs.contains { Path.isDirectory($0) }
     }
 
@@ -62,6 +68,40 @@ public struct FilterRun {
                 + "inputs; write to another folder")
     }
 
+    /// Where the outputs go: a folder for `-o DIR`, else a stream on `-o FILE`
+    /// or standard output, made once no output is one of the inputs.
+    func sink(namedInputs: Set<FileIdentity>) throws -> OutputSink {
+        let folder =
+            try writesToDirectory
+            ? FolderOutput(directory: output!, format: format, skipExisting: skipExisting, namedInputs: namedInputs)
+            : nil
+        try checkIdentities(folder: folder, namedInputs: namedInputs)
+        if let folder { return .folder(folder) }
+        let widths = settings.emit == .triptych ? 3 : 1
+        return .stream(
+            try StreamOutput(
+                channel: output.map(OutputChannel.file) ?? .standardOutput(), format: format,
+                mode: input.lines ? .lines : .images,
+                single: output != nil && format.layout == .filePerImage && !input.lines,
+                imageSize: (Geometry.side * settings.scale * widths, Geometry.side * settings.scale)))
+    }
+
+    /// Refuses an output that is one of the inputs: `-o DIR` given as an
+    /// input folder, or standard output reading as a named input or as
+    /// standard input (written from the first image on, before any input could be found to be it).
+    func checkIdentities(folder: FolderOutput?, namedInputs: Set<FileIdentity>) throws {
+        try refuseOutputFolderAmongInputs()
+        guard folder == nil, output == nil || output == "-" else { return }
+        var read = namedInputs
+        if inputs.isEmpty || inputs.contains("-"), let identity = FileIdentity(fd: STDIN_FILENO) {
+            read.insert(identity)
+        }
+        if !OutputChannel.identities(of: output).isDisjoint(with: read) {
+            throw OutputError(
+                description: "standard output is one of the inputs; writing it would destroy what is being read")
+        }
+    }
+
     /// Runs `model` on `backend` over every input; `report` gets each
     /// failed input's label and error.
     public func run(
@@ -69,36 +109,12 @@ public struct FilterRun {
         report: (String, any Error) -> Void
     ) throws -> Counts {
         var settings = self.settings
-        settings.format = input.lines && format == .png ? .png : format
+        settings.format = format
         let pipeline = FilterPipeline.make(model: model, backend: backend, settings: settings)
         // Named files, which no output may replace.
         let namedInputs = Set(inputs.filter { $0 != "-" }.compactMap { FileIdentity(path: $0) })
-        let folder =
-            try writesToDirectory
-            ? FolderOutput(directory: output!, format: format, skipExisting: skipExisting, namedInputs: namedInputs)
-            : nil
-        try refuseOutputFolderAmongInputs()
-        if folder == nil, output == nil || output == "-" {
-            // Standard output is written from the first image on (and an IDX
-            // header before it): an input it is must be refused before that.
-            var read = namedInputs
-            if inputs.isEmpty || inputs.contains("-"), let identity = FileIdentity(fd: STDIN_FILENO) {
-                read.insert(identity)
-            }
-            if !OutputChannel.identities(of: output).isDisjoint(with: read) {
-                throw OutputError(
-                    description: "standard output is one of the inputs; writing it would destroy what is being read")
-            }
-        }
-        let widths = settings.emit == .triptych ? 3 : 1
-        let stream =
-            try folder == nil
-            ? StreamOutput(
-                channel: output.map(OutputChannel.file) ?? .standardOutput(),
-                mode: input.lines ? .lines(format) : .images(format),
-                single: output != nil && format == .png && !input.lines,
-                imageSize: (Geometry.side * settings.scale * widths, Geometry.side * settings.scale))
-            : nil
+        let sink = try sink(namedInputs: namedInputs)
+        let folder = sink.folder
         let inputCounts = InputCounts()
         let source = FilterInputs(
             arguments: inputs, settings: input, excluding: folder?.directory,
@@ -106,13 +122,10 @@ public struct FilterRun {
             shouldStop: shouldStop, admit: { folder?.admit($0) ?? .process })
 
         var counts = Counts()
-        func failed(_ outcome: Outcome, _ error: any Error) {
-            report(outcome.origin.label, error)
-            counts.failed += 1
-        }
         var delivered = 0
         let progress = self.progress
         let policy = onError
+        let onWorker = sink.onWorker(policy: policy)
         var runner = OrderedRunner(stage: pipeline, workers: workers, batchSize: settings.maxBatch)
         // Images read from a stream are held until their batch is done: 8 MiB a batch.
         runner.maxBatchWeight = 8 << 20
@@ -120,37 +133,12 @@ public struct FilterRun {
         do {
             try runner.run(
                 source: source,
-                finish: { origin, result in
-                    // With --on-error stop, outputs are written in order at delivery, so none
-                    // after the first bad input is written.
-                    guard let folder, policy != .stop else { return Outcome(origin: origin, result: result) }
-                    // Folder outputs are written here, on the workers.
-                    return Outcome(
-                        origin: origin,
-                        result: result.flatMap { bytes in
-                            Result {
-                                try folder.store(bytes, for: origin)
-                                return []
-                            }
-                        })
-                },
+                finish: { origin, result in onWorker(Outcome(origin: origin, result: result)) },
                 deliver: { batch in
                     defer { progress?(delivered + inputCounts.skipped) }
-                    if let stream {
-                        let taken = try stream.write(batch, policy: policy, report: failed)
-                        delivered += taken
-                        if taken < batch.count || (policy == .stop && counts.failed > 0) { throw StoppedAtError() }
-                        return
-                    }
-                    for outcome in batch {
-                        delivered += 1
-                        var result = outcome.result
-                        if policy == .stop, let folder, case .success(let bytes) = result {
-                            result = Result { try folder.store(bytes, for: outcome.origin) }.map { [] }
-                        }
-                        guard case .failure(let error) = result else { continue }
-                        failed(Outcome(origin: outcome.origin, result: result), error)
-                        if policy == .stop { throw StoppedAtError() }
+                    try sink.deliver(batch, policy: policy, delivered: &delivered) { outcome, error in
+                        report(outcome.origin.label, error)
+                        counts.failed += 1
                     }
                 },
                 shouldStop: shouldStop,
@@ -167,7 +155,7 @@ public struct FilterRun {
             // The first bad input ended the run; what came before it is kept.
             stopped = true
         }
-        try stream?.finish()
+        try sink.finish()
         counts.processed = delivered - counts.failed
         counts.stopped = stopped
         counts.skipped = inputCounts.skipped

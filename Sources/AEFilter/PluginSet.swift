@@ -1,6 +1,7 @@
 import AEFilterCore
 import CPUBackend
 import NoiseModels
+import OutputFormats
 import TutorialArchitecture
 import UNetArchitecture
 
@@ -9,17 +10,20 @@ public struct PluginSet: Sendable {
     public var noise: NoiseRegistry
     public var backends: BackendRegistry
     public var architectures: ArchitectureRegistry
+    public var formats: OutputFormatRegistry
 
     public init(
         noise: NoiseRegistry = NoiseRegistry(), backends: BackendRegistry = BackendRegistry(),
-        architectures: ArchitectureRegistry = ArchitectureRegistry()
+        architectures: ArchitectureRegistry = ArchitectureRegistry(),
+        formats: OutputFormatRegistry = OutputFormatRegistry()
     ) {
         self.noise = noise
         self.backends = backends
         self.architectures = architectures
+        self.formats = formats
     }
 
-    /// What is compiled in: the standard noise models, the `cpu` backend and the architectures.
+    /// What is compiled in: the standard noise models, the `cpu` backend, the architectures and the output formats.
     /// Modules (OpenBLAS's among them) are added by ``forRun(files:report:)``.
     public static var standard: PluginSet {
         var plugins = PluginSet()
@@ -27,6 +31,7 @@ public struct PluginSet: Sendable {
         CPUBackend.register(into: &plugins.backends)
         TutorialArchitecture.register(into: &plugins.architectures)
         UNetArchitecture.register(into: &plugins.architectures)
+        OutputFormats.register(into: &plugins.formats)
         return plugins
     }
 

@@ -17,9 +17,10 @@ public struct AEFilterCommand: ParsableCommand {
             """,
         version: "ae-filter \(AEFilterVersion.current)",
         subcommands: [
-            Filter.self, TrainCommand.self, EvalCommand.self, InfoCommand.self, DataCommand.self, PluginsCommand.self,
+            FilterCommand.self, TrainCommand.self, EvalCommand.self, InfoCommand.self, DataCommand.self,
+            PluginsCommand.self,
         ],
-        defaultSubcommand: Filter.self
+        defaultSubcommand: FilterCommand.self
     )
 
     public init() {}
@@ -51,9 +52,7 @@ public struct AEFilterCommand: ParsableCommand {
             usageError("\(error)", raw: raw)
         }
         do {
-            let (arguments, files) = ManyFiles.split(normalized)
-            ManyFiles.trailing = files
-            var command = try parse(arguments)
+            var command = try parse(normalized)
             do {
                 try command.run()
             } catch let error as ValidationError {
@@ -98,7 +97,17 @@ public struct AEFilterCommand: ParsableCommand {
     /// The command `arguments` name: the common filter lines through
     /// ``FilterShortcut``, everything else (and every error) through the parser.
     static func parse(_ arguments: [String]) throws -> any ParsableCommand {
-        try FilterShortcut.parse(arguments) ?? parseAsRoot(arguments)
+        if let filter = FilterShortcut.parse(arguments) { return filter }
+        let (options, trailing) = ManyFiles.split(arguments)
+        // The parser reads the line without its many trailing files, which
+        // then join the files it read, and the whole is checked again. A line
+        // it refuses either way is read whole, for the parser's own words
+        // (slowly, with thousands of files, but only for an error).
+        if !trailing.isEmpty, var filter = try? parseAsRoot(options) as? FilterCommand {
+            filter.files += trailing
+            if (try? filter.validate()) != nil { return filter }
+        }
+        return try parseAsRoot(arguments)
     }
 
     /// A usage error: its line, where the command's help is, and exit 64.

@@ -9,14 +9,21 @@ enum CommandLineArguments {
         (1..<Int(CommandLine.argc)).map { Path.string(cString: CommandLine.unsafeArgv[$0]!) }
     }
 
-    /// Short options that take a value, with their long names.
-    static let valuedShort = ["-o": "--output", "-j": "--jobs"]
+    /// Short options that take a value, with their long names (from ``FilterOptions``).
+    static let valuedShort: [String: String] = Dictionary(
+        uniqueKeysWithValues: FilterOptions.all.compactMap { option in
+            guard option.takesValue, let short = option.short else { return nil }
+            return ("-" + String(short), "--" + option.long)
+        })
 
-    /// Short flags some command has, which may be grouped (`-q0`).
-    static let shortFlags: Set<Character> = ["h", "q", "0", "v"]
+    /// Short flags some command has, which may be grouped (`-q0`): the
+    /// filter's, `-h` (help) and `-v` (`--version -v`).
+    static let shortFlags: Set<Character> = Set(
+        FilterOptions.all.filter { !$0.takesValue }.compactMap(\.short) + ["h", "v"])
 
-    /// The commands, for `help NAME`.
-    static let commands: Set<String> = ["filter", "train", "eval", "info", "data", "plugins", "help"]
+    /// The commands, for `help NAME`: the command tree's, and `help`.
+    static let commands: Set<String> = Set(
+        AEFilterCommand.configuration.subcommands.compactMap { $0.configuration.commandName } + ["help"])
 
     /// What a Unix user means, in the form the parser takes: `-oFILE` and
     /// `-j4` are `-o FILE` and `-j 4`; a negative number after an option is

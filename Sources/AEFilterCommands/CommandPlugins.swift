@@ -22,7 +22,9 @@ enum CommandPlugins {
         set { state.withLock { $0 = State(builtIn: newValue) } }
     }
 
-    static func set(files: [String] = []) -> PluginSet {
+    /// The built-ins with every module on the search path and `files`
+    /// (`--plugin`) loaded into them; loaded once per list of files.
+    static func withModules(_ files: [String] = []) -> PluginSet {
         state.withLock { state in
             if let plugins = state.loaded[files] { return plugins }
             var failed = false

@@ -5,24 +5,18 @@ import Glibc
 
 /// `--backend` and `--threads`, shared by every command that computes.
 struct ComputeOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("Compute backend: auto, or a name from `ae-filter plugins`.", valueName: "NAME"))
-    var backend: String = "auto"
+    // Names, help and defaults: the filter's table, FilterOptions.
+    @Option(name: FilterOptions.backend.name, help: FilterOptions.backend.help)
+    var backend: String = FilterOptions.backend.defaultValue
 
-    @Option(
-        help: ArgumentHelp(
-            "Threads per compute call; train splits each step over them (default: the cores; for the filter 1 per worker, see --jobs).",
-            valueName: "N"))
+    @Option(name: FilterOptions.threads.name, help: FilterOptions.threads.help)
     var threads: Int?
 
-    @Option(
-        name: .customLong("plugin"),
-        help: ArgumentHelp(
-            "Load a plugin module (repeatable), besides those on AE_FILTER_PLUGIN_PATH and in PREFIX/lib/ae-filter/plugins.",
-            valueName: "FILE"))
-    var pluginFiles: [String] = []
+    @Option(name: FilterOptions.plugin.name, help: FilterOptions.plugin.help)
+    var pluginFiles: [String] = FilterOptions.plugin.defaultValue
 
     /// The plugins this run uses.
-    var plugins: PluginSet { CommandPlugins.set(files: pluginFiles) }
+    var plugins: PluginSet { CommandPlugins.withModules(pluginFiles) }
 
     static var cores: Int { max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN))) }
 

@@ -19,7 +19,7 @@ struct InfoCommand: ParsableCommand {
     var json = false
 
     func run() throws {
-        let checkpoint = try loadModel(file, plugins: CommandPlugins.set())
+        let checkpoint = try loadModel(file, plugins: CommandPlugins.withModules())
         let m = checkpoint.model
         let parameters = m.parameters.map { ($0.name, $0.shape, $0.values.count) }
         let metrics = checkpoint.metadata.keys.filter {

@@ -1,15 +1,14 @@
 /// swift-argument-parser takes time quadratic in the number of values of an
 /// array argument (10,000 files: 3 s; 30,000: 26 s). A shell glob passes
-/// thousands, so a long run of trailing file names is taken off the command
-/// line before parsing and handed to the filter directly.
+/// thousands, so when the parser must read a filter line (``FilterShortcut``
+/// reads the rest in linear time), a long run of trailing file names is
+/// taken off it and added to the parsed command's files
+/// (``AEFilterCommand/parse(_:)``).
 enum ManyFiles {
-    /// The file names taken off the command line.
-    nonisolated(unsafe) static var trailing: [String] = []
+    /// The filter's options that take a value, by every spelling (from ``FilterOptions``).
+    static let valued = Set(FilterOptions.all.filter(\.takesValue).flatMap(\.spellings))
 
-    /// The filter's options that take a value (a test keeps these in step with the command).
-    static let valued = Set(FilterShortcut.valued.keys)
-
-    static let subcommands: Set<String> = ["filter", "train", "eval", "info", "data", "plugins", "help"]
+    static let subcommands = CommandLineArguments.commands
 
     /// The arguments to parse, and the trailing file names split off (only for
     /// the filter, and only when there are many).

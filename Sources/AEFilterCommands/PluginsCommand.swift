@@ -6,7 +6,8 @@ import ArgumentParser
 struct PluginsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "plugins",
-        abstract: "List the noise models and compute backends, built in and loaded; check a plugin module.",
+        abstract:
+            "List the noise models, compute backends and output formats, built in and loaded; check a plugin module.",
         discussion: """
             Modules are loaded from the folders on AE_FILTER_PLUGIN_PATH (colon-separated), then from \
             PREFIX/lib/ae-filter/plugins beside the installed binary, then from each --plugin FILE. \
@@ -24,7 +25,7 @@ struct PluginsCommand: ParsableCommand {
 
     func run() throws {
         if let check { return try self.check(check) }
-        let plugins = CommandPlugins.set(files: pluginFiles)
+        let plugins = CommandPlugins.withModules(pluginFiles)
         print("Noise models (--noise-model NAME --noise LEVEL):")
         for entry in plugins.noise.entries {
             let levels = "\(entry.levelMeaning) \(Self.format(entry.levels))"
@@ -37,6 +38,11 @@ struct PluginsCommand: ParsableCommand {
         for entry in plugins.backends.entries.sorted(by: { $0.priority > $1.priority }) {
             let rows = entry.rowsAreIndependent ? "; rows independent" : ""
             print("  \(padded(entry.name)) \(entry.summary); priority \(entry.priority)\(rows)")
+            print("  \(padded("")) \(Path.display(entry.origin.description))")
+        }
+        print("Output formats (--format NAME):")
+        for entry in plugins.formats.entries {
+            print("  \(padded(entry.name)) \(entry.summary); \(Self.describe(entry.format.layout))")
             print("  \(padded("")) \(Path.display(entry.origin.description))")
         }
     }
@@ -78,6 +84,14 @@ struct PluginsCommand: ParsableCommand {
         print("\(what): \(problems.isEmpty ? "passed" : "FAILED")")
         for problem in problems { print("  \(Path.sanitized(problem))") }
         return problems.count
+    }
+
+    static func describe(_ layout: OutputLayout) -> String {
+        switch layout {
+        case .filePerImage: return "a file per image"
+        case .stream: return "a stream"
+        case .oneFile: return "one file with a counting header"
+        }
     }
 
     static func format(_ levels: ClosedRange<Float>) -> String {

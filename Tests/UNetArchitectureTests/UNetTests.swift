@@ -1,5 +1,6 @@
 import AEFilter
 import AEFilterCore
+import AESystem
 import AETraining
 import CPUBackend
 import Foundation
@@ -72,6 +73,7 @@ import UNetArchitecture
     func aForwardOnlyPassGivesATrainingPassesBits(channels: Int, depth: Int, kernel: Int) throws {
         var rng = RandomGenerator(seed: UInt64(channels * 100 + depth * 10 + kernel))
         let model = UNet(channels: channels, depth: depth, kernel: kernel, rng: &rng)
+        model.warmUp(helper: HelpingHand())
         let input = try Self.floats("inputs-f32le-6x784.bin")
         let backend = CPUBackend()
         func training(_ x: [Float], images: Int, winograd: Bool) -> [Float] {

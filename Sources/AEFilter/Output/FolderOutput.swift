@@ -10,7 +10,7 @@ import Glibc
 /// is never followed, and no output replaces an input.
 final class FolderOutput: @unchecked Sendable {
     let directory: String
-    let format: OutputFormat
+    let format: any OutputFormat
     let skipExisting: Bool
     /// DIR, open.
     private let folder: Int32
@@ -19,7 +19,7 @@ final class FolderOutput: @unchecked Sendable {
     /// The files named on the command line, which no output may replace.
     private let namedInputs: Set<FileIdentity>
 
-    init(directory: String, format: OutputFormat, skipExisting: Bool, namedInputs: Set<FileIdentity> = []) throws {
+    init(directory: String, format: any OutputFormat, skipExisting: Bool, namedInputs: Set<FileIdentity> = []) throws {
         var path = directory
         while path.count > 1 && path.hasSuffix("/") { path.removeLast() }
         self.directory = path
@@ -67,7 +67,7 @@ final class FolderOutput: @unchecked Sendable {
         case .line:
             preconditionFailure("lines mode writes a stream")
         }
-        return relative + "." + format.rawValue
+        return relative + "." + format.name
     }
 
     /// The output's path, for messages and tests.

@@ -1,59 +1,68 @@
 import AEFilterCore
-import AEImageIO
 import AESystem
 import Glibc
 
-/// Results written one after another on one channel: a PNG or PGM stream, one
-/// IDX3 file, or lines of `key<TAB>base64`.
+/// Results written one after another on one channel in an ``OutputFormat``:
+/// its header, a record per image, its trailer; or lines of `key<TAB>base64`.
 final class StreamOutput {
     enum Mode {
-        case images(OutputFormat)
-        /// KEY<TAB>base64 lines, each image in this format.
-        case lines(OutputFormat)
+        case images
+        /// KEY<TAB>base64 lines, each a record.
+        case lines
     }
 
     private let channel: OutputChannel
+    private let format: any OutputFormat
     private let mode: Mode
-    /// `-o FILE` with PNG holds a single image.
+    /// `-o FILE` with a file-per-image format holds a single image.
     private let single: Bool
     private var count = 0
     private let imageSize: (width: Int, height: Int)
-    private var idxHeader: Int?
+    /// Where a counting header is, to be rewritten at the end.
+    private var countedHeader: Int?
     private var spool: Int32 = -1
 
-    init(channel: OutputChannel, mode: Mode, single: Bool, imageSize: (width: Int, height: Int)) throws {
+    init(
+        channel: OutputChannel, format: any OutputFormat, mode: Mode, single: Bool,
+        imageSize: (width: Int, height: Int)
+    ) throws {
         self.channel = channel
+        self.format = format
         self.mode = mode
         self.single = single
         self.imageSize = imageSize
-        if case .images(.idx) = mode {
-            guard !channel.appendsToData else {
-                throw OutputError(
-                    description: "\(Path.display(channel.name)) is opened for appending (>>) and holds data already; "
-                        + "--format idx writes one whole file: redirect with > or give -o FILE")
+        guard case .images = mode else { return }
+        guard format.layout == .oneFile else {
+            try channel.write(header(count: 0))
+            return
+        }
+        guard !channel.appendsToData else {
+            throw OutputError(
+                description: "\(Path.display(channel.name)) is opened for appending (>>) and holds data already; "
+                    + "--format \(format.name) writes one whole file: redirect with > or give -o FILE")
+        }
+        // The image count comes first; it is filled in at the end, in place
+        // when the output can seek, else after spooling to a temporary file.
+        if let offset = channel.seekableOffset() {
+            countedHeader = offset
+            try channel.write(header(count: 0))
+        } else {
+            let folder = getenv("TMPDIR").map { Path.string(cString: $0) } ?? "/tmp"
+            var template = Path.bytes(folder + "/ae-filter-\(format.name)-XXXXXX") + [0]
+            spool = template.withUnsafeMutableBufferPointer {
+                $0.withMemoryRebound(to: CChar.self) { mkstemp($0.baseAddress!) }
             }
-            // The image count comes first; it is filled in at the end, in place
-            // when the output can seek, else after spooling to a temporary file.
-            if let offset = channel.seekableOffset() {
-                idxHeader = offset
-                try channel.write(header(count: 0))
-            } else {
-                let folder = getenv("TMPDIR").map { Path.string(cString: $0) } ?? "/tmp"
-                var template = Path.bytes(folder + "/ae-filter-idx-XXXXXX") + [0]
-                spool = template.withUnsafeMutableBufferPointer {
-                    $0.withMemoryRebound(to: CChar.self) { mkstemp($0.baseAddress!) }
+            // Unlinked at once: the spool never outlives the process.
+            if spool >= 0 {
+                template.withUnsafeBufferPointer {
+                    $0.withMemoryRebound(to: CChar.self) { _ = unlink($0.baseAddress!) }
                 }
-                // Unlinked at once: the spool never outlives the process.
-                if spool >= 0 {
-                    template.withUnsafeBufferPointer {
-                        $0.withMemoryRebound(to: CChar.self) { _ = unlink($0.baseAddress!) }
-                    }
-                }
-                guard spool >= 0 else {
-                    throw OutputError(
-                        description:
-                            "cannot create a temporary file for the IDX output: \(String(cString: strerror(errno)))")
-                }
+            }
+            guard spool >= 0 else {
+                throw OutputError(
+                    description:
+                        "cannot create a temporary file for the \(format.name.uppercased()) output: \(String(cString: strerror(errno)))"
+                )
             }
         }
     }
@@ -74,49 +83,52 @@ final class StreamOutput {
                 buffer += Path.bytes(outcome.key) + [0x09]
                 Base64.encode(bytes, into: &buffer)
                 buffer.append(0x0A)
-            case (.lines(let format), .failure(let error)):
+            case (.lines, .failure(let error)):
                 report(outcome, error)
                 if policy == .stop {
                     stopped = true
                     break
                 }
                 buffer += Path.bytes(outcome.key) + [0x09]
-                if policy == .placeholder { Base64.encode(blank(format), into: &buffer) }
+                if policy == .placeholder { Base64.encode(blank(), into: &buffer) }
                 if policy == .mark { buffer += [0x09] + Array("error: \(Path.sanitized("\(error)"))".utf8) }
                 buffer.append(0x0A)
             case (.images, .success(let bytes)):
                 if single && count == 1 {
-                    report(outcome, InputError("-o FILE holds one PNG; use -o DIR/ or --format pgm"))
+                    report(
+                        outcome,
+                        InputError("-o FILE holds one \(format.name.uppercased()); use -o DIR/ or --format pgm"))
                     continue
                 }
                 buffer += bytes
                 count += 1
-            case (.images(let format), .failure(let error)):
+            case (.images, .failure(let error)):
                 report(outcome, error)
                 if policy == .stop {
                     stopped = true
                     break
                 }
                 if policy == .placeholder, !single {
-                    buffer += blank(format)
+                    buffer += blank()
                     count += 1
                 }
             }
             if stopped { break }
         }
         if spool >= 0 {
-            try OutputChannel.writeAll(buffer, to: spool, name: "the IDX spool file")
+            try OutputChannel.writeAll(buffer, to: spool, name: "the \(format.name.uppercased()) spool file")
         } else {
             try channel.write(buffer)
         }
         return taken
     }
 
-    /// Completes the output: the IDX count, then a file output appears.
+    /// Completes the output: a counting header, the trailer, then a file output appears.
     func finish() throws {
-        if case .images(.idx) = mode {
-            if let idxHeader {
-                try channel.patch(header(count: count), at: idxHeader)
+        guard case .images = mode else { return try channel.finish() }
+        if format.layout == .oneFile {
+            if let countedHeader {
+                try channel.patch(header(count: count), at: countedHeader)
             } else {
                 try channel.write(header(count: count))
                 lseek(spool, 0, SEEK_SET)
@@ -128,23 +140,21 @@ final class StreamOutput {
                     try channel.write(Array(chunk[..<got]))
                 }
             }
-            if count == 0 && channel.name != "standard output" { return }
         }
+        try channel.write(format.trailer(count: count))
+        if format.layout == .oneFile, count == 0, channel.name != "standard output" { return }
         try channel.finish()
     }
 
-    /// A black image of the output's size, in `format`.
-    private func blank(_ format: OutputFormat) -> [UInt8] {
-        let image = GrayImage(
-            width: imageSize.width, height: imageSize.height,
-            pixels: [UInt8](repeating: 0, count: imageSize.width * imageSize.height))
-        return (try? Encode(format: format).process(image)) ?? []
+    /// A black image of the output's size, as a record.
+    private func blank() -> [UInt8] {
+        format.record(
+            GrayImage(
+                width: imageSize.width, height: imageSize.height,
+                pixels: [UInt8](repeating: 0, count: imageSize.width * imageSize.height)))
     }
 
     private func header(count: Int) -> [UInt8] {
-        func big32(_ value: Int) -> [UInt8] {
-            [UInt8(value >> 24 & 255), UInt8(value >> 16 & 255), UInt8(value >> 8 & 255), UInt8(value & 255)]
-        }
-        return [0, 0, 8, 3] + big32(count) + big32(imageSize.height) + big32(imageSize.width)
+        format.header(count: count, width: imageSize.width, height: imageSize.height)
     }
 }

@@ -1,3 +1,5 @@
+import AESystem
+
 /// A trained denoiser of some architecture: 784 pixels in, 784 out.
 ///
 /// Its parameters carry PyTorch's `state_dict` names, so a checkpoint holds
@@ -25,11 +27,12 @@ public protocol DenoisingModel: Sendable {
     /// the backend (none do, with a backend whose rows are independent).
     func forward(_ x: UnsafePointer<Float>, batch: Int, output: UnsafeMutablePointer<Float>, backend: any Backend)
 
-    /// Called by the filter before it reads its first image: a model can
-    /// start now what its first forward pass would otherwise wait for (the
-    /// U-Net starts the helper thread of its one-image passes). The default
-    /// does nothing.
-    func warmUp()
+    /// Called by the filter before it reads its first image, with the
+    /// helper thread its forward passes may share (nil: none, as for every
+    /// caller that does not call this): a model can start now what its first
+    /// forward pass would otherwise wait for (the U-Net starts `helper` for
+    /// its one-image passes). The default does nothing.
+    func warmUp(helper: HelpingHand?)
 }
 
 extension DenoisingModel {
@@ -41,7 +44,7 @@ extension DenoisingModel {
     /// Whether every parameter is finite.
     public var isFinite: Bool { parameters.allSatisfy { $0.values.allSatisfy(\.isFinite) } }
 
-    public func warmUp() {}
+    public func warmUp(helper: HelpingHand?) {}
 
     /// Convenience: `batch` images held in one array of `batch * 784` floats.
     public func forward(_ x: [Float], batch: Int, backend: any Backend) -> [Float] {

@@ -125,11 +125,13 @@ public struct UNet: DenoisingModel {
     /// Images per group: each convolution is one product over a group.
     static let group = 8
 
-    /// Starts ``HelpingHand``, which forward passes of a few images share,
+    /// Starts `helper`, which forward passes of a few images then share,
     /// and has it fault in a one-image pass while the filter reads its input.
-    public func warmUp() {
+    public func warmUp(helper: HelpingHand?) {
+        guard let helper else { return }
+        passes.helper = helper
         let model = self
-        HelpingHand.shared?.prepare {
+        helper.prepare {
             let pass = UNetPass(model: model, images: 1, training: false)
             pass.touch()
             model.passes.give(pass)

@@ -132,7 +132,7 @@ package final class UNetPass: @unchecked Sendable {
         for (pointer, bytes) in owned { pointer.initializeMemory(as: UInt8.self, repeating: 0, count: bytes) }
     }
 
-    /// Images up to which a forward pass shares its convolutions with ``HelpingHand``.
+    /// Images up to which a forward pass shares its convolutions with the model's ``HelpingHand``.
     static let helpedImages = 2
 
     /// What a convolution reads: an activation, or a decoder's input (the
@@ -170,7 +170,7 @@ package final class UNetPass: @unchecked Sendable {
         var layer = 0
         // Each output row depends only on its patch row: on a backend whose
         // rows are independent (the filter's), chunks, and who runs them, change no result.
-        let helper = !training && images <= Self.helpedImages && backend.rowsAreIndependent ? HelpingHand.shared : nil
+        let helper = !training && images <= Self.helpedImages && backend.rowsAreIndependent ? model.passes.helper : nil
         if helper != nil && helperPatches == nil { helperPatches = .allocate(capacity: patchRows * patchWidth) }
         let buffers = (patches, helperPatches ?? patches)
         func convolve(_ source: Source, level: Int, into target: UnsafeMutablePointer<Float>, relu: Bool) {

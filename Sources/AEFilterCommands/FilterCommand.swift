@@ -6,10 +6,10 @@ import ArgumentParser
 import CAESystem
 import Glibc
 
-extension OutputFormat: ExpressibleByArgument {}
 extension ErrorPolicy: ExpressibleByArgument {}
 
-struct Filter: ParsableCommand {
+/// The filter command: its options (see ``FilterOptions``), their checks, and the run.
+struct FilterCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "filter",
         abstract: "Denoise images (the default command).",
@@ -22,104 +22,81 @@ struct Filter: ParsableCommand {
             """
     )
 
+    /// The inputs, with any long run of trailing names ``ManyFiles`` kept from the parser.
     @Argument(help: ArgumentHelp("Input images and folders; - is standard input.", valueName: "FILE"))
     var files: [String] = []
 
-    @Option(
-        name: [.short, .long],
-        help: ArgumentHelp(
-            "Output file, or a directory (ending in /, or existing) for one file per input, mirroring input folders.",
-            valueName: "PATH"))
+    // Names, help and defaults: FilterOptions, which every reader of the command line reads.
+    @Option(name: FilterOptions.output.name, help: FilterOptions.output.help)
     var output: String?
 
-    @Option(help: "Output format: a PNG per image, a PGM (P5) stream, or one IDX3 file.")
-    var format: OutputFormat = .png
+    @Option(name: FilterOptions.format.name, help: FilterOptions.format.help)
+    var format: OutputFormatArgument = FilterOptions.format.defaultValue
 
-    @Flag(
-        help:
-            "Lines mode: each input line is a base64 image, or KEY<TAB>base64; each output line is KEY<TAB>base64 of the output."
-    )
-    var lines = false
+    @Flag(name: FilterOptions.lines.name, help: FilterOptions.lines.help)
+    var lines: Bool = FilterOptions.lines.defaultValue
 
-    @Option(
-        help: ArgumentHelp("Read more input paths from FILE (- for standard input), one per line.", valueName: "FILE"))
+    @Option(name: FilterOptions.filesFrom.name, help: FilterOptions.filesFrom.help)
     var filesFrom: String?
 
-    @Flag(
-        name: [.customShort("0"), .customLong("null")], help: "The --files-from list is NUL-separated (find -print0).")
-    var nulSeparated = false
+    @Flag(name: FilterOptions.null.name, help: FilterOptions.null.help)
+    var nulSeparated: Bool = FilterOptions.null.defaultValue
 
-    @Flag(help: "With -o DIR, leave inputs whose output exists already (resumes a run).")
-    var skipExisting = false
+    @Flag(name: FilterOptions.skipExisting.name, help: FilterOptions.skipExisting.help)
+    var skipExisting: Bool = FilterOptions.skipExisting.defaultValue
 
-    @Flag(help: "Print the counts of processed, failed and skipped inputs on standard error at the end.")
-    var summary = false
+    @Flag(name: FilterOptions.summary.name, help: FilterOptions.summary.help)
+    var summary: Bool = FilterOptions.summary.defaultValue
 
-    @Flag(
-        name: [.short, .long],
-        help: "No progress line (shown on a terminal for runs longer than a second); errors are still reported.")
-    var quiet = false
+    @Flag(name: FilterOptions.quiet.name, help: FilterOptions.quiet.help)
+    var quiet: Bool = FilterOptions.quiet.defaultValue
 
-    @Option(
-        help: ArgumentHelp(
-            "What a bad input does: report it (and write nothing in its place), write a blank placeholder image so "
-                + "later images keep their positions, mark it in its --lines record and exit 0, or stop the run.",
-            valueName: "report|placeholder|mark|stop"))
-    var onError: ErrorPolicy = .report
+    @Option(name: FilterOptions.onError.name, help: FilterOptions.onError.help)
+    var onError: ErrorPolicy = FilterOptions.onError.defaultValue
 
-    @Option(
-        name: [.customShort("j"), .long],
-        help: ArgumentHelp(
-            "Parallel workers (default: the number of cores; then a U-Net pass of one or two images also borrows a helper thread, which -j or --threads turns off).",
-            valueName: "N"))
+    @Option(name: FilterOptions.jobs.name, help: FilterOptions.jobs.help)
     var jobs: Int?
 
-    @Option(help: ArgumentHelp("Images per forward pass.", valueName: "N"))
-    var batchSize: Int = 256
+    @Option(name: FilterOptions.batchSize.name, help: FilterOptions.batchSize.help)
+    var batchSize: Int = FilterOptions.batchSize.defaultValue
 
-    @Option(help: ArgumentHelp("Noise level: a probability, or sigma for gaussian. 0 adds none.", valueName: "P"))
-    var noise: Float = 0
+    @Option(name: FilterOptions.noise.name, help: FilterOptions.noise.help)
+    var noise: Float = FilterOptions.noise.defaultValue
 
-    @Option(help: ArgumentHelp("Noise model (see `ae-filter plugins`).", valueName: "NAME"))
-    var noiseModel: String = "dropout"
+    @Option(name: FilterOptions.noiseModel.name, help: FilterOptions.noiseModel.help)
+    var noiseModel: String = FilterOptions.noiseModel.defaultValue
 
-    @Option(help: ArgumentHelp("Seed for reproducible noise; random if not given.", valueName: "N"))
+    @Option(name: FilterOptions.seed.name, help: FilterOptions.seed.help)
     var seed: UInt64?
 
-    @Option(
-        help: ArgumentHelp(
-            "An embedded model (\(EmbeddedModels.names.joined(separator: ", "))) or a checkpoint file (safetensors); "
-                + "default: with --noise, the noise model's own (blind for dropout, universal for a module's), "
-                + "else \(EmbeddedModels.defaultName).", valueName: "NAME|FILE"))
+    @Option(name: FilterOptions.model.name, help: FilterOptions.model.help)
     var model: String?
 
-    @Option(help: "How other shapes become 28x28: keep the aspect and pad, stretch, or crop.")
-    var fit: Fit = .pad
+    @Option(name: FilterOptions.fit.name, help: FilterOptions.fit.help)
+    var fit: Fit = FilterOptions.fit.defaultValue
 
-    @Option(help: "Invert dark-on-light images; auto decides from the border pixels.")
-    var invert: Invert = .auto
+    @Option(name: FilterOptions.invert.name, help: FilterOptions.invert.help)
+    var invert: Invert = FilterOptions.invert.defaultValue
 
-    @Option(help: "What to write: the denoised image, the noisy input, the input, or all three side by side.")
-    var emit: Emit = .denoised
+    @Option(name: FilterOptions.emit.name, help: FilterOptions.emit.help)
+    var emit: Emit = FilterOptions.emit.defaultValue
 
-    @Option(help: ArgumentHelp("Enlarge the output N times (nearest-neighbour).", valueName: "N"))
-    var scale: Int = 1
+    @Option(name: FilterOptions.scale.name, help: FilterOptions.scale.help)
+    var scale: Int = FilterOptions.scale.defaultValue
 
     @OptionGroup var compute: ComputeOptions
 
-    @Option(help: ArgumentHelp("Reject images with more pixels than this.", valueName: "N"))
-    var maxPixels: Int = 64_000_000
-
-    var allFiles: [String] { files + ManyFiles.trailing }
+    @Option(name: FilterOptions.maxPixels.name, help: FilterOptions.maxPixels.help)
+    var maxPixels: Int = FilterOptions.maxPixels.defaultValue
 
     /// The run these options describe, without the model and noise.
     var filterRun: FilterRun {
-        var run = FilterRun(inputs: allFiles.isEmpty && filesFrom == nil ? ["-"] : allFiles)
+        var run = FilterRun(inputs: files.isEmpty && filesFrom == nil ? ["-"] : files)
         run.input.lines = lines
         run.input.filesFrom = filesFrom
         run.input.nulSeparated = nulSeparated
         run.output = output
-        run.format = format
+        run.format = format.value
         run.skipExisting = skipExisting
         run.onError = onError
         run.workers = jobs ?? ComputeOptions.cores
@@ -154,21 +131,24 @@ struct Filter: ParsableCommand {
         }
         let run = filterRun
         let toDirectory = run.writesToDirectory
-        if let output, !toDirectory, run.writesManyPNGs {
-            throw ValidationError("-o \(output) names one PNG file; use -o DIR/ for many inputs, or --format pgm|idx")
+        if let output, !toDirectory, run.writesManyFiles {
+            let streams = plugins.formats.entries.filter { $0.format.layout != .filePerImage }.map(\.name)
+            throw ValidationError(
+                "-o \(output) names one \(format.value.name.uppercased()) file; use -o DIR/ for many inputs, "
+                    + "or --format \(streams.joined(separator: "|"))")
         }
         do { try run.refuseOutputFolderAmongInputs() } catch { throw ValidationError("\(error)") }
         if toDirectory && lines { throw ValidationError("--lines writes a stream; it cannot go to a directory") }
-        if toDirectory && format == .idx {
-            throw ValidationError("--format idx writes one file; give -o FILE, not a directory")
+        if toDirectory && format.value.layout == .oneFile {
+            throw ValidationError("--format \(format) writes one file; give -o FILE, not a directory")
         }
-        if lines && format == .idx { throw ValidationError("--lines cannot carry --format idx") }
+        if lines && format.value.layout == .oneFile { throw ValidationError("--lines cannot carry --format \(format)") }
         if onError == .mark && !lines {
             throw ValidationError("--on-error mark marks --lines records; use it with --lines")
         }
         if skipExisting && !toDirectory { throw ValidationError("--skip-existing needs -o DIR") }
         if nulSeparated && filesFrom == nil { throw ValidationError("-0 applies to --files-from") }
-        if filesFrom == "-" && allFiles.contains("-") {
+        if filesFrom == "-" && files.contains("-") {
             throw ValidationError("standard input cannot be both --files-from and an input")
         }
         if run.inputs.contains("-") || filesFrom == "-", isatty(STDIN_FILENO) == 1 {
@@ -193,9 +173,8 @@ struct Filter: ParsableCommand {
                     + "(without --model, \(noiseModel) noise gets the \(EmbeddedModels.specialist(for: noiseModel)) model)"
             )
         }
-        // A thread count from the user is the whole of it.
-        if jobs != nil || compute.threads != nil { HelpingHand.shared?.disable() }
-        checkpoint.model.warmUp()
+        // A thread count from the user is the whole of it: no helper thread.
+        checkpoint.model.warmUp(helper: jobs == nil && compute.threads == nil ? HelpingHand.shared : nil)
         // A checkpoint trained with a noise model that is not loaded, or is
         // another module now, still denoises; say so once.
         if let note = noiseProvenance(checkpoint, plugins: compute.plugins) {
