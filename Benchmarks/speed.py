@@ -7,12 +7,15 @@ p.add_argument('--quick', action='store_true')
 p.add_argument('--rounds', type=int)
 p.add_argument('--paths')
 p.add_argument('--baseline', help='another ae-filter binary, run beside this one')
+p.add_argument('--images', type=int, help='test images per filter run (default 10,000; --quick 1,000)')
+p.add_argument('--one-image-rounds', type=int)
+p.add_argument('--train-iterations', type=int, help='U-Net training steps per run (default 60; --quick 10)')
 a = p.parse_args()
 root = a.root
 rounds = a.rounds or 3
-images = 1000 if a.quick else 10000
-one_image_rounds = 30 if a.quick else 150
-train_iterations = 10 if a.quick else 60
+images = a.images or (1000 if a.quick else 10000)
+one_image_rounds = a.one_image_rounds or (30 if a.quick else 150)
+train_iterations = a.train_iterations or (10 if a.quick else 60)
 tutorial_iterations = 600 if a.quick else 4800
 data = os.environ.get('AE_FILTER_DATA') or os.path.join(
     os.environ.get('XDG_CACHE_HOME', os.path.expanduser('~/.cache')), 'ae-filter/fashion-mnist')
@@ -48,7 +51,8 @@ rev = subprocess.run(['git', '-C', root, 'rev-parse', '--short', 'HEAD'], captur
 dirty = subprocess.run(['git', '-C', root, 'status', '--porcelain', '--untracked-files=no'], capture_output=True,
                        text=True).stdout.strip()
 report = open(stem + '.txt', 'w')
-rows = csv.writer(open(stem + '.csv', 'w', newline=''))
+csv_file = open(stem + '.csv', 'w', newline='')
+rows = csv.writer(csv_file)
 rows.writerow(['path', 'group', 'case', 'round', 'seconds', 'count', 'per_second'])
 
 
@@ -128,6 +132,7 @@ for path in paths:
                 results[label].append(rate)
                 times.setdefault(label, []).append(seconds)
                 rows.writerow([path, name, label, r + 1, f'{seconds:.4f}', count, f'{rate:.2f}'])
+                csv_file.flush()
         base = statistics.median(results[anchor])
         say(f'-- {name}: medians of {n_rounds} interleaved rounds; ratio to {anchor}'
             + (' (time ÷ its time)' if name == 'one image' else ''))

@@ -17,6 +17,7 @@
 # Raw rows and the command go to Benchmarks/runs/DATE-CPU/speed-HHMMZ.{csv,txt}.
 # Needs torch, Pillow and safetensors importable (e.g. PYTHONPATH).
 # Usage: Benchmarks/speed.sh [--quick] [--rounds N] [--paths "avx512 avx2"] [--baseline BIN]
+#                            [--images N] [--one-image-rounds N] [--train-iterations N]
 #   --quick     1,000 images, 30 one-image rounds, 10 training iterations (a few minutes a path)
 #   --baseline  also runs another ae-filter binary beside this one (before/after in one run)
 set -euo pipefail
