@@ -109,6 +109,12 @@ def binaries():
     return [('', binary)] + ([(' [baseline]', a.baseline)] if a.baseline else [])
 
 
+# A baseline binary elsewhere finds this build's modules (the blas backend) through the path.
+modules = os.path.join(root, '.build/x86_64-unknown-linux-gnu/lib/ae-filter/plugins')
+if a.baseline and os.path.isdir(modules):
+    os.environ['AE_FILTER_PLUGIN_PATH'] = modules
+
+
 summary = []
 for path in paths:
     times = {}
