@@ -32,6 +32,22 @@ import Testing
         }
     }
 
+    /// Every path gives the order `CAECPUKernels.h` documents, computed here an
+    /// element at a time with Swift's fused `addingProduct`: the AVX2 and
+    /// AVX-512 paths' `vfmadd` and the generic path's emulated one agree with
+    /// IEEE's correctly rounded fused multiply-add, not only with each other.
+    @Test(arguments: shapes)
+    func everyPathFollowsTheDocumentedOrder(shape: BackendConformance.Shape) {
+        defer { CPUBackend.usePath("auto") }
+        let expected = Self.multiply(shape, DocumentedOrder())
+        for path in CPUBackend.availablePaths {
+            #expect(CPUBackend.usePath(path))
+            #expect(
+                BackendConformance.firstDifference(expected, Self.multiply(shape, CPUBackend(threads: 2))) == nil,
+                "\(path)")
+        }
+    }
+
     /// Half-precision weights, multiplied in place, on every path this CPU has.
     @Test func everyPathMultipliesHalvesAsWidened() {
         defer { CPUBackend.usePath("auto") }
@@ -46,6 +62,34 @@ import Testing
         #expect(CPUBackend.availablePaths.contains(CPUBackend.path))
     }
 
+    /// The documented order, one element at a time: 16 partial sums of fused
+    /// steps in increasing p, then the fixed tree, then alpha and beta.
+    struct DocumentedOrder: Backend {
+        let name = "documented-order"
+        let threads = 1
+
+        func gemm(
+            transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float, a: UnsafePointer<Float>, lda: Int,
+            b: UnsafePointer<Float>, ldb: Int, beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
+        ) {
+            for i in 0..<m {
+                for j in 0..<n {
+                    var lanes = [Float](repeating: 0, count: 16)
+                    for p in 0..<k {
+                        let x = transA ? a[p * lda + i] : a[i * lda + p]
+                        let y = transB ? b[j * ldb + p] : b[p * ldb + j]
+                        lanes[p % 16] = lanes[p % 16].addingProduct(x, y)
+                    }
+                    for width in [8, 4, 2, 1] {
+                        for q in 0..<width { lanes[q] = lanes[q] + lanes[q + width] }
+                    }
+                    let sum = lanes[0]
+                    c[i * ldc + j] = beta == 0 ? alpha * sum : alpha * sum + beta * c[i * ldc + j]
+                }
+            }
+        }
+    }
+
     /// C for `shape` with fixed operands, leading dimensions wider than the matrices.
     static func multiply(_ shape: BackendConformance.Shape, _ backend: any Backend) -> [Float] {
         var rng = RandomGenerator(seed: 3)
@@ -53,7 +97,8 @@ import Testing
         let lda = (shape.transA ? m : k) + 1
         let ldb = (shape.transB ? k : n) + 2
         let ldc = n + 3
-        let a = (0..<(shape.transA ? k : m) * lda).map { _ in rng.nextUnitFloat() * 2 - 1 }
+        // Every seventh value of A small, so products meet sums far larger than themselves.
+        let a = (0..<(shape.transA ? k : m) * lda).map { (rng.nextUnitFloat() * 2 - 1) * ($0 % 7 == 0 ? 0x1p-12 : 1) }
         let b = (0..<(shape.transB ? n : k) * ldb).map { _ in rng.nextUnitFloat() * 2 - 1 }
         var c = (0..<m * ldc).map { _ in rng.nextUnitFloat() }
         c.withUnsafeMutableBufferPointer { cp in

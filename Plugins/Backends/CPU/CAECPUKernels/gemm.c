@@ -2,6 +2,7 @@
 
 #include "CAENumerics.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -43,10 +44,49 @@ __attribute__((always_inline)) static inline void caecpu_store(float *c, float s
     *c = beta == 0 ? alpha * sum : alpha * sum + beta * *c;
 }
 
+// One step of every lane: acc + a·b rounded once (IEEE fused multiply-add).
+// Correctly rounded, so the AVX2 and AVX-512 paths' vfmadd and the generic
+// path's emulation below give the same bits.
+__attribute__((always_inline)) static inline caecpu_v16 caecpu_fma_hw(caecpu_v16 a, caecpu_v16 b, caecpu_v16 acc) {
+    return __builtin_elementwise_fma(a, b, acc);
+}
+
+typedef double caecpu_d16 __attribute__((ext_vector_type(16)));
+typedef int caecpu_i16 __attribute__((ext_vector_type(16)));
+typedef int caecpu_i32 __attribute__((ext_vector_type(32)));
+
+// fmaf without the instruction (x86-64's SSE2). a·b is exact in double, and
+// rounding the double sum s to float is correctly rounded unless that sum
+// was inexact (TwoSum's error e ≠ 0) and s lies on a midpoint between two
+// floats, or s is in float's subnormal range: there, rarely, C's fmaf
+// (correctly rounded, like the instruction) computes the lane again.
+__attribute__((always_inline)) static inline caecpu_v16 caecpu_fma_emulated(caecpu_v16 a, caecpu_v16 b,
+                                                                            caecpu_v16 acc) {
+    caecpu_d16 p = __builtin_convertvector(a, caecpu_d16) * __builtin_convertvector(b, caecpu_d16);
+    caecpu_d16 c = __builtin_convertvector(acc, caecpu_d16);
+    caecpu_d16 s = p + c;
+    caecpu_d16 bb = s - p;
+    caecpu_d16 e = (p - (s - bb)) + (c - bb);
+    caecpu_v16 result = __builtin_convertvector(s, caecpu_v16);
+    // The low 32 bits of each double: a midpoint's low 29 bits are 1 << 28.
+    caecpu_i32 halves = (caecpu_i32)s;
+    caecpu_i16 low = __builtin_shufflevector(halves, halves, 0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28,
+                                             30);
+    caecpu_i16 suspect = ((low & 0x1fffffff) == 0x10000000) | __builtin_convertvector(
+                                                                    __builtin_elementwise_abs(s) < 0x1p-125,
+                                                                    caecpu_i16);
+    caecpu_i16 redo = suspect & __builtin_convertvector(e != 0, caecpu_i16);
+    if (__builtin_reduce_or(redo) != 0) {
+        for (int lane = 0; lane < 16; lane++)
+            if (redo[lane]) result[lane] = fmaf(a[lane], b[lane], acc[lane]);
+    }
+    return result;
+}
+
 // An R×C tile of C: rows of op(A) `lda` apart and columns of op(B) `ldb`
-// apart, both contiguous in k.
-#define CAECPU_TILE(R, C)                                                                                        \
-    __attribute__((always_inline)) static inline void caecpu_tile_##R##x##C(                                     \
+// apart, both contiguous in k; FMA is caecpu_fma_hw or caecpu_fma_emulated.
+#define CAECPU_TILE(R, C, FMA)                                                                                   \
+    __attribute__((always_inline)) static inline void caecpu_tile_##R##x##C##_##FMA(                             \
         size_t k, const float *a, size_t lda, const float *b, size_t ldb, float *c, size_t ldc, float alpha,    \
         float beta) {                                                                                           \
         caecpu_v16 acc[R][C];                                                                                   \
@@ -58,33 +98,36 @@ __attribute__((always_inline)) static inline void caecpu_store(float *c, float s
             _Pragma("clang loop unroll(full)") for (int r = 0; r < R; r++) av[r] = caecpu_load(a + r * lda + p); \
             _Pragma("clang loop unroll(full)") for (int s = 0; s < C; s++) bv[s] = caecpu_load(b + s * ldb + p); \
             _Pragma("clang loop unroll(full)") for (int r = 0; r < R; r++)                                      \
-                _Pragma("clang loop unroll(full)") for (int s = 0; s < C; s++) acc[r][s] = acc[r][s] + av[r] * bv[s]; \
+                _Pragma("clang loop unroll(full)") for (int s = 0; s < C; s++) acc[r][s] =                      \
+                    caecpu_##FMA(av[r], bv[s], acc[r][s]);                                                      \
         }                                                                                                       \
         if (p < k) {                                                                                            \
             caecpu_v16 av[R], bv[C];                                                                            \
             for (int r = 0; r < R; r++) av[r] = caecpu_load_tail(a + r * lda + p, k - p);                       \
             for (int s = 0; s < C; s++) bv[s] = caecpu_load_tail(b + s * ldb + p, k - p);                       \
             for (int r = 0; r < R; r++)                                                                         \
-                for (int s = 0; s < C; s++) acc[r][s] = acc[r][s] + av[r] * bv[s];                              \
+                for (int s = 0; s < C; s++) acc[r][s] = caecpu_##FMA(av[r], bv[s], acc[r][s]);                  \
         }                                                                                                       \
         _Pragma("clang loop unroll(full)") for (int r = 0; r < R; r++)                                          \
             _Pragma("clang loop unroll(full)") for (int s = 0; s < C; s++)                                      \
                 caecpu_store(c + r * ldc + s, caecpu_reduce(acc[r][s]), alpha, beta);                           \
     }
 
-// The tiles the paths use (measured on Zen 4; larger ones spill registers),
-// and the 1-row and 1-column tiles for the edges.
-CAECPU_TILE(1, 1)
-CAECPU_TILE(1, 2)
-CAECPU_TILE(2, 1)
-CAECPU_TILE(2, 2)
-CAECPU_TILE(1, 4)
-CAECPU_TILE(2, 4)
+// The tiles the paths use, and the 1-row and 1-column tiles for the edges.
+CAECPU_TILE(1, 1, fma_emulated)
+CAECPU_TILE(1, 2, fma_emulated)
+CAECPU_TILE(2, 1, fma_emulated)
+CAECPU_TILE(1, 1, fma_hw)
+CAECPU_TILE(1, 2, fma_hw)
+CAECPU_TILE(2, 1, fma_hw)
+CAECPU_TILE(2, 2, fma_hw)
+CAECPU_TILE(1, 4, fma_hw)
+CAECPU_TILE(2, 4, fma_hw)
 
 // Rows of op(A) and columns of op(B), both contiguous in k. Row tiles of R,
 // column tiles of C, blocks of `rows_per_block` rows kept in cache while
 // every column tile passes over them.
-#define CAECPU_DRIVER(NAME, R, C, TARGET)                                                                        \
+#define CAECPU_DRIVER(NAME, R, C, TARGET, FMA)                                                                       \
     TARGET static void NAME(size_t m, size_t n, size_t k, float alpha, const float *a, size_t lda,             \
                             const float *b, size_t ldb, float beta, float *c, size_t ldc) {                     \
         const size_t rows_per_block = 32;                                                                       \
@@ -94,30 +137,30 @@ CAECPU_TILE(2, 4)
             for (; j + C <= n; j += C) {                                                                        \
                 size_t i = i0;                                                                                  \
                 for (; i + R <= i1; i += R)                                                                     \
-                    caecpu_tile_##R##x##C(k, a + i * lda, lda, b + j * ldb, ldb, c + i * ldc + j, ldc, alpha, beta); \
+                    caecpu_tile_##R##x##C##_##FMA(k, a + i * lda, lda, b + j * ldb, ldb, c + i * ldc + j, ldc, alpha, beta); \
                 for (; i < i1; i++)                                                                             \
-                    caecpu_tile_1x##C(k, a + i * lda, lda, b + j * ldb, ldb, c + i * ldc + j, ldc, alpha, beta); \
+                    caecpu_tile_1x##C##_##FMA(k, a + i * lda, lda, b + j * ldb, ldb, c + i * ldc + j, ldc, alpha, beta); \
             }                                                                                                   \
             for (; j < n; j++) {                                                                                \
                 size_t i = i0;                                                                                  \
                 for (; i + R <= i1; i += R)                                                                     \
-                    caecpu_tile_##R##x1(k, a + i * lda, lda, b + j * ldb, ldb, c + i * ldc + j, ldc, alpha, beta); \
+                    caecpu_tile_##R##x1_##FMA(k, a + i * lda, lda, b + j * ldb, ldb, c + i * ldc + j, ldc, alpha, beta); \
                 for (; i < i1; i++)                                                                             \
-                    caecpu_tile_1x1(k, a + i * lda, lda, b + j * ldb, ldb, c + i * ldc + j, ldc, alpha, beta);  \
+                    caecpu_tile_1x1_##FMA(k, a + i * lda, lda, b + j * ldb, ldb, c + i * ldc + j, ldc, alpha, beta);  \
             }                                                                                                   \
         }                                                                                                       \
     }
 
-CAECPU_DRIVER(caecpu_generic, 1, 2, )
+CAECPU_DRIVER(caecpu_generic, 1, 2, , fma_emulated)
 #if defined(__x86_64__)
-CAECPU_DRIVER(caecpu_avx2, 2, 2, __attribute__((target("avx2"))))
-CAECPU_DRIVER(caecpu_avx512, 2, 4, __attribute__((target("avx512f"))))
+CAECPU_DRIVER(caecpu_avx2, 2, 2, __attribute__((target("avx2,fma"))), fma_hw)
+CAECPU_DRIVER(caecpu_avx512, 2, 4, __attribute__((target("avx512f,fma"))), fma_hw)
 #endif
 
 // The same tiles over B given in half precision: each C-wide tile of B's
 // rows is widened (exactly) into `scratch` once, then meets every row of A,
 // block by block. Each element gets the tile operations of CAECPU_DRIVER.
-#define CAECPU_HALF_DRIVER(NAME, R, C, TARGET, WIDEN)                                                           \
+#define CAECPU_HALF_DRIVER(NAME, R, C, TARGET, FMA, WIDEN)                                                           \
     TARGET static void NAME(size_t m, size_t n, size_t k, float alpha, const float *a, size_t lda,             \
                             const unsigned char *b, size_t ldb, float beta, float *c, size_t ldc, float *scratch) { \
         const size_t rows_per_block = 32;                                                                       \
@@ -128,9 +171,9 @@ CAECPU_DRIVER(caecpu_avx512, 2, 4, __attribute__((target("avx512f"))))
                 const size_t i1 = i0 + rows_per_block < m ? i0 + rows_per_block : m;                            \
                 size_t i = i0;                                                                                  \
                 for (; i + R <= i1; i += R)                                                                     \
-                    caecpu_tile_##R##x##C(k, a + i * lda, lda, scratch, k, c + i * ldc + j, ldc, alpha, beta);  \
+                    caecpu_tile_##R##x##C##_##FMA(k, a + i * lda, lda, scratch, k, c + i * ldc + j, ldc, alpha, beta);  \
                 for (; i < i1; i++)                                                                             \
-                    caecpu_tile_1x##C(k, a + i * lda, lda, scratch, k, c + i * ldc + j, ldc, alpha, beta);      \
+                    caecpu_tile_1x##C##_##FMA(k, a + i * lda, lda, scratch, k, c + i * ldc + j, ldc, alpha, beta);      \
             }                                                                                                   \
         }                                                                                                       \
         for (; j < n; j++) {                                                                                    \
@@ -139,9 +182,9 @@ CAECPU_DRIVER(caecpu_avx512, 2, 4, __attribute__((target("avx512f"))))
                 const size_t i1 = i0 + rows_per_block < m ? i0 + rows_per_block : m;                            \
                 size_t i = i0;                                                                                  \
                 for (; i + R <= i1; i += R)                                                                     \
-                    caecpu_tile_##R##x1(k, a + i * lda, lda, scratch, k, c + i * ldc + j, ldc, alpha, beta);    \
+                    caecpu_tile_##R##x1_##FMA(k, a + i * lda, lda, scratch, k, c + i * ldc + j, ldc, alpha, beta);    \
                 for (; i < i1; i++)                                                                             \
-                    caecpu_tile_1x1(k, a + i * lda, lda, scratch, k, c + i * ldc + j, ldc, alpha, beta);        \
+                    caecpu_tile_1x1_##FMA(k, a + i * lda, lda, scratch, k, c + i * ldc + j, ldc, alpha, beta);        \
             }                                                                                                   \
         }                                                                                                       \
     }
@@ -152,10 +195,10 @@ static void caecpu_widen(const unsigned char *src, float *dst, size_t count) {
     CAENumerics_half_to_float(src, dst, count);
 }
 
-CAECPU_HALF_DRIVER(caecpu_half_generic, 1, 2, , caecpu_widen)
+CAECPU_HALF_DRIVER(caecpu_half_generic, 1, 2, , fma_emulated, caecpu_widen)
 #if defined(__x86_64__)
-CAECPU_HALF_DRIVER(caecpu_half_avx2, 2, 2, __attribute__((target("avx2"))), caecpu_widen)
-CAECPU_HALF_DRIVER(caecpu_half_avx512, 2, 4, __attribute__((target("avx512f"))), caecpu_widen)
+CAECPU_HALF_DRIVER(caecpu_half_avx2, 2, 2, __attribute__((target("avx2,fma"))), fma_hw, caecpu_widen)
+CAECPU_HALF_DRIVER(caecpu_half_avx512, 2, 4, __attribute__((target("avx512f,fma"))), fma_hw, caecpu_widen)
 #endif
 
 typedef void (*caecpu_driver)(size_t, size_t, size_t, float, const float *, size_t, const float *, size_t, float,
@@ -168,8 +211,8 @@ static int caecpu_supported(int path) {
     __builtin_cpu_init();
     switch (path) {
     case CAECPU_PATH_GENERIC: return 1;
-    case CAECPU_PATH_AVX2: return __builtin_cpu_supports("avx2");
-    case CAECPU_PATH_AVX512: return __builtin_cpu_supports("avx512f");
+    case CAECPU_PATH_AVX2: return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    case CAECPU_PATH_AVX512: return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("fma");
     default: return 0;
     }
 #else

@@ -4,7 +4,7 @@ import Dispatch
 
 /// The built-in backend: a C multiply whose every element is computed by
 /// the same operations in the same order on every CPU and code path
-/// (generic x86-64, AVX2, AVX-512), whatever the batch, the position of a
+/// (generic x86-64, AVX2 with FMA, AVX-512), whatever the batch, the position of a
 /// row or the thread count. See `CAECPUKernels.h` for the exact order.
 public struct CPUBackend: Backend {
     public let name = "cpu"
@@ -19,7 +19,7 @@ public struct CPUBackend: Backend {
     /// Registers `cpu`, which `auto` picks when nothing claims more.
     public static func register(into registry: inout BackendRegistry) {
         registry.register(
-            name: "cpu", summary: "built in: the same bits on every CPU and batch (SIMD, no fused multiply-add)",
+            name: "cpu", summary: "built in: the same bits on every CPU and batch (SIMD, fused multiply-add)",
             priority: 0, rowsAreIndependent: true
         ) { threads in
             CPUBackend(threads: threads)

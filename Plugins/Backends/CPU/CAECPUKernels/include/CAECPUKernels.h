@@ -5,13 +5,16 @@
 // columns, or the split over threads:
 //
 //   sum = the 16 partial sums L[q] = Σ_{p ≡ q mod 16} a(i,p)·b(p,j), each
-//         accumulated in increasing p as L[q] = L[q] + a·b (product rounded,
-//         then sum rounded; never fused), from +0;
+//         accumulated in increasing p as L[q] = fma(a, b, L[q]) (IEEE fused
+//         multiply-add: a·b + L[q] rounded once, as C's fmaf), from +0;
 //         then L[q] + L[q+8], then + [q+4], then + [q+2], then [0] + [1];
 //   c(i,j) = alpha·sum            when beta = 0 (C is not read),
 //            alpha·sum + beta·c   otherwise.
 //
 // So a row of C depends only on its row of op(A), on op(B), alpha and beta.
+// A fused multiply-add is correctly rounded, so the AVX2 and AVX-512 paths'
+// vfmadd instructions and the generic path's emulation (SSE2 doubles, C's
+// fmaf for the rare sums it cannot round alone) give the same bits.
 #ifndef CAECPUKERNELS_H
 #define CAECPUKERNELS_H
 
@@ -34,8 +37,8 @@ int CAECPU_gemm_half(size_t m, size_t n, size_t k, float alpha, const float *a, 
 enum {
     CAECPU_PATH_AUTO = 0,
     CAECPU_PATH_GENERIC = 1,  // any x86-64 (SSE2)
-    CAECPU_PATH_AVX2 = 2,
-    CAECPU_PATH_AVX512 = 3,
+    CAECPU_PATH_AVX2 = 2,     // AVX2 and FMA
+    CAECPU_PATH_AVX512 = 3,   // AVX-512F (and FMA)
 };
 
 /// Forces a path for the whole process (CAECPU_PATH_AUTO: the best this CPU
