@@ -4,10 +4,11 @@ import CAEEmbeddedModels
 /// The models built into the executable, by name: `--model NAME`.
 public enum EmbeddedModels {
     /// The names, the default first.
-    public static let names = ["blind", "universal", "mask", "salt-pepper", "gaussian", "tutorial"]
+    public static let names = ["universal", "blind", "mask", "salt-pepper", "gaussian", "tutorial"]
 
-    /// The model `--model` means when it is not given and no noise is added.
-    public static let defaultName = "blind"
+    /// The model `--model` means when it is not given and no noise is added:
+    /// the best on clean images and on every noise but dropout (docs/models.md).
+    public static let defaultName = "universal"
 
     /// The model trained for each built-in noise model over its range of levels.
     public static let specialists = [

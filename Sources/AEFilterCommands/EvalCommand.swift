@@ -22,8 +22,9 @@ struct EvalCommand: ParsableCommand {
 
     @Option(
         help: ArgumentHelp(
-            "An embedded model (\(EmbeddedModels.names.joined(separator: " or ")); default \(EmbeddedModels.defaultName)) "
-                + "or a checkpoint file.", valueName: "NAME|FILE"))
+            "An embedded model (\(EmbeddedModels.names.joined(separator: ", "))) or a checkpoint file; default: "
+                + "with --noise-model, that noise model's own, else \(EmbeddedModels.defaultName).",
+            valueName: "NAME|FILE"))
     var model: String?
 
     @Option(

@@ -24,10 +24,10 @@ import Testing
     @Test func noAddedNoiseGetsTheDefault() throws {
         let plain = try CLI.run(["--format", "pgm", shirt])
         let named = try CLI.run(["--noise-model", "gaussian", "--format", "pgm", shirt])
-        let blind = try CLI.run(["--model", "blind", "--format", "pgm", shirt])
-        #expect(plain.status == 0 && named.status == 0 && blind.status == 0)
+        let universal = try CLI.run(["--model", "universal", "--format", "pgm", shirt])
+        #expect(plain.status == 0 && named.status == 0 && universal.status == 0)
         #expect(firstDifference(plain.stdout, named.stdout) == nil)
-        #expect(firstDifference(plain.stdout, blind.stdout) == nil)
+        #expect(firstDifference(plain.stdout, universal.stdout) == nil)
     }
 
     /// A model given for noise it was not trained on still runs, with one note.
@@ -91,7 +91,7 @@ import Testing
         #expect(lines.count == 4, "\(lines)")
         #expect(lines[0].hasPrefix("test set: 500 images, "))
         #expect(lines[1].hasPrefix("noise        level  model        PSNR"))
-        #expect(lines[2].hasPrefix("clean        0.0    blind        "))
+        #expect(lines[2].hasPrefix("clean        0.0    universal    "))
         #expect(lines[3].hasPrefix("gaussian     0.2    gaussian     "))
     }
 

@@ -265,8 +265,15 @@ import Testing
             ["--noise-model", "invert-some", "--noise", "0.5", "--format", "pgm"] + extra + [Self.shirt],
             modules: "nan-noise")
         #expect(result.status == 1)
+        // A model given for other noise gets its one-line note first.
+        let note =
+            extra.contains("tutorial")
+            ? [
+                "ae-filter: tutorial: note: trained on dropout noise, not invert-some; denoising anyway "
+                    + "(without --model, invert-some noise gets the universal model)"
+            ] : []
         #expect(
-            result.stderrLines == [
+            result.stderrLines == note + [
                 "ae-filter: \(Self.shirt): the noise model 'invert-some' (from the module \(Self.folder)/nan-noise/m.so)"
                     + " made pixels that are not finite (NaN or infinite)"
             ], "\(result.stderr)")
