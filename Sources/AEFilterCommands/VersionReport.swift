@@ -19,6 +19,9 @@ enum VersionReport {
                     "    noise levels: each image's drawn from \(range.split(separator: ":").joined(separator: " to "))"
                 )
             }
+            if let mix = metadata[.trainNoiseMix], mix != "none" {
+                lines.append("    noise: each image draws one of \(mix.split(separator: ",").joined(separator: ", "))")
+            }
             if let psnr = metadata[.metricsTestPSNR].flatMap(Double.init) {
                 let noise = [metadata[.noiseModel], metadata[.noise]].compactMap { $0 }.joined(separator: " ")
                 lines.append("    test PSNR: \(format(psnr, 2)) dB (10,000 test images, \(noise))")
