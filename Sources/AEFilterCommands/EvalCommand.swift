@@ -104,6 +104,26 @@ struct EvalCommand: ParsableCommand {
 
     var isGrid: Bool { grid || gridLevels != nil }
 
+    /// The report of `model` at one noise level; a stop, a noise model's
+    /// fault or an output that is not finite ends the command instead.
+    func evaluate(
+        _ model: any DenoisingModel, backend: any Backend, images: ImageSet, noise: (any NoiseModel)?, level: Float
+    ) throws -> EvaluationReport {
+        let report = EvaluationReport(
+            model: model, backend: backend, images: images, noise: noise, seed: seed, repeats: repeats,
+            shouldStop: StopSignal.requested)
+        if let stop = StopSignal.exitStatus { throw ExitCode(stop) }
+        if let fault = report.noiseFault {
+            Diagnostics.report("eval", "\(fault) at level \(level); no figures are printed")
+            throw ExitCode.failure
+        }
+        if report.outputIsNotFinite {
+            Diagnostics.report("eval", "\(backend.nonFiniteOutput); no figures are printed")
+            throw ExitCode.failure
+        }
+        return report
+    }
+
     /// The test set, or its first --limit images.
     func testImages(_ dataset: FashionMNIST) -> ImageSet { limit.map { dataset.test.prefix($0) } ?? dataset.test }
 
@@ -160,20 +180,9 @@ struct EvalCommand: ParsableCommand {
         let dataset = try loadData(data, testOnly: true, use: "evaluating")
         let backend = try compute.makeBackend()
         func report(at level: Float) throws -> EvaluationReport {
-            let noiseModel = try makeNoise(at: level)
-            let report = EvaluationReport(
-                model: checkpoint.model, backend: backend, images: testImages(dataset), noise: noiseModel, seed: seed,
-                repeats: repeats, shouldStop: StopSignal.requested)
-            if let stop = StopSignal.exitStatus { throw ExitCode(stop) }
-            if let fault = report.noiseFault {
-                Diagnostics.report("eval", "\(fault) at level \(level); no figures are printed")
-                throw ExitCode.failure
-            }
-            if report.outputIsNotFinite {
-                Diagnostics.report("eval", "\(backend.nonFiniteOutput); no figures are printed")
-                throw ExitCode.failure
-            }
-            return report
+            try evaluate(
+                checkpoint.model, backend: backend, images: testImages(dataset), noise: try makeNoise(at: level),
+                level: level)
         }
         if let levels {
             let reports = try levels.map { (level: $0, report: try report(at: $0)) }

@@ -59,18 +59,8 @@ extension EvalCommand {
         for (noiseModel, level) in plan {
             let name = reference(for: noiseModel)
             let noise = try noiseModel.flatMap { level > 0 ? try plugins.noise.make($0, level: level) : nil }
-            let report = EvaluationReport(
-                model: checkpoints[name]!.model, backend: backend, images: images, noise: noise, seed: seed,
-                repeats: repeats, shouldStop: StopSignal.requested)
-            if let stop = StopSignal.exitStatus { throw ExitCode(stop) }
-            if let fault = report.noiseFault {
-                Diagnostics.report("eval", "\(fault) at level \(level); no figures are printed")
-                throw ExitCode.failure
-            }
-            if report.outputIsNotFinite {
-                Diagnostics.report("eval", "\(backend.nonFiniteOutput); no figures are printed")
-                throw ExitCode.failure
-            }
+            let report = try evaluate(
+                checkpoints[name]!.model, backend: backend, images: images, noise: noise, level: level)
             cells.append(GridCell(noiseModel: noiseModel, level: level, modelName: name, report: report))
         }
         if let plot {
