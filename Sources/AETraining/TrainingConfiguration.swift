@@ -67,7 +67,7 @@ public struct TrainingConfiguration: Sendable, Equatable {
             self.read = read
         }
 
-        init<T: LosslessStringConvertible>(
+        init<T: LosslessStringConvertible & SendableMetatype>(
             _ key: MetadataKey, _ path: WritableKeyPath<TrainingConfiguration, T> & Sendable
         ) {
             self.key = key
