@@ -148,7 +148,7 @@ struct EvalCommand: ParsableCommand {
         }
         let recordedLevel = noise == nil && levels == nil ? checkpoint.metadata[.noise] : nil
         func makeNoise(at level: Float) throws -> (any NoiseModel)? {
-            do { return level > 0 ? try plugins.noise.make(name, level: level) : nil } catch {
+            do { return checkpoint.noiseAsSeen(level > 0 ? try plugins.noise.make(name, level: level) : nil) } catch {
                 if let recordedLevel {
                     Diagnostics.report(
                         modelName,

@@ -58,9 +58,11 @@ extension EvalCommand {
             [(nil, 0)] + grid.rows.flatMap { row in row.levels.map { (Optional(row.noiseModel), $0) } }
         for (noiseModel, level) in plan {
             let name = reference(for: noiseModel)
-            let noise = try noiseModel.flatMap { level > 0 ? try plugins.noise.make($0, level: level) : nil }
+            let checkpoint = checkpoints[name]!
+            let noise = checkpoint.noiseAsSeen(
+                try noiseModel.flatMap { level > 0 ? try plugins.noise.make($0, level: level) : nil })
             let report = try evaluate(
-                checkpoints[name]!.model, backend: backend, images: images, noise: noise, level: level)
+                checkpoint.model, backend: backend, images: images, noise: noise, level: level)
             cells.append(GridCell(noiseModel: noiseModel, level: level, modelName: name, report: report))
         }
         if let plot {

@@ -181,7 +181,9 @@ struct FilterCommand: ParsableCommand {
             Diagnostics.report(reference ?? "default model", note + "; denoising anyway")
         }
         var run = filterRun
-        run.settings.noise = noise > 0 ? try compute.plugins.noise.make(noiseModel, level: noise) : nil
+        // Noise the model was not trained on reaches it as it looks.
+        run.settings.noise = checkpoint.noiseAsSeen(
+            noise > 0 ? try compute.plugins.noise.make(noiseModel, level: noise) : nil)
         run.settings.seed = seed ?? UInt64.random(in: 0...UInt64.max)
         // Parallelism comes from the workers; one compute thread each keeps
         // the results identical whatever --jobs is.

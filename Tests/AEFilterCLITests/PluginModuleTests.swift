@@ -84,6 +84,26 @@ import Testing
                 "universal: note: trained on dropout, mask, salt-pepper, gaussian noise, not poisson"))
     }
 
+    /// Poisson noise leaves values above 1; the universal model, never trained
+    /// on it, gets it as it looks and beats the noisy input and the median.
+    @Test(.needsData) func aModuleNoiseReachesTheModelAsItLooks() throws {
+        let result = try Self.run(
+            [
+                "eval", "--model", "universal", "--noise-model", "poisson", "--levels", "20,5", "--repeats", "1",
+                "--limit", "2000", "--json",
+            ])
+        #expect(result.status == 0, "\(result.stderr)")
+        let report = try JSONSerialization.jsonObject(with: Data(result.stdout)) as? [String: Any]
+        let rows = try #require(report?["levels"] as? [[String: Any]])
+        #expect(rows.count == 2)
+        for row in rows {
+            let model = try #require((row["model"] as? [String: Any])?["psnr"] as? Double)
+            let noisy = try #require((row["noisy"] as? [String: Any])?["psnr"] as? Double)
+            let median = try #require((row["median3x3"] as? [String: Any])?["psnr"] as? Double)
+            #expect(model > max(noisy, median), "\(row)")
+        }
+    }
+
     /// The module backend serves the filter; its rows are independent, so batching changes nothing.
     @Test func aModuleBackendServesTheFilter() throws {
         let stream = try (0..<6).flatMap { _ in try Fixtures.bytes(shirt) }
