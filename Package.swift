@@ -120,6 +120,7 @@ let package = Package(
         .testTarget(name: "AEImageIOTests", dependencies: ["AEImageIO", "TestSupport"]),
         .testTarget(name: "AEDataTests", dependencies: ["AEData", "TestSupport"]),
         .testTarget(name: "NoiseModelsTests", dependencies: ["NoiseModels"]),
+        .testTarget(name: "CPUBackendTests", dependencies: ["CPUBackend", "AEFilterCore"]),
         .testTarget(name: "AEFilterTests", dependencies: ["AEFilter", "AETraining", "TestSupport"]),
         .testTarget(name: "AEFilterCommandsTests", dependencies: ["AEFilterCommands", "TestSupport"]),
         .testTarget(name: "AEFilterCLITests", dependencies: ["AEImageIO", "TestSupport"]),

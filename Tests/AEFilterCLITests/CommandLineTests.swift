@@ -32,7 +32,6 @@ import Testing
         #expect(result.stderrLines.first == message)
     }
 
-    /// A checkpoint whose hidden size is out of range says what the range is.
     /// `--output=` never takes the next argument as its value.
     @Test(arguments: [["--output=", "shirt.png"], ["--seed=", "--noise", "0.5"], ["eval", "--data="]])
     func anEmptyValueAfterEqualsIsAUsageError(arguments: [String]) throws {
@@ -105,18 +104,61 @@ import Testing
         }
     }
 
-    @Test func theHiddenSizeLimitIsStated() throws {
+    /// A value quoted in a usage error cannot start a line of its own or reach the terminal.
+    @Test(arguments: [["--on-error"], ["--format"], ["eval", "--levels"], ["train", "--noise-range"], ["--bogus="]])
+    func usageErrorsEscapeTheValuesTheyQuote(prefix: [String]) throws {
+        let value = "x\u{1B}[2J\nFAKE"
+        let arguments = prefix.last!.hasSuffix("=") ? [prefix.last! + value] : prefix + [value]
+        let result = try CLI.run(Array(arguments))
+        #expect(result.status == 64)
+        #expect(!result.stderr.contains("\u{1B}"))
+        #expect(!result.stderrLines.contains { $0.hasPrefix("FAKE") }, "\(result.stderr)")
+    }
+}
+
+/// Thousands of file arguments are split off before parsing (swift-argument-parser
+/// is quadratic in them); the split must never take an option's value for a file.
+@Suite(.serialized) struct ManyFilesTests {
+    /// A valid value for each option of the filter that takes one.
+    static let values: [String: String] = [
+        "output": "OUT/", "format": "pgm", "files-from": "/dev/null", "jobs": "2", "batch-size": "7",
+        "noise": "0.5", "noise-model": "mask", "seed": "3", "model": Fixtures.referenceCheckpoint, "fit": "stretch",
+        "invert": "off", "emit": "noisy", "scale": "2", "backend": "cpu", "threads": "1", "max-pixels": "100000",
+        "on-error": "placeholder",
+        // The module the build makes (an explicit --plugin that cannot load is an error).
+        "plugin": Fixtures.root.appendingPathComponent(
+            ".build/x86_64-unknown-linux-gnu/lib/ae-filter/plugins/ae-filter-openblas.so"
+        ).path,
+    ]
+
+    @Test func everyValuedOptionKeepsItsValueBeforeManyFiles() throws {
+        let dump = try CLI.run(["filter", "--experimental-dump-help"]).stdout
+        let command = try JSONSerialization.jsonObject(with: Data(dump)) as! [String: Any]
+        let arguments = (command["command"] as! [String: Any])["arguments"] as! [[String: Any]]
+        var options: [[String]] = []
+        for argument in arguments where argument["kind"] as? String == "option" {
+            options.append(
+                (argument["names"] as! [[String: Any]]).map { name in
+                    (name["kind"] as! String == "short" ? "-" : "--") + (name["name"] as! String)
+                })
+        }
+        #expect(options.count == Self.values.count)
+
         let dir = try CLI.temporaryDirectory()
-        let made = try CLI.python(
-            """
-            import json, struct, sys
-            header = {'fc1.weight': {'dtype': 'F32', 'shape': [70000, 784], 'data_offsets': [0, 0]}}
-            text = json.dumps(header).encode()
-            open(sys.argv[1], 'wb').write(struct.pack('<Q', len(text)) + text)
-            """, ["\(dir)/big.safetensors"])
-        #expect(made.status == 0)
-        let result = try CLI.run(["info", "\(dir)/big.safetensors"])
-        #expect(result.status == 1)
-        #expect(result.stderr.contains("H from 1 to 65536") || result.stderr.contains("larger than the file"))
+        let files = (0..<80).map { "\(dir)/in-\($0).png" }
+        for file in files { try FileManager.default.copyItem(atPath: shirt, toPath: file) }
+        for names in options {
+            let long = names.first { $0.hasPrefix("--") }!
+            let value = try #require(Self.values[String(long.dropFirst(2))], "no test value for \(long)")
+            for name in names {
+                let out = "\(dir)/out\(name)/"
+                var arguments = ["--model", Fixtures.referenceCheckpoint, "--summary"]
+                if long != "--output" { arguments += ["-o", out] }
+                arguments += [name, long == "--output" ? out : value] + files
+                let result = try CLI.run(arguments)
+                #expect(result.status == 0, "\(name) \(value): \(result.stderr)")
+                #expect(result.stderr.contains("summary: 80 processed"), "\(name): \(result.stderr)")
+            }
+        }
     }
 }

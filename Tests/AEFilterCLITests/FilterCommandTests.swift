@@ -4,31 +4,6 @@ import Foundation
 import TestSupport
 import Testing
 
-let model = ["--model", Fixtures.referenceCheckpoint]
-let shirt = Fixtures.root.appendingPathComponent("Samples/shirt.png").path
-
-func png(_ bytes: [UInt8]) throws -> Bitmap {
-    try Decode().process(EncodedImage(stream: 0, bytes: bytes))
-}
-
-/// Splits concatenated PNGs at each IEND chunk.
-func splitPNGs(_ bytes: [UInt8]) -> [[UInt8]] {
-    var out: [[UInt8]] = []
-    var start = 0
-    var i = 8
-    while i + 8 <= bytes.count {
-        let length = Int(bytes[i]) << 24 | Int(bytes[i + 1]) << 16 | Int(bytes[i + 2]) << 8 | Int(bytes[i + 3])
-        let type = String(decoding: bytes[i + 4..<i + 8], as: UTF8.self)
-        i += 12 + length
-        if type == "IEND" {
-            out.append(Array(bytes[start..<i]))
-            start = i
-            i += 8
-        }
-    }
-    return out
-}
-
 @Suite(.serialized) struct FilterCommandTests {
     @Test func denoisesStdinToStdout() throws {
         let result = try CLI.run(model + ["--noise", "0.5", "--seed", "1"], stdin: Fixtures.bytes(shirt))
@@ -192,36 +167,27 @@ func splitPNGs(_ bytes: [UInt8]) -> [[UInt8]] {
             #expect(text.contains("  \(name) "), "missing \(name)")
         }
     }
-}
 
-@Suite struct ClosedPipeTests {
-    /// `ae-filter ... | head -c 100`: the filter ends quietly, whether SIGPIPE kills it or is ignored.
-    @Test(arguments: [false, true])
-    func endsQuietlyWhenTheReaderCloses(ignoreSigpipe: Bool) throws {
-        let inputs = [String](repeating: shirt, count: 200)
-        let script =
-            (ignoreSigpipe ? "trap '' PIPE; " : "")
-            + "\"$0\" --emit triptych --scale 16 \"$@\" | head -c 100 > /dev/null; echo ${PIPESTATUS[0]} >&2"
-        let result = try CLI.run(executable: "/bin/bash", ["-c", script, CLI.binary] + model + inputs)
-        let lines = result.stderrLines
-        #expect(lines.count == 1, "error output: \(result.stderr)")
-        #expect(lines.last == "141")
-    }
-}
-
-@Suite struct PhotoSampleTests {
-    let photo = Fixtures.root.appendingPathComponent("Samples/dark-shirt-photo.jpg").path
-
-    /// A 320×240 colour JPEG of a dark shirt on a light background: fitted,
-    /// padded with its own background, and inverted to light-on-dark by `auto`.
-    @Test func photoIsFittedAndInverted() throws {
-        let auto = try png(CLI.run(["--emit", "input", photo]).stdout).pixels
-        #expect(auto.count == 784)
-        #expect(auto[0] < 40 && auto[783] < 40)
-        #expect(auto[14 * 28 + 14] > 180)
-        let kept = try png(CLI.run(["--emit", "input", "--invert", "off", photo]).stdout).pixels
-        #expect(kept[0] > 200 && kept[14 * 28 + 14] < 80)
-        // Letterboxed: the top rows are background only, all one value.
-        #expect(Set(auto[0..<28 * 3]).count == 1)
+    /// A limit on processes takes threads away: the filter runs with the
+    /// workers it gets, or says in one line that it got none. Run as another
+    /// user (only root can switch), whose processes the limit counts.
+    @Test(.enabled(if: getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv")))
+    func aLimitOnThreadsIsWorkedWithinOrNamed() throws {
+        let inputs = [shirt, Fixtures.root.appendingPathComponent("Samples/dark-shirt-photo.jpg").path]
+        let free = try CLI.run(inputs)
+        #expect(free.status == 0)
+        func limited(_ processes: Int) throws -> CLI.Result {
+            try CLI.run(
+                executable: "/usr/bin/setpriv",
+                ["--reuid=54321", "--regid=54321", "--clear-groups", "prlimit", "--nproc=\(processes)", CLI.binary]
+                    + inputs)
+        }
+        // The main thread, the reader, the U-Net's helper, one worker.
+        let four = try limited(4)
+        #expect(four.status == 0, "\(four.stderr)")
+        #expect(firstDifference(four.stdout, free.stdout) == nil)
+        let two = try limited(2)
+        #expect(two.status == 1)
+        #expect(two.stderrLines == ["ae-filter: cannot start a thread: Resource temporarily unavailable"])
     }
 }

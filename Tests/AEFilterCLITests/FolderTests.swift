@@ -3,20 +3,6 @@ import Foundation
 import TestSupport
 import Testing
 
-/// Every regular file under `root`, relative, sorted.
-func filesUnder(_ root: String) throws -> [String] {
-    guard let walker = FileManager.default.enumerator(atPath: root) else { return [] }
-    var files: [String] = []
-    while let path = walker.nextObject() as? String {
-        var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: "\(root)/\(path)", isDirectory: &isDirectory), !isDirectory.boolValue
-        {
-            files.append(path)
-        }
-    }
-    return files.sorted()
-}
-
 @Suite(.serialized) struct FolderTests {
     /// photos/ with odd names, a nested folder, a hidden one, and a non-image.
     func makeTree() throws -> String {
@@ -161,51 +147,68 @@ func filesUnder(_ root: String) throws -> [String] {
     }
 }
 
-/// The corrupt PngSuite files through the command line: one line each that
-/// names the file, exit 1, no output, and the valid file beside them written.
-@Suite struct CorruptCorpusCLITests {
-    @Test func everyCorruptPNGIsNamedAndWritesNothing() throws {
-        let suite = Fixtures.corpus("pngsuite")
-        let corrupt = try FileManager.default.contentsOfDirectory(atPath: suite).filter {
-            $0.hasPrefix("x") && $0.hasSuffix(".png")
-        }.sorted()
-        #expect(corrupt.count >= 10)
+/// Links and special files in a walked folder or a --files-from list.
+extension FolderTests {
+    /// Links that lead nowhere, named like images, are reported rather than skipped in silence.
+    @Test func danglingAndLoopingLinksAreReported() throws {
         let dir = try CLI.temporaryDirectory()
-        let result = try CLI.run(
-            model + ["-o", "\(dir)/out/", "\(suite)/basn0g08.png"] + corrupt.map { "\(suite)/\($0)" })
+        try FileManager.default.createDirectory(atPath: "\(dir)/in", withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: shirt, toPath: "\(dir)/in/a.png")
+        try FileManager.default.createSymbolicLink(atPath: "\(dir)/in/gone.png", withDestinationPath: "nowhere.png")
+        try FileManager.default.createSymbolicLink(atPath: "\(dir)/in/loop.png", withDestinationPath: "loop.png")
+        let result = try CLI.run(["--summary", "-o", "out/", "in"], in: dir)
         #expect(result.status == 1)
-        #expect(result.stderrLines.count == corrupt.count)
-        for (line, name) in zip(result.stderrLines, corrupt) {
-            #expect(line.hasPrefix("ae-filter: \(suite)/\(name): "), "\(line)")
-        }
-        #expect(try filesUnder("\(dir)/out") == ["basn0g08.png"])
+        #expect(
+            result.stderrLines == [
+                "ae-filter: in/gone.png: a dangling symbolic link",
+                "ae-filter: in/loop.png: a symbolic link that loops",
+                "ae-filter: summary: 1 processed, 2 failed, 0 skipped",
+            ])
     }
-}
 
-/// The libpng crashers and the libjpeg-turbo images through the command line
-/// under a 2 GB address-space limit and a time limit: no crash, each file
-/// written or named once on standard error.
-@Suite struct CrasherCorpusCLITests {
-    @Test(arguments: ["png-crashers", "libjpeg-turbo"])
-    func boundedTimeAndMemoryAndEveryFileAccountedFor(corpus: String) throws {
-        let folder = Fixtures.corpus("\(corpus)")
-        let files = try FileManager.default.contentsOfDirectory(atPath: folder).filter { !$0.hasPrefix("LICENSE") }
-            .sorted()
+    /// A FIFO or a link to a device named like an image, in a walked folder:
+    /// reported, never read (it could wait or run forever).
+    @Test func specialFilesInAFolderAreReportedNotRead() throws {
         let dir = try CLI.temporaryDirectory()
+        try FileManager.default.createDirectory(atPath: "\(dir)/in", withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: shirt, toPath: "\(dir)/in/a.png")
+        #expect(mkfifo("\(dir)/in/b.png", 0o600) == 0)
+        try FileManager.default.createSymbolicLink(atPath: "\(dir)/in/c.png", withDestinationPath: "/dev/zero")
+        try FileManager.default.createSymbolicLink(atPath: "\(dir)/in/notes", withDestinationPath: "/dev/zero")
+        let result = try CLI.run(model + ["--summary", "-o", "out/", "in"], in: dir)
+        #expect(result.status == 1)
+        #expect(
+            result.stderrLines == [
+                "ae-filter: in/b.png: not a regular file; skipped",
+                "ae-filter: in/c.png: not a regular file; skipped",
+                "ae-filter: summary: 1 processed, 2 failed, 0 skipped",
+            ])
+    }
+
+    /// A FIFO or device in a --files-from list is treated as in a walked
+    /// folder: reported, never read, so `find ... | ae-filter --files-from -`
+    /// over a tree that holds one finishes (issue 24, M8). A FIFO named as an
+    /// argument is still read.
+    @Test(arguments: [false, true])
+    func specialFilesInAListAreReportedNotRead(nul: Bool) throws {
+        let dir = try CLI.temporaryDirectory()
+        try FileManager.default.copyItem(atPath: shirt, toPath: "\(dir)/a.png")
+        #expect(mkfifo("\(dir)/ff.png", 0o600) == 0)
+        try FileManager.default.createSymbolicLink(atPath: "\(dir)/zero.png", withDestinationPath: "/dev/zero")
+        let separator = nul ? "\0" : "\n"
+        let list = ["a.png", "ff.png", "zero.png"].map { $0 + separator }.joined()
+        let start = Date()
         let result = try CLI.run(
-            executable: "/bin/bash",
-            [
-                "-c", "ulimit -v 2000000; exec timeout 60 \"$0\" \"$@\"", CLI.binary, "--emit", "input", "-o",
-                "\(dir)/out/",
-            ]
-                + files.map { "\(folder)/\($0)" })
-        // 0 or 1: not killed by a signal (128+), not timed out (124).
-        #expect(result.status <= 1, "\(result.status): \(result.stderr)")
-        let named = result.stderrLines.compactMap { line in
-            files.first { line.hasPrefix("ae-filter: \(folder)/\($0): ") }
-        }
-        #expect(named.count == result.stderrLines.count)
-        let written = try filesUnder("\(dir)/out")
-        #expect(written.count + named.count == files.count, "\(written) \(named)")
+            model + ["--summary", "--files-from", "-", "-o", "out/"] + (nul ? ["-0"] : []), stdin: Array(list.utf8),
+            in: dir)
+        #expect(Date().timeIntervalSince(start) < 20)
+        #expect(result.status == 1)
+        #expect(
+            result.stderrLines == [
+                "ae-filter: ff.png: not a regular file; skipped",
+                "ae-filter: zero.png: not a regular file; skipped",
+                "ae-filter: summary: 1 processed, 2 failed, 0 skipped",
+            ], "\(result.stderr)")
+        #expect(FileManager.default.fileExists(atPath: "\(dir)/out/a.png"))
     }
 }

@@ -5,11 +5,6 @@ import Foundation
 import TestSupport
 import Testing
 
-/// The IDX3 images after the 16-byte header, 784 bytes each.
-func idxImages(_ bytes: [UInt8]) -> [[UInt8]] {
-    stride(from: 16, to: bytes.count, by: 784).map { Array(bytes[$0..<min($0 + 784, bytes.count)]) }
-}
-
 @Suite(.serialized) struct StreamTests {
     static let inputs = [
         shirt, Fixtures.fixture("gray.jpg"), Fixtures.fixture("pattern.ppm"), Fixtures.fixture("rgb-progressive.jpg"),
@@ -156,43 +151,6 @@ func idxImages(_ bytes: [UInt8]) -> [[UInt8]] {
         // Each image drew its own noise.
         #expect(Set(idxImages(expected)).count == 40)
     }
-
-    @Test func memoryStaysBoundedOnALongStream() throws {
-        // 200,000 images through a pipe; the peak RSS is the child's, from the kernel.
-        let count = 200_000
-        let script = """
-            import resource, subprocess, sys, threading
-            png = open(sys.argv[1], 'rb').read()
-            p = subprocess.Popen(sys.argv[3:], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-            def feed():
-                chunk = png * 1000
-                for _ in range(int(sys.argv[2]) // 1000): p.stdin.write(chunk)
-                p.stdin.close()
-            threading.Thread(target=feed).start()
-            size = 0
-            while True:
-                block = p.stdout.read(1 << 20)
-                if not block: break
-                size += len(block)
-            err = p.stderr.read().decode()
-            p.wait()
-            print(p.returncode, size, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, err.strip())
-            """
-        let result = try CLI.run(
-            executable: "/usr/bin/env",
-            [
-                "python3", "-c", script, shirt, String(count), CLI.binary, "--model", Fixtures.referenceCheckpoint,
-                "--noise", "0.5", "--format", "idx", "--summary",
-            ])
-        let fields = String(decoding: result.stdout, as: UTF8.self).split(separator: " ", maxSplits: 3)
-        #expect(fields.count == 4, "\(result.stderr)")
-        guard fields.count == 4 else { return }
-        #expect(fields[0] == "0")
-        #expect(Int(fields[1]) == 16 + count * 784)
-        #expect(fields[3].contains("summary: \(count) processed, 0 failed"))
-        let peakKB = Int(fields[2]) ?? .max
-        #expect(peakKB < 100_000, "peak RSS \(peakKB) KB")
-    }
 }
 
 /// gunzip through zcat, independent of the code under test.
@@ -278,46 +236,113 @@ extension StreamTests {
 }
 
 extension StreamTests {
-    /// Writes COUNT copies of a random 1000×1000 grey PNG (1 MB) to the
-    /// filter's standard input, and prints its peak memory in KB after its lines.
-    static let bigStream = """
-        import os, resource, struct, subprocess, sys, zlib
-        count = int(sys.argv[1])
-        def chunk(kind, data):
-            return struct.pack('>I', len(data)) + kind + data + struct.pack('>I', zlib.crc32(kind + data))
-        rows = b''.join(b'\\0' + os.urandom(1000) for _ in range(1000))
-        png = (b'\\x89PNG\\r\\n\\x1a\\n' + chunk(b'IHDR', struct.pack('>IIBBBBB', 1000, 1000, 8, 0, 0, 0, 0))
-               + chunk(b'IDAT', zlib.compress(rows, 1)) + chunk(b'IEND', b''))
-        p = subprocess.Popen(sys.argv[2:], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        import threading
-        def feed():
-            for _ in range(count):
-                p.stdin.write(png)
-            p.stdin.close()
-        threading.Thread(target=feed).start()
-        out = p.stdout.read()
-        err = p.stderr.read()
-        p.wait()
-        sys.stdout.write(f'{len(out)}\\n')
-        sys.stderr.write(err.decode())
-        print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr)
-        sys.exit(p.returncode)
-        """
+}
 
-    /// Read-ahead is bounded by bytes, not by image count, and a batch's
-    /// images are let go once taken: 300 one-megabyte images through standard
-    /// input took 568 MB (second probe of issue 24); memory no longer grows
-    /// with the count.
-    @Test(arguments: [["-j", "1", "--batch-size", "4"], []])
-    func aStreamOfLargeImagesKeepsMemoryFlat(options: [String]) throws {
-        var peaks: [Int] = []
-        for count in [40, 300] {
-            let result = try CLI.python(
-                Self.bigStream, ["\(count)", CLI.binary, "--model", "tutorial", "--format", "pgm"] + options + ["-"])
-            #expect(result.status == 0, "\(result.stderr)")
-            #expect(CLI.lines(result).first == "\(count * (13 + 784))")
-            peaks.append(Int(result.stderrLines.last ?? "") ?? .max)
+/// A pipe that trickles, and streams whose data ends badly or goes on after
+/// their end.
+extension StreamTests {
+    /// Images written one at a time, a byte every millisecond: each output
+    /// comes back before the next image is sent, so nothing waits for the
+    /// whole input or for a full batch.
+    @Test func aTricklingPipeGetsEachOutputBeforeTheNextInput() throws {
+        let script = """
+            import os, subprocess, sys, time
+            png = open(sys.argv[1], 'rb').read()
+            p = subprocess.Popen(sys.argv[2:], stdin=subprocess.PIPE, stdout=subprocess.PIPE, bufsize=0)
+            for i in range(3):
+                for b in png:
+                    p.stdin.write(bytes([b]))
+                    time.sleep(0.0005)
+                out = b''
+                deadline = time.time() + 20
+                while not out.endswith(b'IEND\\xaeB`\\x82') and time.time() < deadline:
+                    out += os.read(p.stdout.fileno(), 1 << 16)
+                print('image', i, 'answered' if out.startswith(b'\\x89PNG') and out.endswith(b'IEND\\xaeB`\\x82') else 'MISSING', flush=True)
+            p.stdin.close()
+            rest = p.stdout.read()
+            print('exit', p.wait(), 'extra bytes', len(rest))
+            """
+        let result = try CLI.run(
+            executable: "/usr/bin/env",
+            ["python3", "-c", script, shirt, CLI.binary, "--model", Fixtures.referenceCheckpoint, "--noise", "0.5"])
+        #expect(
+            String(decoding: result.stdout, as: UTF8.self).split(separator: "\n") == [
+                "image 0 answered", "image 1 answered", "image 2 answered", "exit 0 extra bytes 0",
+            ], "\(result.stderr)")
+    }
+
+    /// An IDX header whose sizes overflow a multiplication is refused in one line.
+    @Test func anIDXHeaderWithAbsurdSizesIsOneLine() throws {
+        let header: [UInt8] = [0, 0, 8, 3, 0, 0, 0, 1, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF]
+        let result = try CLI.run(model, stdin: header)
+        #expect(result.status == 1)
+        #expect(result.stderrLines == ["ae-filter: <stdin>, image 1: invalid IDX image size 4294967295×4294967295"])
+    }
+
+    /// Data after a gzip stream ends it: every image before it comes out, then one line.
+    @Test(arguments: [5, 200])
+    func dataAfterAGzipStreamKeepsTheImagesBeforeIt(count: Int) throws {
+        let dir = try CLI.temporaryDirectory()
+        let stream = try (0..<count).flatMap { _ in try Fixtures.bytes(shirt) }
+        try Data(stream).write(to: URL(fileURLWithPath: "\(dir)/s"))
+        let gzip = try CLI.run(executable: "/usr/bin/env", ["gzip", "-c", "\(dir)/s"])
+        let result = try CLI.run(["--summary", "--format", "idx"], stdin: gzip.stdout + Array("garbage\n".utf8))
+        #expect(result.status == 1)
+        #expect(idxImages(result.stdout).count == count)
+        #expect(
+            result.stderrLines == [
+                "ae-filter: <stdin>, image \(count + 1): data after the gzip stream is not gzip; it was ignored",
+                "ae-filter: summary: \(count) processed, 1 failed, 0 skipped",
+            ])
+    }
+
+    /// A cut gzip stream, on standard input or named: the images before the cut
+    /// come out, and the line names the input once.
+    @Test func aTruncatedGzipStreamIsOneLineNamingItOnce() throws {
+        let dir = try CLI.temporaryDirectory()
+        let stream = try (0..<3).flatMap { _ in try Fixtures.bytes(shirt) }
+        try Data(stream).write(to: URL(fileURLWithPath: "\(dir)/s"))
+        let gzip = try CLI.run(executable: "/usr/bin/env", ["gzip", "-c", "\(dir)/s"]).stdout
+        let cut = Array(gzip.prefix(gzip.count - 12))
+        try Data(cut).write(to: URL(fileURLWithPath: "\(dir)/cut.gz"))
+        for (arguments, name) in [([String](), "<stdin>"), (["cut.gz"], "cut.gz")] {
+            let result = try CLI.run(["--format", "idx"] + arguments, stdin: cut, in: dir)
+            #expect(result.status == 1)
+            #expect(result.stderrLines.count == 1)
+            let line = try #require(result.stderrLines.first)
+            #expect(line.hasPrefix("ae-filter: \(name), image ") && line.hasSuffix(": truncated gzip data"))
+            #expect(line.components(separatedBy: name).count == 2, "\(line)")
         }
-        #expect(peaks[1] < 200_000 && peaks[1] < peaks[0] + 40_000, "peaks \(peaks) KB")
+    }
+
+    /// Bytes after the images an IDX header declares are reported, not silently dropped.
+    @Test func dataAfterTheDeclaredIDXImagesIsReported() throws {
+        let pixels = try Fixtures.bytes(Fixtures.reference("forward-check/input-u8-100x784.bin"))
+        let idx: [UInt8] = [0, 0, 8, 3, 0, 0, 0, 2, 0, 0, 0, 28, 0, 0, 0, 28] + Array(pixels.prefix(3 * 784))
+        let result = try CLI.run(["--format", "idx"], stdin: idx)
+        #expect(result.status == 1)
+        #expect(idxImages(result.stdout).count == 2)
+        #expect(
+            result.stderrLines == [
+                "ae-filter: <stdin>, image 3: data after the 2 images the IDX header declares was ignored"
+            ])
+    }
+
+    /// In --lines, a placeholder is a blank image of the output's format under
+    /// the record's key, and a payload may end in a carriage return or blanks.
+    @Test func linePlaceholdersAreBlankImages() throws {
+        let good = Base64.encode(try Fixtures.bytes(shirt))
+        let input = "a\t\(good)\r\nb\tnot-base64!\nc\t\(good)  \n"
+        for format in ["png", "pgm"] {
+            let result = try CLI.run(
+                ["--lines", "--format", format, "--on-error", "placeholder"], stdin: Array(input.utf8))
+            #expect(result.status == 1)
+            #expect(result.stderrLines.count == 1, "\(result.stderr)")
+            let records = CLI.lines(result).map { $0.split(separator: "\t", omittingEmptySubsequences: false) }
+            #expect(records.map { String($0[0]) } == ["a", "b", "c"])
+            let blank = try #require(records.count == 3 ? Base64.decode(Array(records[1][1].utf8)) : nil)
+            let decoded = try CLI.run(["--emit", "input", "--format", "pgm"], stdin: blank)
+            #expect(decoded.status == 0 && decoded.stdout.suffix(784).allSatisfy { $0 == 0 })
+        }
     }
 }

@@ -3,8 +3,6 @@ import Foundation
 import TestSupport
 import Testing
 
-let data = ["--data", Fixtures.dataDirectory]
-
 @Suite(.serialized, .needsData) struct TrainCommandTests {
     @Test func shortRunWritesALoadableCheckpointWithItsProvenance() throws {
         let dir = try CLI.temporaryDirectory()
@@ -118,158 +116,229 @@ let data = ["--data", Fixtures.dataDirectory]
         #expect(result.stderr.contains("\(dir)/train-images-idx3-ubyte.gz: not found"))
         #expect(result.stderr.contains("ae-filter data fetch"))
     }
+}
 
-    @Test func evalReportsModelAndBaselinesAsJSON() throws {
-        let result = try CLI.run(["eval", "--model", Fixtures.referenceCheckpoint, "--repeats", "1", "--json"] + data)
-        #expect(result.status == 0, "\(result.stderr)")
-        let json = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout)) as? [String: Any])
-        let rows = try #require(json["rows"] as? [[String: Any]])
-        #expect(rows.count == 11)
-        #expect(rows[0]["class"] as? String == "all" && rows[5]["class"] as? String == "coat")
-        let model = try #require(rows[0]["model"] as? [String: Double])
-        #expect(abs(model["psnr"]! - 19.48) < 0.05)
-        let median = try #require(rows[0]["median3x3"] as? [String: Double])
-        #expect(abs(median["psnr"]! - 9.05) < 0.03)
+/// `train` loses no work: its outputs are checked before the first step,
+/// an interrupted run's state is never replaced by accident, and a run that
+/// diverges keeps its last finite state.
+extension TrainCommandTests {
+    /// A device or FIFO as -o is refused before training: the resumable
+    /// state beside it would be a file among the devices (third probe of issue 24).
+    @Test func aDeviceAsTheOutputFailsBeforeTraining() throws {
+        let dir = try CLI.temporaryDirectory()
+        #expect(mkfifo("\(dir)/fifo", 0o600) == 0)
+        for output in ["/dev/full", "\(dir)/fifo"] {
+            let result = try CLI.run(["train"] + data + ["--iterations", "600", "-o", output])
+            #expect(result.status == 1)
+            #expect(result.stderr.contains("is not a regular file (a device or FIFO)"), "\(result.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: output + ".resume.safetensors"))
+        }
     }
 
-    /// `--levels`: one overall row per level, each the figures `--noise` gives for that level.
-    @Test func evalOverLevels() throws {
-        let levels = try CLI.run(
-            ["eval", "--model", Fixtures.referenceCheckpoint, "--repeats", "1", "--levels", "0,0.5", "--json"] + data)
-        #expect(levels.status == 0, "\(levels.stderr)")
-        let json = try #require(try JSONSerialization.jsonObject(with: Data(levels.stdout)) as? [String: Any])
-        let rows = try #require(json["levels"] as? [[String: Any]])
-        #expect(rows.map { $0["noise"] as? Double } == [0, 0.5])
-        let clean = try #require(rows[0]["noisy"] as? [String: Any])
-        #expect(clean["mse"] as? Double == 0, "a clean input is its own target")
-        let single = try CLI.run(["eval", "--model", Fixtures.referenceCheckpoint, "--repeats", "1", "--json"] + data)
-        let one = try #require(try JSONSerialization.jsonObject(with: Data(single.stdout)) as? [String: Any])
-        let overall = try #require((one["rows"] as? [[String: Any]])?.first)
-        #expect((rows[1]["model"] as? [String: Double]) == (overall["model"] as? [String: Double]))
-        let table = try CLI.run(
-            ["eval", "--model", Fixtures.referenceCheckpoint, "--repeats", "1", "--levels", "0.1"] + data)
-        #expect(CLI.lines(table).count == 3 && CLI.lines(table)[2].hasPrefix("0.1 "))
-        let both = try CLI.run(["eval", "--noise", "0.5", "--levels", "0.1"] + data)
-        #expect(both.status == 64)
+    @Test(arguments: ["/nonexistent/m.safetensors", "/"])
+    func anUnwritableOutputFailsBeforeTraining(output: String) throws {
+        let start = Date()
+        let result = try CLI.run(["train"] + data + ["--iterations", "600", "-o", output])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("checked before training"), "\(result.stderr)")
+        #expect(Date().timeIntervalSince(start) < 5)
     }
 
-    @Test func dataExportNamesFilesByIndexAndLabel() throws {
+    /// A log that cannot be written is reported; the model is still written, and the status is 1.
+    @Test func aLogThatCannotBeWrittenIsAnError() throws {
         let dir = try CLI.temporaryDirectory()
         let result = try CLI.run(
-            ["data", "export", "--split", "test", "--start", "9", "--limit", "3", "--out", dir] + data)
-        #expect(result.status == 0, "\(result.stderr)")
-        #expect(
-            try FileManager.default.contentsOfDirectory(atPath: dir).sorted() == [
-                "00009-sneaker.png", "00010-coat.png", "00011-sandal.png",
+            ["train"] + data + [
+                "--iterations", "2", "--eval-every", "1", "--hidden", "8", "-q", "--log", "/dev/full", "-o",
+                "\(dir)/m.safetensors",
             ])
+        #expect(result.status == 1)
+        #expect(
+            result.stderrLines == [
+                "ae-filter: /dev/full: cannot write the log: No space left on device; training goes on"
+            ])
+        #expect(FileManager.default.fileExists(atPath: "\(dir)/m.safetensors"))
+    }
+
+    @Test func anInterruptedRunsStateIsNotReplacedWithoutForce() throws {
+        let dir = try CLI.temporaryDirectory()
+        try Data("state".utf8).write(to: URL(fileURLWithPath: "\(dir)/m.resume.safetensors"))
+        let refused = try CLI.run(["train"] + data + ["--iterations", "2", "-o", "\(dir)/m.safetensors"])
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains("--resume") && refused.stderr.contains("--force"))
+        #expect(try Fixtures.bytes("\(dir)/m.resume.safetensors") == Array("state".utf8))
+        let forced = try CLI.run(
+            ["train"] + data + ["--iterations", "2", "--eval-every", "2", "--force", "-o", "\(dir)/m.safetensors"])
+        #expect(forced.status == 0, "\(forced.stderr)")
+        #expect(FileManager.default.fileExists(atPath: "\(dir)/m.safetensors"))
+        #expect(!FileManager.default.fileExists(atPath: "\(dir)/m.resume.safetensors"))
+    }
+
+    /// A run whose loss becomes NaN stops there: exit 1, one line, no final
+    /// checkpoint, the last finite state kept, and a log that still parses.
+    @Test(.needsData) func aDivergedRunStopsAndKeepsTheLastFiniteState() throws {
+        let dir = try CLI.temporaryDirectory()
+        let result = try CLI.run(
+            ["train"] + data + [
+                "--iterations", "40", "--lr", "1e30", "--eval-every", "1", "--log", "\(dir)/log", "-o",
+                "\(dir)/m.safetensors",
+            ])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("the run diverged"), "\(result.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: "\(dir)/m.safetensors"))
+        #expect(try parsesStrictly(Fixtures.bytes("\(dir)/log")))
+        if FileManager.default.fileExists(atPath: "\(dir)/m.resume.safetensors") {
+            #expect(try CLI.run(["info", "\(dir)/m.resume.safetensors"]).status == 0)
+        }
     }
 }
 
-/// eval takes a checkpoint's noise metadata only as a valid level of a loaded
-/// noise model, and blames the key, not options the user never gave
-/// (issue 24, M4). These fail before the data is read.
-@Suite struct EvalMetadataTests {
-    /// A small tutorial checkpoint whose metadata then gets `metadata` (over what serializing writes).
-    static func checkpoint(in dir: String, _ metadata: [String: String]) throws -> String {
-        let path = "\(dir)/m.safetensors"
-        let written = Checkpoint(model: Fixtures.randomModel(hidden: 8)).serialized()
-        let (tensors, existing) = try SafeTensors.parse(written)
-        let bytes = SafeTensors.serialize(tensors, metadata: existing.merging(metadata) { $1 })
-        try Data(bytes).write(to: URL(fileURLWithPath: path))
+/// No output of `train` is another of its outputs or one of its inputs: a
+/// usage error before anything is read (no data needed).
+@Suite struct TrainingFilesAreDistinctTests {
+    @Test(arguments: [
+        (["-o", "m.safetensors", "--plot", "m.safetensors"], "-o and --plot are the same file"),
+        (["-o", "x", "--log", "./x"], "-o and --log are the same file"),
+        (["--plot", "p.svg", "--log", "link.svg"], "--plot and --log are the same file"),
+        (["-o", "m.resume.safetensors", "--log", "m.resume.resume.safetensors"], "the resumable checkpoint and --log"),
+        (["-o", "data/train-images-idx3-ubyte.gz"], "is the data file"),
+        (["-o", "m.safetensors", "--log", "data/t10k-labels-idx1-ubyte"], "is the data file"),
+        (["-o", ""], "-o needs a file name"),
+        (["--plot", ""], "--plot needs a file name"),
+        (["--architecture", "unet", "--kernel-size", "4"], "--kernel-size must be odd"),
+        // Values that reach arithmetic: a usage error, never a trap.
+        (["--batch-size", "0"], "--batch-size must be between 1 and 60000, got 0"),
+        (["--batch-size", "-5"], "--batch-size must be between 1 and 60000, got -5"),
+        (["--epochs", "9223372036854775807"], "--epochs must be between 1 and 1000000"),
+        (["--iterations", "0"], "--iterations must be at least 1, got 0"),
+    ])
+    func clashingFilesAreAUsageError(arguments: [String], message: String) throws {
+        let dir = try CLI.temporaryDirectory()
+        try FileManager.default.createDirectory(atPath: "\(dir)/data", withIntermediateDirectories: true)
+        try Data("p".utf8).write(to: URL(fileURLWithPath: "\(dir)/p.svg"))
+        try FileManager.default.createSymbolicLink(atPath: "\(dir)/link.svg", withDestinationPath: "p.svg")
+        try Data("d".utf8).write(to: URL(fileURLWithPath: "\(dir)/data/train-images-idx3-ubyte.gz"))
+        let result = try CLI.run(["train", "--data", "data"] + arguments, in: dir)
+        #expect(result.status == 64)
+        #expect(result.stderr.contains(message), "\(result.stderr)")
+        #expect(try Fixtures.bytes("\(dir)/data/train-images-idx3-ubyte.gz") == Array("d".utf8))
+    }
+}
+
+/// Every setting a resumable checkpoint holds passes the checks the command
+/// line applies before anything is trained, and an error names the file and
+/// the key. These fail before the data is read, so they need none.
+@Suite struct ResumeSettingsTests {
+    /// A valid resumable state of a small tutorial model, with `changes` to its metadata.
+    static func state(
+        in dir: String, _ changes: [String: String?] = [:], optimizer: Bool = true,
+        model: any DenoisingModel = Fixtures.randomModel(hidden: 8)
+    ) throws -> String {
+        var metadata: [String: String] = [
+            "train.architecture": "tutorial", "train.hyperparameters": "hidden_size=8", "train.iterations": "10",
+            "train.batch_size": "10", "train.lr": "0.001", "train.min_lr": "0.0", "train.schedule": "constant",
+            "train.adam_beta1": "0.9", "train.adam_beta2": "0.999", "train.adam_eps": "1e-08",
+            "train.noise_model": "dropout", "train.noise": "0.5", "train.seed": "0", "train.eval_every": "5",
+            "train.noise_range": "none", "train.iteration": "2", "noise_model": "dropout", "noise": "0.5",
+        ]
+        for (key, value) in changes { metadata[key] = value }
+        var extra: [String: SafeTensors.Tensor] = [:]
+        if optimizer {
+            for parameter in model.parameters {
+                let zeros = [Float](repeating: 0, count: parameter.values.count)
+                extra["optimizer.exp_avg.\(parameter.name)"] = .init(shape: [zeros.count], values: zeros)
+                extra["optimizer.exp_avg_sq.\(parameter.name)"] = .init(shape: [zeros.count], values: zeros)
+            }
+        }
+        let path = "\(dir)/m.resume.safetensors"
+        try Data(Checkpoint(model: model, metadata: metadata, extraTensors: extra).serialized())
+            .write(to: URL(fileURLWithPath: path))
         return path
     }
 
+    static func resume(_ path: String, in dir: String) throws -> CLI.Result {
+        try CLI.run(["train", "--resume", path, "-o", "\(dir)/out.safetensors", "--data", "\(dir)/no-data"])
+    }
+
+    /// The untouched state is accepted: the run gets as far as the (missing) data.
+    @Test func aValidStateGetsToTheData() throws {
+        let dir = try CLI.temporaryDirectory()
+        let result = try Self.resume(try Self.state(in: dir), in: dir)
+        #expect(result.status == 1)
+        #expect(result.stderrLines.count == 1 && result.stderr.hasPrefix("ae-filter: data: "), "\(result.stderr)")
+    }
+
     @Test(arguments: [
-        (["noise": "nan"], "metadata noise 'nan' is not a noise level (0 or more): give --noise or --levels"),
-        (["noise": "-0.5"], "metadata noise '-0.5' is not a noise level (0 or more)"),
-        (["noise": "2"], "metadata noise '2' is not a level of the dropout noise model"),
-        (["noise": "2", "noise_model": "mask"], "metadata noise '2' is not a level of the mask noise model"),
-        (["noise": "0.5", "noise_model": "no-such"], "metadata noise_model 'no-such' is not a loaded noise model"),
-        (["noise": "inf", "noise_model": "gaussian"], "metadata noise 'inf' is not a noise level"),
+        // The probe's cases.
+        ("train.batch_size", "0", "train.batch_size must be between 1 and 60000, got 0"),
+        ("train.batch_size", "-100", "train.batch_size must be between 1 and 60000, got -100"),
+        ("train.lr", "-1", "train.lr must be positive, got -1.0"),
+        ("train.eval_every", "0", "train.eval_every must be at least 1, got 0"),
+        ("train.noise_range", "0.7:0.1", "train.noise_range is invalid: '0.7:0.1'"),
+        ("train.noise_range", "nan:1", "train.noise_range is invalid: 'nan:1'"),
+        // Variants the probe did not try.
+        ("train.batch_size", "99999999999999999999", "train.batch_size is invalid"),
+        ("train.iterations", "0", "train.iterations must be at least 1, got 0"),
+        ("train.lr", "inf", "train.lr must be positive, got inf"),
+        ("train.min_lr", "-0.5", "train.min_lr must be 0 or more"),
+        ("train.adam_beta2", "1", "train.adam_beta2 must be at least 0 and below 1"),
+        ("train.adam_eps", "0", "train.adam_eps must be positive"),
+        ("train.noise", "2", "train.noise: dropout noise needs a probability"),
+        ("train.noise", "nan", "train.noise must be a number"),
+        ("train.noise_range", "0:3", "train.noise_range: dropout noise needs a probability"),
+        ("train.noise_model", "no-such", "train.noise_model: unknown noise model"),
+        ("train.hyperparameters", "hidden_size=8,depth=2", "train.architecture: "),
+        ("train.schedule", "sideways", "train.schedule is invalid"),
+        ("train.iteration", "-5", "train.iteration is invalid: '-5' (0 to 10 steps)"),
+        ("train.iteration", "11", "train.iteration is invalid: '11' (0 to 10 steps)"),
+        // The running loss carried into the next evaluation's figure.
+        ("train.running_loss_sum", "nan", "train.running_loss_sum is invalid: 'nan'"),
+        ("train.running_loss_sum", "5.5", "train.running_loss_sum is 5.5 over no steps"),
+        ("train.running_loss_count", "-1", "train.running_loss_count is invalid: '-1'"),
+        ("train.running_loss_count", "100000000", "train.running_loss_count is invalid: '100000000'"),
     ])
-    func badNoiseMetadataIsNamed(metadata: [String: String], message: String) throws {
+    func aBadSettingIsNamedWithItsFile(key: String, value: String, message: String) throws {
         let dir = try CLI.temporaryDirectory()
-        let path = try Self.checkpoint(in: dir, metadata)
-        let result = try CLI.run(["eval", "--model", path, "--data", "\(dir)/no-data"])
+        let path = try Self.state(in: dir, [key: value])
+        let result = try Self.resume(path, in: dir)
         #expect(result.status == 1)
-        #expect(result.stdout.isEmpty)
-        #expect(result.stderrLines == ["ae-filter: \(path): \(message)"] || result.stderr.contains(message))
-        #expect(!result.stderr.contains("--noise-model/"), "\(result.stderr)")
-        // An option given by the user overrides the metadata, which is then not judged.
-        let given = try CLI.run([
-            "eval", "--model", path, "--noise", "0.3", "--noise-model", "mask", "--data", "\(dir)/no-data",
-        ])
-        #expect(given.stderrLines.last?.hasPrefix("ae-filter: data: ") == true, "\(given.stderr)")
-        #expect(!given.stderr.contains("metadata noise"), "\(given.stderr)")
-    }
-}
-
-extension EvalMetadataTests {
-    /// A leaky_relu slope far outside a fraction is refused where the checkpoint is read.
-    @Test(arguments: ["-1e30", "2", "inf"])
-    func anAbsurdSlopeIsRefused(slope: String) throws {
-        let dir = try CLI.temporaryDirectory()
-        let path = try Self.checkpoint(in: dir, ["architecture.negative_slope": slope])
-        let result = try CLI.run(["--model", path, "--format", "pgm", shirt])
-        #expect(result.status == 1)
-        #expect(result.stderr.contains("metadata negative_slope '\(slope)'"), "\(result.stderr)")
+        #expect(result.stderrLines.count == 1, "\(result.stderr)")
+        #expect(result.stderr.hasPrefix("ae-filter: \(path): metadata \(message)"), "\(result.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: "\(dir)/out.safetensors"))
     }
 
-    /// A level the user gave is blamed on the option, not on the metadata
-    /// whose noise model it was meant for.
-    @Test func aBadLevelForTheRecordedNoiseModelBlamesTheOption() throws {
+    /// `train.architecture` and `train.hyperparameters` must be the tensors' own:
+    /// they would be copied into the output as its provenance.
+    @Test func theArchitectureMustBeTheTensors() throws {
         let dir = try CLI.temporaryDirectory()
-        let path = try Self.checkpoint(in: dir, ["noise_model": "dropout", "noise": "0.5"])
-        let result = try CLI.run(["eval", "--model", path, "--noise", "2", "--data", "\(dir)/no-data"])
-        #expect(result.status == 64)
+        let unet = try Self.resume(
+            try Self.state(in: dir, ["train.architecture": "unet", "train.hyperparameters": ""]), in: dir)
+        #expect(unet.status == 1)
         #expect(
-            result.stderr.contains(
-                "--noise (for the noise model the checkpoint names): dropout noise needs a probability"),
-            "\(result.stderr)")
-        #expect(!result.stderr.contains("metadata"))
+            unet.stderr.contains(
+                "metadata train.architecture is 'unet' but the tensors are of the tutorial architecture"),
+            "\(unet.stderr)")
+        let wider = try Self.resume(try Self.state(in: dir, ["train.hyperparameters": "hidden_size=16"]), in: dir)
+        #expect(wider.status == 1)
+        #expect(wider.stderr.contains("gives hidden_size=16 but the tensors have hidden_size=8"), "\(wider.stderr)")
     }
 
-    /// A noise model that is not loaded is one error, not a note and then an error.
-    @Test func anUnloadedNoiseModelIsOneLine() throws {
+    /// A trained model is not a run's state, and a saved backend that is gone is tied to the file.
+    @Test func unclearResumeErrorsAreClear() throws {
         let dir = try CLI.temporaryDirectory()
-        let path = try Self.checkpoint(in: dir, ["noise_model": "Dropout", "noise": "0.5"])
-        let result = try CLI.run(["eval", "--model", path, "--data", "\(dir)/no-data"])
-        #expect(result.status == 1)
+        let model = try Self.resume(try Self.state(in: dir, optimizer: false), in: dir)
+        #expect(model.status == 1)
+        #expect(model.stderr.contains(": not a resumable checkpoint (no optimizer state or train.iteration)"))
+        let embedded = try Fixtures.bytes(Fixtures.referenceCheckpoint)
+        try Data(embedded).write(to: URL(fileURLWithPath: "\(dir)/tutorial.safetensors"))
+        let trained = try Self.resume("\(dir)/tutorial.safetensors", in: dir)
+        #expect(trained.stderr.contains("tutorial.safetensors: not a resumable checkpoint"), "\(trained.stderr)")
+        let path = try Self.state(in: dir, ["train.backend": "gone-backend"])
+        let backend = try Self.resume(path, in: dir)
+        #expect(backend.status == 1)
         #expect(
-            result.stderrLines == [
-                "ae-filter: \(path): metadata noise_model 'Dropout' is not a loaded noise model: give --noise-model"
-            ], "\(result.stderr)")
-    }
-}
-
-/// eval reads the test files alone, and says so when they are not the
-/// official ones, as train does (issue 24, L2).
-@Suite(.needsData) struct EvalDataTests {
-    @Test func evalNeedsOnlyTheTestFiles() throws {
-        let dir = try CLI.temporaryDirectory()
-        for name in ["t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"] {
-            try FileManager.default.createSymbolicLink(
-                atPath: "\(dir)/\(name)", withDestinationPath: Fixtures.data(name))
-        }
-        let result = try CLI.run(["eval", "--model", "tutorial", "--repeats", "1", "--data", dir])
-        #expect(result.status == 0, "\(result.stderr)")
-        #expect(result.stderr.isEmpty)
-        #expect(CLI.lines(result).first?.hasPrefix("test set: 10000 images") == true)
-    }
-
-    @Test func evalOfTamperedDataWarns() throws {
-        let dir = try CLI.temporaryDirectory()
-        try FileManager.default.createSymbolicLink(
-            atPath: "\(dir)/t10k-labels-idx1-ubyte.gz", withDestinationPath: Fixtures.data("t10k-labels-idx1-ubyte.gz"))
-        // All-black images: a model's output is then easy to score well.
-        let zeros: [UInt8] =
-            [0, 0, 8, 3, 0, 0, 0x27, 0x10, 0, 0, 0, 28, 0, 0, 0, 28] + [UInt8](repeating: 0, count: 7_840_000)
-        try Data(zeros).write(to: URL(fileURLWithPath: "\(dir)/t10k-images-idx3-ubyte"))
-        let result = try CLI.run(["eval", "--model", "tutorial", "--repeats", "1", "--data", dir])
-        #expect(result.status == 0, "\(result.stderr)")
-        #expect(
-            result.stderrLines == [
-                "ae-filter: data: these are not the official Fashion-MNIST files (MD5 mismatch); evaluating anyway"
-            ])
+            backend.stderr.hasPrefix(
+                "ae-filter: \(path): metadata train.backend 'gone-backend', the backend the run used"),
+            "\(backend.stderr)")
     }
 }

@@ -1,7 +1,5 @@
-import AEFilter
 import AEFilterCore
 import CPUBackend
-import TestSupport
 import Testing
 
 /// The built-in backend's promise: the same bits on every code path, hence on
