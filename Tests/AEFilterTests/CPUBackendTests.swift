@@ -90,6 +90,26 @@ import Testing
         }
     }
 
+    /// A backend without a small-k kernel (blas, modules) multiplies with its `gemm`.
+    @Test func aBackendWithoutASmallKKernelUsesItsGemm() {
+        var rng = RandomGenerator(seed: 5)
+        let (m, n, k) = (9, 20, 11)
+        let a = (0..<m * k).map { _ in rng.nextUnitFloat() * 2 - 1 }
+        let b = (0..<k * n).map { _ in rng.nextUnitFloat() * 2 - 1 }
+        var viaGemm = [Float](repeating: .nan, count: m * n)
+        var viaSmallK = viaGemm
+        let backend = DocumentedOrder()
+        viaGemm.withUnsafeMutableBufferPointer {
+            backend.gemm(
+                transA: false, transB: false, m: m, n: n, k: k, alpha: 1, a: a, lda: k, b: b, ldb: n, beta: 0,
+                c: $0.baseAddress!, ldc: n)
+        }
+        viaSmallK.withUnsafeMutableBufferPointer {
+            backend.gemmSmallK(m: m, n: n, k: k, a: a, lda: k, b: b, ldb: n, c: $0.baseAddress!, ldc: n)
+        }
+        #expect(BackendConformance.firstDifference(viaGemm, viaSmallK) == nil)
+    }
+
     @Test func aPathThisCPUCannotRunIsRefused() {
         #expect(!CPUBackend.usePath("sse9"))
         #expect(CPUBackend.availablePaths.contains(CPUBackend.path))
