@@ -138,13 +138,14 @@ import Testing
     }
 
     /// The built-in backend computes each image alone, whatever else is in its batch.
-    /// For the tutorial's checkpoint and the default model (the U-Net).
+    /// For the tutorial's checkpoint and the default model (the U-Net, its
+    /// 3×3 convolutions as Winograd products); `scripts/cpu-matrix` runs it on every path.
     @Test(arguments: [model, []])
     func resultsDoNotDependOnJobsOrBatchSize(model: [String]) throws {
         let stream = try (0..<40).flatMap { _ in try Fixtures.bytes(shirt) }
         let base = model + ["--noise", "0.5", "--seed", "9", "--format", "idx"]
         let expected = try CLI.run(base + ["-j", "1", "--batch-size", "128"], stdin: stream).stdout
-        for (jobs, batch) in [("3", "3"), ("2", "1"), ("1", "7"), ("2", "256")] {
+        for (jobs, batch) in [("3", "3"), ("2", "1"), ("1", "7"), ("2", "256"), ("1", "1"), ("2", "64")] {
             let got = try CLI.run(base + ["-j", jobs, "--batch-size", batch], stdin: stream).stdout
             #expect(firstDifference(got, expected) == nil, "-j \(jobs) --batch-size \(batch)")
         }

@@ -55,6 +55,59 @@ import Testing
         }
     }
 
+    /// The small-k product (outer products, the filter's Winograd products)
+    /// on every path this CPU has, split over threads or not: one chain of
+    /// fused steps per element in increasing p, as `CAECPUKernels.h` documents,
+    /// computed here with Swift's `addingProduct`. Full and partial column
+    /// tiles, row counts around the tiles' 6.
+    @Test(arguments: [(37, 33, 19), (5, 64, 1), (196, 32, 96), (13, 17, 7), (7, 70, 40), (1, 16, 3), (49, 64, 128)])
+    func everyPathGivesTheSmallKOrder(m: Int, n: Int, k: Int) {
+        defer { CPUBackend.usePath("auto") }
+        var rng = RandomGenerator(seed: UInt64(m * n * k))
+        let (lda, ldb, ldc) = (k + 1, n + 2, n + 3)
+        let a = (0..<m * lda).map { (rng.nextUnitFloat() * 2 - 1) * ($0 % 7 == 0 ? 0x1p-12 : 1) }
+        let b = (0..<k * ldb).map { _ in rng.nextUnitFloat() * 2 - 1 }
+        var expected = [Float](repeating: 7, count: m * ldc)
+        for i in 0..<m {
+            for j in 0..<n {
+                var sum: Float = 0
+                for p in 0..<k { sum = sum.addingProduct(a[i * lda + p], b[p * ldb + j]) }
+                expected[i * ldc + j] = sum
+            }
+        }
+        for path in CPUBackend.availablePaths {
+            #expect(CPUBackend.usePath(path))
+            for threads in [1, 2] {
+                var c = [Float](repeating: 7, count: m * ldc)
+                c.withUnsafeMutableBufferPointer {
+                    CPUBackend(threads: threads).gemmSmallK(
+                        m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb, c: $0.baseAddress!, ldc: ldc)
+                }
+                #expect(BackendConformance.firstDifference(expected, c) == nil, "\(path), \(threads) threads")
+            }
+        }
+    }
+
+    /// A backend without a small-k kernel (blas, modules) multiplies with its `gemm`.
+    @Test func aBackendWithoutASmallKKernelUsesItsGemm() {
+        var rng = RandomGenerator(seed: 5)
+        let (m, n, k) = (9, 20, 11)
+        let a = (0..<m * k).map { _ in rng.nextUnitFloat() * 2 - 1 }
+        let b = (0..<k * n).map { _ in rng.nextUnitFloat() * 2 - 1 }
+        var viaGemm = [Float](repeating: .nan, count: m * n)
+        var viaSmallK = viaGemm
+        let backend = DocumentedOrder()
+        viaGemm.withUnsafeMutableBufferPointer {
+            backend.gemm(
+                transA: false, transB: false, m: m, n: n, k: k, alpha: 1, a: a, lda: k, b: b, ldb: n, beta: 0,
+                c: $0.baseAddress!, ldc: n)
+        }
+        viaSmallK.withUnsafeMutableBufferPointer {
+            backend.gemmSmallK(m: m, n: n, k: k, a: a, lda: k, b: b, ldb: n, c: $0.baseAddress!, ldc: n)
+        }
+        #expect(BackendConformance.firstDifference(viaGemm, viaSmallK) == nil)
+    }
+
     @Test func aPathThisCPUCannotRunIsRefused() {
         #expect(!CPUBackend.usePath("sse9"))
         #expect(CPUBackend.availablePaths.contains(CPUBackend.path))

@@ -39,6 +39,12 @@ public protocol Backend: Sendable {
         m: Int, n: Int, k: Int, alpha: Float, a: UnsafePointer<Float>, lda: Int,
         b: UnsafeRawPointer, ldb: Int, beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
     )
+
+    /// `C = A * B` with a small `k` (tens); see the extension's default.
+    func gemmSmallK(
+        m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+        c: UnsafeMutablePointer<Float>, ldc: Int
+    )
 }
 
 extension Backend {
@@ -74,5 +80,20 @@ extension Backend {
     ) {
         BackendHalf.widenThenMultiply(
             self, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+    }
+
+    /// `C = A * B`, `A` `m×k`, `B` `k×n`, neither transposed, `C` only
+    /// written, for a small `k` (tens: the input channels of a Winograd
+    /// product). A backend may have a kernel for this shape whose order of
+    /// operations differs from its ``gemm(transA:transB:m:n:k:alpha:a:lda:b:ldb:beta:c:ldc:)``'s;
+    /// its rows must then be as independent as that one's. This default
+    /// calls `gemm`.
+    public func gemmSmallK(
+        m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+        c: UnsafeMutablePointer<Float>, ldc: Int
+    ) {
+        gemm(
+            transA: false, transB: false, m: m, n: n, k: k, alpha: 1, a: a, lda: lda, b: b, ldb: ldb, beta: 0, c: c,
+            ldc: ldc)
     }
 }

@@ -15,9 +15,13 @@ public struct UNet: DenoisingModel {
     public let depth: Int
     public let kernel: Int
     /// Every convolution, in `state_dict` order (encoder, bottleneck, decoder by level, head).
-    public internal(set) var layers: [Layer]
+    public internal(set) var layers: [Layer] {
+        didSet { winogradWeights = UNetWinogradWeights() }
+    }
     /// Forward passes kept between calls (they depend on the shape only).
     let passes = UNetPassPool()
+    /// The 3×3 kernels as the filter's Winograd products take them, made once.
+    private(set) var winogradWeights = UNetWinogradWeights()
 
     /// One convolution: its weights `[out][ky][kx][in]` (halves when they
     /// came as halves, until training replaces them) and bias.
@@ -126,12 +130,14 @@ public struct UNet: DenoisingModel {
     static let group = 8
 
     /// Starts `helper`, which forward passes of a few images then share,
-    /// and has it fault in a one-image pass while the filter reads its input.
+    /// and has it transform the kernels for the filter's Winograd products
+    /// and fault in a one-image pass while the filter reads its input.
     public func warmUp(helper: HelpingHand?) {
         guard let helper else { return }
         passes.helper = helper
         let model = self
         helper.prepare {
+            if UNetPass.filterWinograd { model.winogradWeights.prepare(model) }
             let pass = UNetPass(model: model, images: 1, training: false)
             pass.touch()
             model.passes.give(pass)

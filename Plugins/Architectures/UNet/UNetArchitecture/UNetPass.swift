@@ -1,5 +1,6 @@
 import AEFilterCore
 import AESystem
+import Glibc
 
 /// The buffers of one pass of a group of images through a ``UNet``: every
 /// activation the backward pass needs, the patches of a convolution, and the
@@ -41,8 +42,11 @@ package final class UNetPass: @unchecked Sendable {
     let gradient: UnsafeMutablePointer<Float>
     let gradientOther: UnsafeMutablePointer<Float>
     var skipGradient: [UnsafeMutablePointer<Float>] = []
-    /// A training pass's 3×3 convolutions run as Winograd products.
+    /// The 3×3 convolutions run as Winograd products.
     let winograd: UNetWinograd?
+    /// Whether the filter's 3×3 convolutions run as Winograd products:
+    /// unless `AE_FILTER_WINOGRAD=0`, which keeps the patches' product.
+    static let filterWinograd = getenv("AE_FILTER_WINOGRAD").map { String(cString: $0) != "0" } ?? true
     private var owned: [(pointer: UnsafeMutableRawPointer, bytes: Int)] = []
 
     /// Buffers for `images` images. A pass that is not `training` only runs
@@ -50,8 +54,9 @@ package final class UNetPass: @unchecked Sendable {
     /// in two buffers (a one-image run faults in half the pages), it has no
     /// gradient buffers, and nothing is cleared first, since the forward
     /// pass writes each activation whole before reading it.
-    /// A training pass runs its 3×3 convolutions as Winograd products
-    /// unless `winograd` is false (the forward-only pass's bits, for tests).
+    /// A pass runs its 3×3 convolutions as Winograd products unless
+    /// `winograd` is false (the patches' product, for tests) or, forward
+    /// only, ``filterWinograd`` is.
     package init(model: UNet, images: Int, training: Bool = true, winograd: Bool = true) {
         self.images = images
         self.training = training
@@ -114,7 +119,7 @@ package final class UNetPass: @unchecked Sendable {
         kernelScratch = floats(kernelSize, gradient: true)
         gradient = floats(widest, gradient: true)
         gradientOther = floats(widest, gradient: true)
-        self.winograd = training && winograd ? UNetWinograd(model: model) : nil
+        self.winograd = winograd && (training || Self.filterWinograd) ? UNetWinograd(model: model) : nil
         owned = allocations
     }
 
@@ -178,7 +183,9 @@ package final class UNetPass: @unchecked Sendable {
             let size = side >> level
             if let winograd, UNetWinograd.applies(to: conv) {
                 winograd.forward(
-                    source, images: images, size: size, conv: conv, into: target, relu: relu, backend: backend)
+                    source, images: images, size: size, conv: conv, into: target, relu: relu,
+                    transformed: training ? nil : model.winogradWeights.transformed(model, layer: layer),
+                    backend: backend)
                 layer += 1
                 return
             }

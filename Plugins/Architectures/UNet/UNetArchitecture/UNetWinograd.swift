@@ -1,4 +1,5 @@
 import AEFilterCore
+import AESystem
 import CAEUNetKernels
 
 /// A training pass's 3×3 convolutions as Winograd's F(2×2, 3×3) (see
@@ -6,7 +7,10 @@ import CAEUNetKernels
 /// multiplications than the patches' product, in all three of a
 /// convolution's products (forward, the input's and the weights' gradients).
 /// The tiles are transformed a chunk at a time, so they stay in cache. The
-/// filter keeps the patches' product (its bits are pinned by golden tests).
+/// filter's passes run the same transforms with the weights transformed
+/// once per model (``UNetWinogradWeights``) and the backend's small-k
+/// product (``Backend/gemmSmallK(m:n:k:a:lda:b:ldb:c:ldc:)``); training
+/// keeps `gemm`, whose bits its tests pin.
 final class UNetWinograd {
     /// Floats in each of `v` and `m`: about ``UNetPass/trainingChunkBytes``.
     let capacity: Int
@@ -67,32 +71,48 @@ final class UNetWinograd {
         }
     }
 
-    /// The 16 products of a chunk: `c[e]` (`count`×`n`) = `a[e]` (`count`×`k`) · `b[e]` (`k`×`n`).
+    /// The 16 products of a chunk: `c[e]` (`count`×`n`) = `a[e]` (`count`×`k`) · `b[e]` (`k`×`n`),
+    /// by the backend's small-k product when `smallK`, else by its `gemm`.
     func products(
         _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, into c: UnsafeMutablePointer<Float>, count: Int, k: Int,
-        n: Int, backend: any Backend
+        n: Int, smallK: Bool = false, backend: any Backend
     ) {
         let (pitchA, pitchC) = (Self.pitch(count, k), Self.pitch(count, n))
         for e in 0..<16 {
-            backend.gemm(
-                transA: false, transB: false, m: count, n: n, k: k, alpha: 1, a: a + e * pitchA, lda: k,
-                b: b + e * k * n, ldb: n, beta: 0, c: c + e * pitchC, ldc: n)
+            if smallK {
+                backend.gemmSmallK(
+                    m: count, n: n, k: k, a: a + e * pitchA, lda: k, b: b + e * k * n, ldb: n, c: c + e * pitchC,
+                    ldc: n)
+            } else {
+                backend.gemm(
+                    transA: false, transB: false, m: count, n: n, k: k, alpha: 1, a: a + e * pitchA, lda: k,
+                    b: b + e * k * n, ldb: n, beta: 0, c: c + e * pitchC, ldc: n)
+            }
         }
     }
 
-    /// `conv` of `source` (side `size`) plus its bias, then ReLU when `relu`, into `target`.
+    /// `conv` of `source` (side `size`) plus its bias, then ReLU when `relu`,
+    /// into `target`. With `transformed`, the filter's: its weights as
+    /// ``UNetWinogradWeights`` keeps them, multiplied by the backend's
+    /// small-k product; without, training's: transformed here, and `gemm`.
     func forward(
         _ source: UNetPass.Source, images: Int, size: Int, conv: UNet.Layer, into target: UnsafeMutablePointer<Float>,
-        relu: Bool, backend: any Backend
+        relu: Bool, transformed: UnsafePointer<Float>? = nil, backend: any Backend
     ) {
-        conv.weights.floats.withUnsafeBufferPointer {
-            CAEUNetKernels_winograd_weights_forward($0.baseAddress!, Int32(conv.outputs), Int32(conv.inputs), du, u)
+        if transformed == nil {
+            conv.weights.floats.withUnsafeBufferPointer {
+                CAEUNetKernels_winograd_weights_forward(
+                    $0.baseAddress!, Int32(conv.outputs), Int32(conv.inputs), du, u)
+            }
         }
+        let weights = transformed ?? UnsafePointer(u)
         let (tiles, chunk) = tiles(images: images, size: size, conv: conv)
         for first in stride(from: 0, to: tiles, by: chunk) {
             let count = min(chunk, tiles - first)
             transform(source, size: size, conv: conv, first: first, count: count)
-            products(v, u, into: m, count: count, k: conv.inputs, n: conv.outputs, backend: backend)
+            products(
+                v, weights, into: m, count: count, k: conv.inputs, n: conv.outputs, smallK: transformed != nil,
+                backend: backend)
             conv.bias.withUnsafeBufferPointer {
                 CAEUNetKernels_winograd_output(
                     m, Self.pitch(count, conv.outputs), first, count, Int32(size), Int32(conv.outputs),
@@ -138,5 +158,51 @@ final class UNetWinograd {
                 v, Self.pitch(count, inputs), first, count, Int32(size), Int32(inputs), nil, 0, trash, inputGradient)
         }
         CAEUNetKernels_winograd_weights_gradient(du, Int32(outputs), Int32(inputs), weightGradient)
+    }
+}
+
+/// A model's 3×3 kernels transformed for the filter's Winograd products
+/// (`u[e]`, `inputs`×`outputs` each), made by the first pass that asks and
+/// then only read: the passes of several threads share them. A ``UNet``
+/// gets a new one whenever its layers change.
+final class UNetWinogradWeights: @unchecked Sendable {
+    private let lock = Lock()
+    /// By layer index: where its 16 matrices start in `storage`.
+    private var offsets: [Int: Int] = [:]
+    private var storage: UnsafeMutablePointer<Float>?
+
+    deinit { storage?.deallocate() }
+
+    /// Makes them now, if no pass has (``UNet/warmUp(helper:)``).
+    func prepare(_ model: UNet) {
+        lock.locked { if storage == nil { make(model) } }
+    }
+
+    /// Layer `index` of `model`'s transformed kernel.
+    func transformed(_ model: UNet, layer index: Int) -> UnsafePointer<Float> {
+        lock.locked {
+            if storage == nil { make(model) }
+            return UnsafePointer(storage! + offsets[index]!)
+        }
+    }
+
+    private func make(_ model: UNet) {
+        var total = 0
+        for (index, layer) in model.layers.enumerated() where UNetWinograd.applies(to: layer) {
+            offsets[index] = total
+            total += 16 * layer.inputs * layer.outputs
+        }
+        let storage = UnsafeMutablePointer<Float>.allocate(capacity: max(1, total))
+        let widest = model.layers.filter(UNetWinograd.applies).map { 16 * $0.inputs * $0.outputs }.max() ?? 1
+        let scratch = UnsafeMutablePointer<Float>.allocate(capacity: widest)
+        defer { scratch.deallocate() }
+        for (index, offset) in offsets {
+            let layer = model.layers[index]
+            layer.weights.floats.withUnsafeBufferPointer {
+                CAEUNetKernels_winograd_weights_forward(
+                    $0.baseAddress!, Int32(layer.outputs), Int32(layer.inputs), scratch, storage + offset)
+            }
+        }
+        self.storage = storage
     }
 }

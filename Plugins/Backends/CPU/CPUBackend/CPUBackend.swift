@@ -80,6 +80,19 @@ public struct CPUBackend: Backend {
         }
     }
 
+    /// Outer products, each element one chain of fused multiply-adds in
+    /// increasing `p` (`CAECPU_gemm_small_k`): the same bits on every path
+    /// and split, but not ``gemm(transA:transB:m:n:k:alpha:a:lda:b:ldb:beta:c:ldc:)``'s.
+    public func gemmSmallK(
+        m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+        c: UnsafeMutablePointer<Float>, ldc: Int
+    ) {
+        nonisolated(unsafe) let (a, b, c) = (a, b, c)
+        splittingColumns(m: m, n: n, k: k) { first, count in
+            CAECPU_gemm_small_k(m, count, k, a, lda, b + first, ldb, c + first, ldc)
+        }
+    }
+
     /// Runs `multiply(first column, column count)` over parts of C's columns,
     /// on up to `threads` threads; each element is computed the same way in
     /// any part. `multiply` returns the C kernel's status.

@@ -33,6 +33,17 @@ int CAECPU_gemm(int trans_a, int trans_b, size_t m, size_t n, size_t k, float al
 int CAECPU_gemm_half(size_t m, size_t n, size_t k, float alpha, const float *a, size_t lda, const void *b,
                      size_t ldb, float beta, float *c, size_t ldc);
 
+/// Row-major C = A·B, A m×k (rows `lda` apart), B k×n (rows `ldb` apart), C
+/// overwritten: outer products, for a small k (tens). Not CAECPU_gemm's
+/// order: each element is one chain from +0 in increasing p,
+///
+///   s = fma(a(i,p), b(p,j), s) for p = 0 ..< k;  c(i,j) = s,
+///
+/// so on every path and CPU, again the same bits whatever m, n, the other
+/// rows and columns or the split over threads. Returns 0.
+int CAECPU_gemm_small_k(size_t m, size_t n, size_t k, const float *a, size_t lda, const float *b, size_t ldb,
+                        float *c, size_t ldc);
+
 /// The code paths, all giving the same bits.
 enum {
     CAECPU_PATH_AUTO = 0,
