@@ -19,9 +19,14 @@
 # Usage: Benchmarks/speed.sh [--quick] [--rounds N] [--paths "avx512 avx2"] [--baseline BIN]
 #                            [--images N] [--one-image-rounds N] [--train-iterations N]
 #   --quick     1,000 images, 30 one-image rounds, 10 training iterations (a few minutes a path)
-#   --baseline  also runs another ae-filter binary beside this one (before/after in one run)
+#   --baseline  also runs another ae-filter binary beside this one (before/after in one run;
+#               give a static build for its one-image rows to compare like with like)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 swift build --quiet --package-path "$root" -c release --product ae-filter >&2
+# One image runs the installed configuration (static Swift runtime, lld), built
+# here so that it is never an older build's.
+swift build --quiet --package-path "$root" -c release --product ae-filter \
+  --static-swift-stdlib -Xswiftc -use-ld=lld --scratch-path "$root/.build-static" >&2
 "$root/scripts/build-modules" >&2
 exec python3 "$root/Benchmarks/speed.py" --root "$root" "$@"

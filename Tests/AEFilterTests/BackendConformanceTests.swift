@@ -37,6 +37,38 @@ extension OpenBLASSuites {
             #expect(BackendConformance.halfProblems(try Fixtures.plugins.backends.make(backendName, threads: 2)) == [])
         }
 
+        @Test(arguments: names)
+        func smallKProductsMatchTheReference(backendName: String) throws {
+            #expect(
+                BackendConformance.smallKProblems(try Fixtures.plugins.backends.make(backendName, threads: 2)) == [])
+        }
+
+        /// The checker catches a small-k product that is wrong, or that writes past C's columns.
+        @Test func aWrongSmallKProductIsCaught() {
+            struct Sloppy: Backend {
+                let name = "sloppy", threads = 1
+                let spill: Bool
+                func gemm(
+                    transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float, a: UnsafePointer<Float>, lda: Int,
+                    b: UnsafePointer<Float>, ldb: Int, beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
+                ) {
+                    CPUBackend(threads: 1).gemm(
+                        transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb,
+                        beta: beta, c: c, ldc: ldc)
+                }
+                func gemmSmallK(
+                    m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+                    c: UnsafeMutablePointer<Float>, ldc: Int
+                ) {
+                    CPUBackend(threads: 1).gemmSmallK(m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb, c: c, ldc: ldc)
+                    if spill { c[n] = 0 } else { c[0] += 0.01 }
+                }
+            }
+            #expect(BackendConformance.smallKProblems(Sloppy(spill: false)).contains { $0.contains("worst error") })
+            #expect(BackendConformance.smallKProblems(Sloppy(spill: true)).contains { $0.contains("beyond n") })
+            #expect(BackendConformance.problems(Sloppy(spill: false)).contains { $0.contains("small-k") })
+        }
+
         /// The checker itself catches a backend that is wrong.
         @Test func aWrongBackendIsCaught() {
             struct OffByOne: Backend {

@@ -49,6 +49,64 @@ public enum BackendConformance {
     /// Every problem found, as sentences; empty when `backend` conforms.
     public static func problems(_ backend: any Backend) -> [String] {
         shapes.flatMap { problems(backend, shape: $0) } + concurrencyProblems(backend) + halfProblems(backend)
+            + smallKProblems(backend)
+    }
+
+    /// ``Backend/gemmSmallK(m:n:k:a:lda:b:ldb:c:ldc:)`` must match the
+    /// float64 product, write only C's `n` columns (never read it), and, on
+    /// a backend whose rows are independent, give each row alone its bits.
+    public static func smallKProblems(_ backend: any Backend) -> [String] {
+        let cases: [(m: Int, n: Int, k: Int)] = [
+            (1, 32, 1), (7, 32, 32), (33, 64, 32), (50, 64, 96), (5, 17, 3), (3, 5, 0),
+        ]
+        var found: [String] = []
+        for (m, n, k) in cases {
+            let (lda, ldb, ldc) = (k + 1, n + 2, n + 3)
+            var rng = RandomGenerator(seed: UInt64(m * 7919 + n * 31 + k + 5))
+            let a = (0..<max(1, m * lda)).map { _ in rng.nextUnitFloat() * 2 - 1 }
+            let b = (0..<max(1, k * ldb)).map { _ in rng.nextUnitFloat() * 2 - 1 }
+            let start = (0..<m * ldc).map { $0 % ldc < n ? Float.nan : Float($0) }
+            func multiply(rows: Range<Int>, into c: inout [Float]) {
+                a.withUnsafeBufferPointer { ap in
+                    b.withUnsafeBufferPointer { bp in
+                        c.withUnsafeMutableBufferPointer { cp in
+                            backend.gemmSmallK(
+                                m: rows.count, n: n, k: k, a: ap.baseAddress! + rows.lowerBound * lda, lda: lda,
+                                b: bp.baseAddress!, ldb: ldb, c: cp.baseAddress! + rows.lowerBound * ldc, ldc: ldc)
+                        }
+                    }
+                }
+            }
+            var c = start
+            multiply(rows: 0..<m, into: &c)
+            var worst = 0.0
+            var problem: String?
+            for i in 0..<m where problem == nil {
+                for j in 0..<ldc {
+                    let value = c[i * ldc + j]
+                    if j >= n {
+                        if value.bitPattern != start[i * ldc + j].bitPattern {
+                            problem = "wrote C[\(i), \(j)], beyond n"
+                        }
+                        continue
+                    }
+                    let expected = (0..<k).reduce(0.0) { $0 + Double(a[i * lda + $1]) * Double(b[$1 * ldb + j]) }
+                    guard value.isFinite else {
+                        problem = "C[\(i), \(j)] is \(value), not a finite number"
+                        break
+                    }
+                    worst = max(worst, abs(Double(value) - expected))
+                }
+            }
+            if problem == nil, !(worst <= 4e-6 * Double(max(k, 1))) { problem = "worst error \(worst)" }
+            if problem == nil, backend.rowsAreIndependent {
+                var alone = start
+                for i in 0..<m { multiply(rows: i..<i + 1, into: &alone) }
+                if let difference = firstDifference(c, alone) { problem = "a row alone differs: \(difference)" }
+            }
+            if let problem { found.append("\(backend.name) small-k \(m)x\(n)x\(k): \(problem)") }
+        }
+        return found
     }
 
     /// ``Backend/gemmHalf(m:n:k:alpha:a:lda:b:ldb:beta:c:ldc:)`` must give
