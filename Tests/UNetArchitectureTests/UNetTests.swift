@@ -76,20 +76,9 @@ import UNetArchitecture
         model.warmUp(helper: HelpingHand())
         let input = try Self.floats("inputs-f32le-6x784.bin")
         let backend = CPUBackend()
-        func training(_ x: [Float], images: Int, winograd: Bool) -> [Float] {
+        func run(_ x: [Float], images: Int, training: Bool = true, winograd: Bool) -> [Float] {
             var output = [Float](repeating: .nan, count: images * 784)
-            let pass = UNetPass(model: model, images: images, training: true, winograd: winograd)
-            x.withUnsafeBufferPointer { xp in
-                output.withUnsafeMutableBufferPointer {
-                    pass.forward(
-                        model, input: xp.baseAddress!, images: images, output: $0.baseAddress!, backend: backend)
-                }
-            }
-            return output
-        }
-        func forwardOnly(_ x: [Float], images: Int) -> [Float] {
-            var output = [Float](repeating: .nan, count: images * 784)
-            let pass = UNetPass(model: model, images: images, training: false, winograd: false)
+            let pass = UNetPass(model: model, images: images, training: training, winograd: winograd)
             x.withUnsafeBufferPointer { xp in
                 output.withUnsafeMutableBufferPointer {
                     pass.forward(
@@ -100,11 +89,12 @@ import UNetArchitecture
         }
         for images in [1, 2, 6] {
             let x = Array(input[..<(images * 784)])
-            let expected = training(x, images: images, winograd: false)
-            #expect(firstDifference(bits: forwardOnly(x, images: images), expected) == nil, "\(images) images")
+            let expected = run(x, images: images, winograd: false)
+            let forwardOnly = run(x, images: images, training: false, winograd: false)
+            #expect(firstDifference(bits: forwardOnly, expected) == nil, "\(images) images")
             let filtered = model.forward(x, batch: images, backend: backend)
             #expect(firstDifference(bits: model.forward(x, batch: images, backend: backend), filtered) == nil)
-            let winograd = training(x, images: images, winograd: true)
+            let winograd = run(x, images: images, winograd: true)
             for (name, got) in [("the filter's", filtered), ("training's", winograd)] {
                 let worst = zip(got, expected).map { abs($0 - $1) }.max()!
                 #expect(worst <= 1e-5, "\(images) images: \(name) Winograd output off by \(worst)")

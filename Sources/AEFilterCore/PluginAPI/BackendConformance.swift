@@ -79,26 +79,11 @@ public enum BackendConformance {
             }
             var c = start
             multiply(rows: 0..<m, into: &c)
-            var worst = 0.0
-            var problem: String?
-            for i in 0..<m where problem == nil {
-                for j in 0..<ldc {
-                    let value = c[i * ldc + j]
-                    if j >= n {
-                        if value.bitPattern != start[i * ldc + j].bitPattern {
-                            problem = "wrote C[\(i), \(j)], beyond n"
-                        }
-                        continue
-                    }
-                    let expected = (0..<k).reduce(0.0) { $0 + Double(a[i * lda + $1]) * Double(b[$1 * ldb + j]) }
-                    guard value.isFinite else {
-                        problem = "C[\(i), \(j)] is \(value), not a finite number"
-                        break
-                    }
-                    worst = max(worst, abs(Double(value) - expected))
-                }
+            let expected = (0..<m * n).map { index in
+                let (i, j) = index.quotientAndRemainder(dividingBy: n)
+                return (0..<k).reduce(0.0) { $0 + Double(a[i * lda + $1]) * Double(b[$1 * ldb + j]) }
             }
-            if problem == nil, !(worst <= 4e-6 * Double(max(k, 1))) { problem = "worst error \(worst)" }
+            var problem = resultProblems(c, initialC: start, expected: expected, m: m, n: n, k: k, ldc: ldc).first
             if problem == nil, backend.rowsAreIndependent {
                 var alone = start
                 for i in 0..<m { multiply(rows: i..<i + 1, into: &alone) }
@@ -170,31 +155,38 @@ public enum BackendConformance {
         let run = Run(shape)
         var c = run.initialC
         run.multiply(backend, into: &c)
+        return resultProblems(
+            c, initialC: run.initialC, expected: run.expected, m: shape.m, n: shape.n, k: shape.k, ldc: run.ldc
+        ).map { "\(backend.name) \(shape): \($0)" }
+    }
+
+    /// What is wrong with `c` (`m` rows of `ldc`, from `initialC`) as the
+    /// float64 product `expected` (`m`×`n`) of `k` terms: values written past
+    /// `n`, values that are not finite, and the worst error.
+    static func resultProblems(
+        _ c: [Float], initialC: [Float], expected: [Double], m: Int, n: Int, k: Int, ldc: Int
+    ) -> [String] {
         var found: [String] = []
         var worst = 0.0
         var notFinite: (Int, Int, Float)?
-        for i in 0..<shape.m {
-            for j in 0..<shape.n {
-                let value = c[i * run.ldc + j]
+        for i in 0..<m {
+            for j in 0..<n {
+                let value = c[i * ldc + j]
                 // max() would drop a NaN: a value that is not finite is a failure of its own.
                 guard value.isFinite else {
                     if notFinite == nil { notFinite = (i, j, value) }
                     continue
                 }
-                worst = max(worst, abs(Double(value) - run.expected[i * shape.n + j]))
+                worst = max(worst, abs(Double(value) - expected[i * n + j]))
             }
-            for j in shape.n..<run.ldc where c[i * run.ldc + j].bitPattern != run.initialC[i * run.ldc + j].bitPattern {
-                found.append("\(backend.name) \(shape): wrote C[\(i), \(j)], beyond n")
+            for j in n..<ldc where c[i * ldc + j].bitPattern != initialC[i * ldc + j].bitPattern {
+                found.append("wrote C[\(i), \(j)], beyond n")
                 break
             }
         }
-        if let (i, j, value) = notFinite {
-            found.append("\(backend.name) \(shape): C[\(i), \(j)] is \(value), not a finite number")
-        }
+        if let (i, j, value) = notFinite { found.append("C[\(i), \(j)] is \(value), not a finite number") }
         // float32 accumulation over k terms of magnitude ≤ 1.
-        if !(worst <= 4e-6 * Double(max(shape.k, 1))) {
-            found.append("\(backend.name) \(shape): worst error \(worst)")
-        }
+        if !(worst <= 4e-6 * Double(max(k, 1))) { found.append("worst error \(worst)") }
         return found
     }
 
